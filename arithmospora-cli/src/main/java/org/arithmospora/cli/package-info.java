@@ -1,0 +1,2 @@
+/** Arithmospora's cli adapter. */
+package org.arithmospora.cli;

@@ -1,0 +1,573 @@
+package org.arithmospora.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Source} kept current from its store: loads every stat, follows change notifications
+ * through the {@link Debouncer}, re-reads a stat (with its data points, old and new) when its
+ * burst settles, re-reads everything periodically and after the store comes back, moves timed
+ * windows as the clock passes bucket boundaries, checks milestones, and tells
+ * {@link SourceListener listeners} about every new message, encoded once.
+ *
+ * <pre>{@code
+ * LiveSource source = LiveSource.builder(definition)
+ *     .loader(store)                      // the default loader for every stat
+ *     .debounce(DebounceSettings.DEFAULTS)
+ *     .build();
+ * source.start();                         // loads everything, then follows changes
+ * }</pre>
+ *
+ * <p>All state changes happen on the source's {@link Scheduler}, one task at a time; readers on
+ * other threads see each stat's tree and message change together. A stat whose data is bad keeps
+ * its last good tree and the error is logged once, naming the key and field; other stats go on.
+ */
+public final class LiveSource implements Source, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LiveSource.class);
+
+  /** How often a live source re-reads everything, as the Go program did. */
+  public static final Duration DEFAULT_FULL_REFRESH = Duration.ofSeconds(120);
+
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+  private final SourceDefinition definition;
+  private final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  private final Duration fullRefresh;
+  private final List<StatState> stats;
+  private final Map<StatLoader, List<StatState>> statsByLoader;
+  private final Map<StatAddress, List<StatState>> statsByAddress;
+  private final List<MilestoneState> milestones;
+  private final EncodedMessage available;
+  private final TreeReader reader;
+  private final Debouncer<StatAddress> debouncer;
+  private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<StatLoader.Subscription> subscriptions = new ArrayList<>();
+  private final AtomicLong updates = new AtomicLong();
+  private final AtomicLong achieved = new AtomicLong();
+
+  // Touched only on the scheduler.
+  private boolean storeUnavailable;
+  private Scheduler.Cancellable refreshTask;
+  private Scheduler.Cancellable timeTask;
+  private Scheduler.Cancellable retryTask;
+  private Duration retryDelay = FIRST_RETRY;
+  private volatile boolean closed;
+
+  private LiveSource(Builder b) {
+    this.definition = b.definition;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler = b.scheduler != null ? b.scheduler : new ThreadScheduler("arithmospora-source-" + definition.name());
+    this.fullRefresh = b.fullRefresh;
+    this.reader = new TreeReader(definition);
+    this.available = WireFormat.available(definition);
+
+    List<StatState> all = new ArrayList<>();
+    Map<StatLoader, List<StatState>> byLoader = new LinkedHashMap<>();
+    Map<StatAddress, List<StatState>> byAddress = new HashMap<>();
+    for (StatDefinition def : definition.stats()) {
+      StatType type;
+      try {
+        type = b.types.get(def.dataType());
+      } catch (UnknownStatTypeException e) {
+        throw new IllegalArgumentException("source '" + definition.name() + "', stat " + def.group()
+            + ":" + def.key() + ": " + e.getMessage(), e);
+      }
+      StatLoader loader = def.loaderType() == null ? b.defaultLoader : b.loaders.get(def.loaderType());
+      if (loader == null) {
+        throw new IllegalArgumentException("source '" + definition.name() + "', stat " + def.group()
+            + ":" + def.key() + ": no loader for loader type '" + def.loaderType() + "'; known: "
+            + String.join(", ", b.loaders.keySet()));
+      }
+      StatState state = new StatState(def, type, loader);
+      all.add(state);
+      byLoader.computeIfAbsent(loader, l -> new ArrayList<>()).add(state);
+      byAddress.computeIfAbsent(def.address(), a -> new ArrayList<>()).add(state);
+    }
+    this.stats = List.copyOf(all);
+    this.statsByLoader = byLoader;
+    this.statsByAddress = byAddress;
+
+    List<MilestoneState> ms = new ArrayList<>();
+    for (MilestoneGroup group : definition.milestoneGroups()) {
+      StatState stat = all.stream()
+          .filter(s -> s.def.group().equals(group.group()) && s.def.key().equals(group.statKey()))
+          .findFirst().orElseThrow();
+      for (MilestoneDefinition m : group.milestones()) {
+        if (!stat.type.hasField(m.field())) {
+          throw new IllegalArgumentException("source '" + definition.name() + "', milestone '" + m.name()
+              + "': stat " + group.group() + ":" + group.statKey() + " is of type '" + stat.type.name()
+              + "', which has no field '" + m.field() + "'; its fields: "
+              + String.join(", ", new java.util.TreeSet<>(stat.type.fieldNames())));
+        }
+        ms.add(new MilestoneState(group, m, stat));
+      }
+    }
+    this.milestones = List.copyOf(ms);
+    this.debouncer = new Debouncer<>(scheduler, b.debounce, this::reread);
+  }
+
+  /** A builder for a source of the given definition. */
+  public static Builder builder(SourceDefinition definition) {
+    return new Builder(definition);
+  }
+
+  /**
+   * Loads every stat and, for a live source, starts following changes. Returns once the first
+   * load has been attempted; stats that could not be read are retried in the background. Do not
+   * call it from a task of this source's scheduler.
+   */
+  public void start() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    scheduler.execute(() -> {
+      try {
+        if (definition.isLive()) {
+          follow();
+        }
+        readAll("initial load");
+        if (definition.isLive() && !fullRefresh.isZero()) {
+          scheduleFullRefresh();
+        }
+        done.complete(null);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    try {
+      done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("source '" + definition.name() + "' failed to start", e.getCause());
+    }
+  }
+
+  /** Re-reads every stat soon and publishes those that changed. */
+  public void refreshAll() {
+    scheduler.execute(() -> readAll("refresh"));
+  }
+
+  @Override
+  public SourceDefinition definition() {
+    return definition;
+  }
+
+  @Override
+  public List<? extends Stat> stats() {
+    return stats;
+  }
+
+  @Override
+  public Optional<? extends Stat> find(String group, String key) {
+    return stats.stream().filter(s -> s.def.group().equals(group) && s.def.key().equals(key)).findFirst();
+  }
+
+  @Override
+  public EncodedMessage availableMessage() {
+    return available;
+  }
+
+  @Override
+  public long updatesPublished() {
+    return updates.get();
+  }
+
+  @Override
+  public long milestonesAchieved() {
+    return achieved.get();
+  }
+
+  @Override
+  public void addListener(SourceListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  @Override
+  public void removeListener(SourceListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** The scheduler this source runs on. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** Stops following changes and cancels timers; the last trees stay readable. */
+  @Override
+  public void close() {
+    closed = true;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    scheduler.execute(() -> {
+      subscriptions.forEach(StatLoader.Subscription::close);
+      subscriptions.clear();
+      debouncer.cancelAll();
+      for (Scheduler.Cancellable c : new Scheduler.Cancellable[] {refreshTask, timeTask, retryTask}) {
+        if (c != null) {
+          c.cancel();
+        }
+      }
+      done.complete(null);
+    });
+    try {
+      done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("Source '{}' did not stop cleanly: {}", definition.name(), e.toString());
+    }
+    if (ownsScheduler && scheduler instanceof ThreadScheduler t) {
+      t.close();
+    }
+  }
+
+  // ---- everything below runs on the scheduler ----
+
+  private void follow() {
+    for (Map.Entry<StatLoader, List<StatState>> e : statsByLoader.entrySet()) {
+      Set<StatAddress> addresses = new LinkedHashSet<>();
+      e.getValue().forEach(s -> addresses.add(s.def.address()));
+      subscriptions.add(e.getKey().follow(addresses, new StatLoader.ChangeListener() {
+        @Override
+        public void changed(StatAddress stat) {
+          if (!closed) {
+            scheduler.execute(() -> debouncer.notify(stat));
+          }
+        }
+
+        @Override
+        public void resynchronize() {
+          if (!closed) {
+            scheduler.execute(() -> readAll("resynchronisation"));
+          }
+        }
+      }));
+    }
+  }
+
+  private void scheduleFullRefresh() {
+    refreshTask = scheduler.schedule(fullRefresh, () -> {
+      if (closed) {
+        return;
+      }
+      log.debug("Source '{}': periodic refresh", definition.name());
+      readAll("periodic refresh");
+      scheduleFullRefresh();
+    });
+  }
+
+  private void reread(StatAddress address) {
+    if (!closed) {
+      read(statsByAddress.getOrDefault(address, List.of()), "update of " + address);
+    }
+  }
+
+  private void readAll(String why) {
+    if (!closed) {
+      read(stats, why);
+    }
+  }
+
+  private void read(Collection<StatState> toRead, String why) {
+    Instant now = scheduler.now();
+    boolean unavailable = false;
+    Map<StatLoader, List<StatState>> grouped = new LinkedHashMap<>();
+    for (StatState s : toRead) {
+      grouped.computeIfAbsent(s.loader, l -> new ArrayList<>()).add(s);
+    }
+    for (Map.Entry<StatLoader, List<StatState>> e : grouped.entrySet()) {
+      Map<TreeReader.Target, StatState> byTarget = new LinkedHashMap<>();
+      e.getValue().forEach(s -> byTarget.put(s.target, s));
+      Map<TreeReader.Target, TreeReader.Outcome> outcomes =
+          reader.read(e.getKey(), new ArrayList<>(byTarget.keySet()), now);
+      for (Map.Entry<TreeReader.Target, TreeReader.Outcome> o : outcomes.entrySet()) {
+        StatState stat = byTarget.get(o.getKey());
+        TreeReader.Outcome outcome = o.getValue();
+        if (outcome instanceof TreeReader.Loaded loaded) {
+          apply(stat, loaded.tree(), now);
+        } else if (outcome instanceof TreeReader.Failed failed) {
+          stat.failed(failed.error(), definition.name());
+        } else if (outcome instanceof TreeReader.Unavailable u) {
+          unavailable = true;
+          if (!storeUnavailable) {
+            log.warn("Source '{}': store unavailable during {} ({}); stats keep their last values",
+                definition.name(), why, u.error().getMessage());
+          }
+        }
+      }
+    }
+    if (unavailable) {
+      storeUnavailable = true;
+      scheduleRetry();
+    } else {
+      if (storeUnavailable) {
+        log.info("Source '{}': store reachable again; stats are current", definition.name());
+      }
+      storeUnavailable = false;
+      retryDelay = FIRST_RETRY;
+    }
+    if (definition.isLive()) {
+      scheduleTimeChange(now);
+    }
+  }
+
+  /** After an outage, read everything again with backoff until the store answers. */
+  private void scheduleRetry() {
+    if (retryTask != null || closed) {
+      return;
+    }
+    Duration delay = retryDelay;
+    retryDelay = retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryDelay.multipliedBy(2);
+    retryTask = scheduler.schedule(delay, () -> {
+      retryTask = null;
+      if (storeUnavailable) {
+        readAll("retry after store outage");
+      }
+    });
+  }
+
+  private void scheduleTimeChange(Instant now) {
+    Instant next = null;
+    for (StatState s : stats) {
+      Optional<Instant> t = s.type.nextTimeChange(definition, s.def, now);
+      if (t.isPresent() && (next == null || t.get().isBefore(next))) {
+        next = t.get();
+      }
+    }
+    if (timeTask != null) {
+      timeTask.cancel();
+      timeTask = null;
+    }
+    if (next != null && !closed) {
+      Instant due = next;
+      timeTask = scheduler.schedule(Duration.between(now, due), () -> {
+        timeTask = null;
+        Instant at = scheduler.now();
+        List<StatState> moved = new ArrayList<>();
+        for (StatState s : stats) {
+          if (s.type.nextTimeChange(definition, s.def, at.minusNanos(1)).map(t -> !t.isAfter(at)).orElse(false)) {
+            moved.add(s);
+          }
+        }
+        read(moved, "clock reaching " + due);
+      });
+    }
+  }
+
+  private void apply(StatState stat, DataPoint tree, Instant now) {
+    stat.recovered(definition.name());
+    Optional<DataPoint> previous = stat.current();
+    if (previous.isPresent() && previous.get().equals(tree)) {
+      return;
+    }
+    EncodedMessage message = WireFormat.stat(stat.def, tree);
+    stat.publish(tree, message);
+    updates.incrementAndGet();
+    for (SourceListener l : listeners) {
+      try {
+        l.statChanged(stat, message);
+      } catch (RuntimeException e) {
+        log.error("Source '{}': a listener failed on {}", definition.name(), message.event(), e);
+      }
+    }
+    checkMilestones(stat, tree, previous.isEmpty(), now);
+  }
+
+  private void checkMilestones(StatState stat, DataPoint tree, boolean firstLoad, Instant now) {
+    for (MilestoneState m : milestones) {
+      if (m.stat != stat || m.achievedWhen != null || !m.isMet(tree)) {
+        continue;
+      }
+      m.achievedWhen = now;
+      if (firstLoad) {
+        log.debug("Source '{}': milestone '{}' was already met at start", definition.name(), m.milestone.name());
+        continue;
+      }
+      Achievement achievement = new Achievement(m.group, m.milestone, now);
+      EncodedMessage message = WireFormat.milestone(m.milestone, now);
+      achieved.incrementAndGet();
+      log.info("Source '{}': milestone '{}' met: {}", definition.name(), m.milestone.name(), m.milestone.message());
+      for (SourceListener l : listeners) {
+        try {
+          l.milestoneAchieved(achievement, message);
+        } catch (RuntimeException e) {
+          log.error("Source '{}': a listener failed on milestone '{}'", definition.name(), m.milestone.name(), e);
+        }
+      }
+    }
+  }
+
+  /** Whether a milestone has been met, and when. For tests and status pages. */
+  public Optional<Instant> achievedWhen(String milestoneName) {
+    return milestones.stream().filter(m -> m.milestone.name().equals(milestoneName))
+        .map(m -> Optional.ofNullable(m.achievedWhen)).findFirst().orElse(Optional.empty());
+  }
+
+  private static final class StatState implements Stat {
+    final StatDefinition def;
+    final StatType type;
+    final StatLoader loader;
+    final TreeReader.Target target;
+    private volatile Published published;
+    private String lastError;
+
+    StatState(StatDefinition def, StatType type, StatLoader loader) {
+      this.def = def;
+      this.type = type;
+      this.loader = loader;
+      this.target = new TreeReader.Target(def, type);
+    }
+
+    /** Tree and message, swapped together. */
+    private record Published(DataPoint tree, EncodedMessage message) {}
+
+    void publish(DataPoint tree, EncodedMessage message) {
+      published = new Published(tree, message);
+    }
+
+    void failed(StatReadException e, String sourceName) {
+      if (!e.getMessage().equals(lastError)) {
+        log.error("Source '{}', stat {}:{}: {}; it keeps its last good value",
+            sourceName, def.group(), def.key(), e.getMessage());
+        lastError = e.getMessage();
+      }
+    }
+
+    void recovered(String sourceName) {
+      if (lastError != null) {
+        log.info("Source '{}', stat {}:{} reads correctly again", sourceName, def.group(), def.key());
+        lastError = null;
+      }
+    }
+
+    @Override
+    public StatDefinition definition() {
+      return def;
+    }
+
+    @Override
+    public StatType type() {
+      return type;
+    }
+
+    @Override
+    public Optional<DataPoint> current() {
+      Published p = published;
+      return p == null ? Optional.empty() : Optional.of(p.tree);
+    }
+
+    @Override
+    public Optional<EncodedMessage> message() {
+      Published p = published;
+      return p == null ? Optional.empty() : Optional.of(p.message);
+    }
+
+    @Override
+    public String toString() {
+      return def.toString();
+    }
+  }
+
+  private static final class MilestoneState {
+    final MilestoneGroup group;
+    final MilestoneDefinition milestone;
+    final ComparisonOperator operator;
+    final StatState stat;
+    Instant achievedWhen;
+
+    MilestoneState(MilestoneGroup group, MilestoneDefinition milestone, StatState stat) {
+      this.group = group;
+      this.milestone = milestone;
+      this.operator = milestone.operator();
+      this.stat = stat;
+    }
+
+    boolean isMet(DataPoint tree) {
+      return tree.find(milestone.dataPointNames())
+          .map(node -> node.data().field(milestone.field()))
+          .filter(v -> v.isPresent() && operator.test(v.getAsDouble(), milestone.target()))
+          .isPresent();
+    }
+  }
+
+  /** Builds a {@link LiveSource}; validates that every stat has a known type and loader. */
+  public static final class Builder {
+    private final SourceDefinition definition;
+    private StatTypeRegistry types = StatTypeRegistry.ofDefaults();
+    private StatLoader defaultLoader;
+    private final Map<String, StatLoader> loaders = new LinkedHashMap<>();
+    private DebounceSettings debounce = DebounceSettings.DEFAULTS;
+    private Scheduler scheduler;
+    private Duration fullRefresh = DEFAULT_FULL_REFRESH;
+
+    private Builder(SourceDefinition definition) {
+      this.definition = Objects.requireNonNull(definition);
+    }
+
+    /** The stat types to resolve data types with (default: the five built-ins). */
+    public Builder types(StatTypeRegistry registry) {
+      this.types = Objects.requireNonNull(registry);
+      return this;
+    }
+
+    /** The loader for stats that name no loader type. */
+    public Builder loader(StatLoader loader) {
+      this.defaultLoader = Objects.requireNonNull(loader);
+      return this;
+    }
+
+    /** The loader for stats of {@code loaderType}, e.g. {@code redis}. */
+    public Builder loader(String loaderType, StatLoader loader) {
+      loaders.put(Objects.requireNonNull(loaderType), Objects.requireNonNull(loader));
+      return this;
+    }
+
+    /** How notifications are gathered before a re-read (default 200 ms / 1 s). */
+    public Builder debounce(DebounceSettings settings) {
+      this.debounce = Objects.requireNonNull(settings);
+      return this;
+    }
+
+    /** Where the source's work runs (default: a thread of its own, stopped on close). */
+    public Builder scheduler(Scheduler s) {
+      this.scheduler = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /** How often a live source re-reads everything (default 120 s; zero turns it off). */
+    public Builder fullRefreshInterval(Duration interval) {
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException("the full refresh interval must not be negative");
+      }
+      this.fullRefresh = interval;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the stat and what is missing: an unknown data type
+     *     (listing the known ones), an unknown loader type, or a milestone field the stat's type
+     *     does not have
+     */
+    public LiveSource build() {
+      return new LiveSource(this);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Arithmospora's redis adapter. */
+package org.arithmospora.redis;

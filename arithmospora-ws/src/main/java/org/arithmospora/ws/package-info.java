@@ -1,0 +1,2 @@
+/** Arithmospora's ws adapter. */
+package org.arithmospora.ws;

@@ -1,0 +1,2 @@
+/** Small programs that show how to embed and feed Arithmospora. */
+package org.arithmospora.examples;
