@@ -90,11 +90,12 @@ public final class LiveSource implements Source, AutoCloseable {
         throw new IllegalArgumentException("source '" + definition.name() + "', stat " + def.group()
             + ":" + def.key() + ": " + e.getMessage(), e);
       }
-      StatLoader loader = def.loaderType() == null ? b.defaultLoader : b.loaders.get(def.loaderType());
+      StatLoader loader = b.loaderFor(def);
       if (loader == null) {
         throw new IllegalArgumentException("source '" + definition.name() + "', stat " + def.group()
-            + ":" + def.key() + ": no loader for loader type '" + def.loaderType() + "'; known: "
-            + String.join(", ", b.loaders.keySet()));
+            + ":" + def.key() + ": " + (def.loaderType() == null
+                ? "names no loader type and there is no default loader"
+                : "no loader for loader type '" + def.loaderType() + "'; known: " + String.join(", ", b.loaders.keySet())));
       }
       StatState state = new StatState(def, type, loader);
       all.add(state);
@@ -304,11 +305,11 @@ public final class LiveSource implements Source, AutoCloseable {
         } else if (outcome instanceof TreeReader.Failed failed) {
           stat.failed(failed.error(), definition.name());
         } else if (outcome instanceof TreeReader.Unavailable u) {
-          unavailable = true;
-          if (!storeUnavailable) {
+          if (!unavailable && !storeUnavailable) {
             log.warn("Source '{}': store unavailable during {} ({}); stats keep their last values",
                 definition.name(), why, u.error().getMessage());
           }
+          unavailable = true;
         }
       }
     }
@@ -524,6 +525,20 @@ public final class LiveSource implements Source, AutoCloseable {
     public Builder types(StatTypeRegistry registry) {
       this.types = Objects.requireNonNull(registry);
       return this;
+    }
+
+    /**
+     * The loader of a stat: the one registered for its loader type; for a stat without one, the
+     * default loader, or the only registered loader.
+     */
+    private StatLoader loaderFor(StatDefinition def) {
+      if (def.loaderType() != null) {
+        return loaders.get(def.loaderType());
+      }
+      if (defaultLoader != null) {
+        return defaultLoader;
+      }
+      return loaders.size() == 1 ? loaders.values().iterator().next() : null;
     }
 
     /** The loader for stats that name no loader type. */
