@@ -1,0 +1,279 @@
+package org.arithmospora.ws;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.arithmospora.core.Source;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves sources to websocket clients, one endpoint per source at {@code /<name>} (SPEC §5): on
+ * connect the {@code available} message, after the snapshot delay every stat, then each change
+ * and each milestone as it happens. Every message is framed once and the same bytes reach every
+ * client; a client that falls behind gets only the newest message of each stat, and one that
+ * stops reading or answering is dropped.
+ *
+ * <pre>{@code
+ * ArithmosporaServer server = ArithmosporaServer.builder(WebSocketSettings.builder().address(":8080").build())
+ *     .source(liveSource)
+ *     .build();
+ * server.start();
+ * ...
+ * server.stop(Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * <p>Thread-safe. A server starts once; messages clients send are ignored.
+ */
+public final class ArithmosporaServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ArithmosporaServer.class);
+
+  private final WebSocketSettings settings;
+  private final Hub hub;
+  private final Endpoint endpoint;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private volatile boolean stopped;
+
+  private ArithmosporaServer(WebSocketSettings settings, List<Source> sources) {
+    this.settings = settings;
+    this.hub = new Hub(settings);
+    sources.forEach(hub::addSource);
+    this.endpoint = new Endpoint();
+  }
+
+  /** A builder for a server with the given settings. */
+  public static Builder builder(WebSocketSettings settings) {
+    return new Builder(settings);
+  }
+
+  /**
+   * Binds and starts serving; returns once the port is open.
+   *
+   * @throws IllegalStateException when the address cannot be bound, naming it
+   */
+  public void start() {
+    hub.start(endpoint);
+    endpoint.start();
+    try {
+      started.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (ExecutionException | TimeoutException e) {
+      hub.stop();
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + cause.getMessage(), cause);
+    }
+    log.info("Serving {} source(s) on {}://{}", hub.channels().size(), settings.tls().isPresent() ? "wss" : "ws",
+        describe(new InetSocketAddress(settings.address().getAddress(), port())));
+  }
+
+  /**
+   * Sends every client a going-away close frame, stops listening and waits up to {@code timeout}
+   * for the server's threads to finish.
+   */
+  public void stop(Duration timeout) {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    try {
+      endpoint.stop((int) Math.max(1, timeout.toMillis()), "server shutting down");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      hub.stop();
+    }
+  }
+
+  /** Stops with a five-second wait. */
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(5));
+  }
+
+  /** The port listened on (the one picked, when configured as 0). */
+  public int port() {
+    return endpoint.getPort();
+  }
+
+  /** Clients connected to every source. */
+  public int connectedClients() {
+    return hub.connected.get();
+  }
+
+  /** Clients connected to the named source. */
+  public int connectedClients(String sourceName) {
+    Hub.Channel channel = hub.channel("/" + sourceName);
+    return channel == null ? 0 : channel.connected.get();
+  }
+
+  /** Messages handed to clients' sockets so far (one per client per message). */
+  public long messagesSent() {
+    return hub.messagesSent.get();
+  }
+
+  /** Bytes handed to clients' sockets so far, frame headers included. */
+  public long bytesSent() {
+    return hub.bytesSent.get();
+  }
+
+  /** Older messages of a stat dropped because a newer one replaced them for a slow client. */
+  public long messagesConflated() {
+    return hub.conflated.get();
+  }
+
+  /** Clients dropped for not reading ({@code write_wait}) or not answering ({@code pong_wait}). */
+  public long clientsDropped() {
+    return hub.dropped.get();
+  }
+
+  /** Clients refused because the connection limit was reached. */
+  public long clientsRefused() {
+    return hub.refused.get();
+  }
+
+  /** For tests: frames in one client's socket queue and in its conflating backlog. */
+  int[] queued(WebSocket conn) {
+    return hub.queued((WebSocketImpl) conn);
+  }
+
+  List<WebSocket> connections() {
+    return new ArrayList<>(endpoint.getConnections());
+  }
+
+  private static String describe(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString()
+        : a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
+    return host + ":" + a.getPort();
+  }
+
+  /** The Java-WebSocket server: routing, origins, and callbacks handed to the hub. */
+  private final class Endpoint extends WebSocketServer {
+    Endpoint() {
+      super(settings.address(), settings.workerThreads(),
+          Collections.<Draft>singletonList(new Draft_6455(Collections.emptyList(), settings.maxInboundBytes())));
+      setTcpNoDelay(true);
+      setReuseAddr(true);
+      setMaxPendingConnections(settings.backlog());
+      // Keep-alive is the hub's, with separate ping period and pong wait as in the Go program.
+      setConnectionLostTimeout(0);
+      setDaemon(true);
+      settings.tls().ifPresent(ctx -> setWebSocketFactory(new DefaultSSLWebSocketServerFactory(ctx)));
+    }
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
+        ClientHandshake request) throws InvalidDataException {
+      String resource = request.getResourceDescriptor();
+      int query = resource.indexOf('?');
+      String path = query >= 0 ? resource.substring(0, query) : resource;
+      Hub.Channel channel = hub.channel(path);
+      if (channel == null) {
+        // Answered with 404 by Java-WebSocket.
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at " + path);
+      }
+      if (!settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(request.getFieldValue("Origin"))) {
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
+      }
+      conn.setAttachment(channel);
+      return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+      Object attachment = conn.getAttachment();
+      if (attachment instanceof Hub.Channel channel) {
+        hub.opened((WebSocketImpl) conn, channel);
+      } else {
+        conn.close(CloseFrame.POLICY_VALIDATION, "no source");
+      }
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+      hub.closed((WebSocketImpl) conn);
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+      // Clients have nothing to say yet (SPEC §5); hearing from them still proves they are alive.
+      hub.heard((WebSocketImpl) conn);
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+      hub.heard((WebSocketImpl) conn);
+    }
+
+    @Override
+    public void onWebsocketPong(WebSocket conn, Framedata f) {
+      hub.heard((WebSocketImpl) conn);
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {
+      if (conn == null) {
+        if (!started.isDone()) {
+          started.completeExceptionally(ex);
+        } else if (!stopped) {
+          log.error("Websocket server failed", ex);
+        }
+      } else {
+        log.debug("Client {}: {}", conn.getRemoteSocketAddress(), ex.toString());
+      }
+    }
+
+    @Override
+    public void onStart() {
+      started.complete(null);
+    }
+  }
+
+  /** Builds an {@link ArithmosporaServer}. Not thread-safe. */
+  public static final class Builder {
+    private final WebSocketSettings settings;
+    private final List<Source> sources = new ArrayList<>();
+
+    private Builder(WebSocketSettings settings) {
+      this.settings = Objects.requireNonNull(settings);
+    }
+
+    /** Serves {@code source} at {@code /<name>}. */
+    public Builder source(Source source) {
+      sources.add(Objects.requireNonNull(source));
+      return this;
+    }
+
+    /**
+     * Builds the server (not started).
+     *
+     * @throws IllegalArgumentException when no source is given or two share a name
+     */
+    public ArithmosporaServer build() {
+      if (sources.isEmpty()) {
+        throw new IllegalArgumentException("a server needs at least one source");
+      }
+      return new ArithmosporaServer(settings, sources);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package org.arithmospora.ws;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+
+/**
+ * How the websocket server listens and treats its clients. Immutable; build with
+ * {@link #builder()}, which validates on {@link Builder#build()}. Timing defaults are the Go
+ * program's {@code [websocket]} section.
+ */
+public final class WebSocketSettings {
+  private final InetSocketAddress address;
+  private final SSLContext tls;
+  private final Duration writeWait;
+  private final Duration pongWait;
+  private final Duration pingPeriod;
+  private final Duration snapshotDelay;
+  private final int maxInboundBytes;
+  private final Set<String> allowedOrigins;
+  private final int maxConnections;
+  private final int maxQueuedFrames;
+  private final int workerThreads;
+  private final int backlog;
+
+  private WebSocketSettings(Builder b) {
+    this.address = b.address;
+    this.tls = b.tls;
+    this.writeWait = b.writeWait;
+    this.pongWait = b.pongWait;
+    this.pingPeriod = b.pingPeriod;
+    this.snapshotDelay = b.snapshotDelay;
+    this.maxInboundBytes = b.maxInboundBytes;
+    this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+    this.maxConnections = b.maxConnections;
+    this.maxQueuedFrames = b.maxQueuedFrames;
+    this.workerThreads = b.workerThreads;
+    this.backlog = b.backlog;
+  }
+
+  /** A builder with every default, listening on {@code 0.0.0.0:8080}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Where to listen; port 0 picks a free port. */
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  /** The TLS context when serving {@code wss://}. */
+  public Optional<SSLContext> tls() {
+    return Optional.ofNullable(tls);
+  }
+
+  /** How long a client may go without taking any of what is queued for it ({@code write_wait}). */
+  public Duration writeWait() {
+    return writeWait;
+  }
+
+  /** How long a client may stay silent before it is dropped ({@code pong_wait}). */
+  public Duration pongWait() {
+    return pongWait;
+  }
+
+  /** How often clients are pinged ({@code ping_period}). */
+  public Duration pingPeriod() {
+    return pingPeriod;
+  }
+
+  /** How long after {@code available} the snapshot of every stat follows. */
+  public Duration snapshotDelay() {
+    return snapshotDelay;
+  }
+
+  /** The largest frame or message a client may send. */
+  public int maxInboundBytes() {
+    return maxInboundBytes;
+  }
+
+  /** Origins allowed to connect; empty means any. */
+  public Set<String> allowedOrigins() {
+    return allowedOrigins;
+  }
+
+  /** Most clients at once; 0 means no limit. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Most frames handed to a client's socket queue at once; the rest wait, conflated. */
+  public int maxQueuedFrames() {
+    return maxQueuedFrames;
+  }
+
+  /** Threads that decode inbound frames and run connection callbacks. */
+  public int workerThreads() {
+    return workerThreads;
+  }
+
+  /** Connections the kernel may hold waiting to be accepted. */
+  public int backlog() {
+    return backlog;
+  }
+
+  /** Builds {@link WebSocketSettings}. Not thread-safe. */
+  public static final class Builder {
+    private InetSocketAddress address = new InetSocketAddress(8080);
+    private SSLContext tls;
+    private Duration writeWait = Duration.ofSeconds(10);
+    private Duration pongWait = Duration.ofSeconds(60);
+    private Duration pingPeriod = Duration.ofSeconds(54);
+    private Duration snapshotDelay = Duration.ofMillis(100);
+    // Clients only ever send tiny messages; anything bigger is a mistake or an attack.
+    private int maxInboundBytes = 4096;
+    private Collection<String> allowedOrigins = Set.of();
+    private int maxConnections;
+    private int maxQueuedFrames = 64;
+    private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // A connect storm of thousands arrives faster than one thread accepts: let the kernel hold them.
+    private int backlog = 4096;
+
+    private Builder() {}
+
+    /**
+     * Where to listen, as {@code host:port}; an empty host means every interface.
+     *
+     * @throws IllegalArgumentException when it is not {@code host:port}
+     */
+    public Builder address(String hostAndPort) {
+      int colon = hostAndPort.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("address '" + hostAndPort + "' is not host:port");
+      }
+      String host = hostAndPort.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(hostAndPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("address '" + hostAndPort + "' has no valid port");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("address '" + hostAndPort + "': port must be 0-65535");
+      }
+      this.address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+      return this;
+    }
+
+    public Builder address(InetSocketAddress a) {
+      this.address = Objects.requireNonNull(a);
+      return this;
+    }
+
+    /** Serve {@code wss://} with this context (see {@link TlsContexts}); null for plain. */
+    public Builder tls(SSLContext context) {
+      this.tls = context;
+      return this;
+    }
+
+    public Builder writeWait(Duration d) {
+      this.writeWait = Objects.requireNonNull(d);
+      return this;
+    }
+
+    public Builder pongWait(Duration d) {
+      this.pongWait = Objects.requireNonNull(d);
+      return this;
+    }
+
+    public Builder pingPeriod(Duration d) {
+      this.pingPeriod = Objects.requireNonNull(d);
+      return this;
+    }
+
+    public Builder snapshotDelay(Duration d) {
+      this.snapshotDelay = Objects.requireNonNull(d);
+      return this;
+    }
+
+    public Builder maxInboundBytes(int bytes) {
+      this.maxInboundBytes = bytes;
+      return this;
+    }
+
+    /** Only these origins (e.g. {@code https://example.org}) may connect; empty for any. */
+    public Builder allowedOrigins(Collection<String> origins) {
+      this.allowedOrigins = Objects.requireNonNull(origins);
+      return this;
+    }
+
+    public Builder maxConnections(int n) {
+      this.maxConnections = n;
+      return this;
+    }
+
+    public Builder maxQueuedFrames(int n) {
+      this.maxQueuedFrames = n;
+      return this;
+    }
+
+    public Builder workerThreads(int n) {
+      this.workerThreads = n;
+      return this;
+    }
+
+    public Builder backlog(int n) {
+      this.backlog = n;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the first setting out of range, e.g. a ping
+     *     period that is not shorter than the pong wait
+     */
+    public WebSocketSettings build() {
+      positive(writeWait, "write_wait");
+      positive(pongWait, "pong_wait");
+      positive(pingPeriod, "ping_period");
+      if (pingPeriod.compareTo(pongWait) >= 0) {
+        throw new IllegalArgumentException("ping_period (" + pingPeriod.toSeconds()
+            + " s) must be shorter than pong_wait (" + pongWait.toSeconds() + " s)");
+      }
+      if (snapshotDelay.isNegative()) {
+        throw new IllegalArgumentException("the snapshot delay must not be negative");
+      }
+      if (maxInboundBytes < 125) {
+        throw new IllegalArgumentException("the inbound limit must allow at least a control frame (125 bytes)");
+      }
+      if (maxConnections < 0) {
+        throw new IllegalArgumentException("max connections must not be negative");
+      }
+      if (maxQueuedFrames < 1) {
+        throw new IllegalArgumentException("max queued frames must be at least 1");
+      }
+      if (workerThreads < 1) {
+        throw new IllegalArgumentException("worker threads must be at least 1");
+      }
+      if (backlog < 1) {
+        throw new IllegalArgumentException("backlog must be at least 1");
+      }
+      return new WebSocketSettings(this);
+    }
+
+    private static void positive(Duration d, String name) {
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+    }
+  }
+}

@@ -1,0 +1,349 @@
+package org.arithmospora.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.arithmospora.core.InMemoryStore;
+import org.arithmospora.core.LiveSource;
+import org.arithmospora.core.ManualScheduler;
+import org.arithmospora.core.MilestoneDefinition;
+import org.arithmospora.core.MilestoneGroup;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.StatDefinition;
+import org.java_websocket.WebSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The protocol of SPEC §5 with real websocket clients over loopback. */
+class ServerTest {
+  private InMemoryStore store;
+  private ManualScheduler clock;
+  private LiveSource source;
+  private ArithmosporaServer server;
+  private final List<TestClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    store = new InMemoryStore();
+    clock = new ManualScheduler(Instant.parse("2017-03-03T12:00:00Z"));
+    store.stat("total").set("current", 71).set("total", 200);
+    store.stat("total", "5m").set("current", 3).set("total", 200).set("peak", 9);
+    store.stat("totalvotes").setValue(2345);
+    SourceDefinition def = SourceDefinition.builder("election")
+        .stat("proportion", "total")
+        .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
+        .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
+        .milestones(new MilestoneGroup("total", "proportion", "total", List.of(
+            new MilestoneDefinition("half", null, "percentage", 50, ">=", "50% turnout!"))))
+        .build();
+    source = LiveSource.builder(def).loader(store).scheduler(clock).build();
+    source.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    clients.forEach(TestClient::close);
+    if (server != null) {
+      server.stop(Duration.ofSeconds(2));
+    }
+    source.close();
+  }
+
+  private ArithmosporaServer serve(WebSocketSettings.Builder settings) {
+    server = ArithmosporaServer.builder(settings.address("127.0.0.1:0").build()).source(source).build();
+    server.start();
+    return server;
+  }
+
+  private static WebSocketSettings.Builder settings() {
+    return WebSocketSettings.builder().snapshotDelay(Duration.ofMillis(50));
+  }
+
+  private TestClient connect(String path) {
+    TestClient c = TestClient.connect("ws://127.0.0.1:" + server.port() + path);
+    clients.add(c);
+    return c;
+  }
+
+  private void update(String currentVotes) {
+    store.stat("total").set("current", Long.parseLong(currentVotes));
+    source.refreshAll();
+  }
+
+  @Test
+  void availableThenEveryStatThenEachChange() {
+    serve(settings());
+    TestClient c = connect("/election");
+
+    JsonNode available = c.nextJson();
+    assertThat(available.get("event").asText()).isEqualTo("available");
+    assertThat(available.get("payload").toString())
+        .isEqualTo("{\"proportion\":[\"total\"],\"rolling\":[\"5m:total\"],\"other\":[\"totalvotes\"]}");
+
+    List<JsonNode> snapshot = c.nextJson(3);
+    assertThat(snapshot).extracting(m -> m.get("event").asText())
+        .containsExactly("stats:proportion:total", "stats:rolling:5m:total", "stats:other:totalvotes");
+    JsonNode total = snapshot.get(0).get("payload");
+    assertThat(total.get("name").asText()).isEqualTo("total");
+    assertThat(total.get("data").get("current").asLong()).isEqualTo(71);
+    assertThat(total.get("data").get("percentage").asDouble()).isEqualTo(35.5);
+    assertThat(total.get("dataPoints").size()).isZero();
+    assertThat(snapshot.get(2).get("payload").get("data").get("totalvotes").asLong()).isEqualTo(2345);
+
+    update("80");
+    JsonNode change = c.nextJson();
+    assertThat(change.get("event").asText()).isEqualTo("stats:proportion:total");
+    assertThat(change.get("payload").get("data").get("current").asLong()).isEqualTo(80);
+
+    update("120");
+    List<JsonNode> next = c.nextJson(2);
+    assertThat(next).extracting(m -> m.get("event").asText()).containsExactly("stats:proportion:total", "milestone");
+    JsonNode milestone = next.get(1).get("payload");
+    assertThat(milestone.get("name").asText()).isEqualTo("half");
+    assertThat(milestone.get("dataPointNames").size()).isZero();
+    assertThat(milestone.get("field").asText()).isEqualTo("percentage");
+    assertThat(milestone.get("target").asDouble()).isEqualTo(50);
+    assertThat(milestone.get("comparator").asText()).isEqualTo(">=");
+    assertThat(milestone.get("message").asText()).isEqualTo("50% turnout!");
+    assertThat(milestone.get("achievedWhen").asText()).isEqualTo("2017-03-03T12:00:00Z");
+  }
+
+  @Test
+  void theSnapshotWaitsForTheConfiguredDelay() {
+    serve(settings().snapshotDelay(Duration.ofMillis(400)));
+    TestClient c = connect("/election");
+    long t0 = System.nanoTime();
+    assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+    c.nextJson();
+    long waited = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+    // A lower bound only: the server must not send early; how late depends on the machine.
+    assertThat(waited).isGreaterThanOrEqualTo(400);
+  }
+
+  @Test
+  void aQueryStringIsIgnoredAndOtherPathsAreRefused() {
+    serve(settings());
+    assertThat(connect("/election?client=dashboard&v=2").nextJson().get("event").asText()).isEqualTo("available");
+    for (String path : new String[] {"/", "/nope", "/election/extra", "/electio"}) {
+      assertThatThrownBy(() -> connect(path))
+          .as(path)
+          .isInstanceOf(CompletionException.class)
+          .cause().isInstanceOf(WebSocketHandshakeException.class)
+          .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(404));
+    }
+  }
+
+  @Test
+  void oneChangeIsFramedOnceAndReachesEveryClient() {
+    serve(settings());
+    List<TestClient> many = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      many.add(connect("/election"));
+    }
+    for (TestClient c : many) {
+      c.nextJson(4);
+    }
+    assertThat(server.connectedClients()).isEqualTo(40);
+    assertThat(server.connectedClients("election")).isEqualTo(40);
+    long framedBefore = Frame.framed();
+    long sentBefore = server.messagesSent();
+
+    update("99");
+    for (TestClient c : many) {
+      assertThat(c.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(99);
+    }
+    assertThat(Frame.framed() - framedBefore).as("frames built for one change").isEqualTo(1);
+    assertThat(server.messagesSent() - sentBefore).isEqualTo(40);
+  }
+
+  @Test
+  void aReconnectStormCostsNoEncoding() {
+    serve(settings());
+    long framedBefore = Frame.framed();
+    for (int round = 0; round < 3; round++) {
+      List<TestClient> storm = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        storm.add(connect("/election"));
+      }
+      for (TestClient c : storm) {
+        assertThat(c.nextJson(4)).extracting(m -> m.get("event").asText())
+            .containsExactly("available", "stats:proportion:total", "stats:rolling:5m:total", "stats:other:totalvotes");
+        c.close();
+      }
+    }
+    assertThat(Frame.framed() - framedBefore).as("snapshots reuse the frames kept per stat").isZero();
+  }
+
+  @Test
+  void aClientThatStopsReadingGetsOnlyTheNewestOfEachStatAndHoldsBoundedMemory() {
+    // A big stat so that the kernel's socket buffers fill quickly.
+    InMemoryStore.Node big = store.stat("totalvotes");
+    for (int i = 0; i < 400; i++) {
+      big.dataPoint("dp" + i).setValue(i);
+    }
+    source.refreshAll();
+    serve(settings().maxQueuedFrames(4).writeWait(Duration.ofSeconds(60)));
+    TestClient slow = connect("/election");
+    TestClient fast = connect("/election");
+    slow.nextJson(4);
+    fast.nextJson(4);
+    slow.stopReading();
+
+    long written = 0;
+    for (int i = 0; i < 3000 && server.messagesConflated() < 100; i++) {
+      written = 10_000 + i;
+      store.stat("totalvotes").setValue(written);
+      store.stat("total").set("current", i);
+      source.refreshAll();
+    }
+    long lastVotes = written;
+    assertThat(server.messagesConflated()).isGreaterThanOrEqualTo(100);
+    for (WebSocket conn : server.connections()) {
+      int[] queued = server.queued(conn);
+      assertThat(queued[0]).as("frames in a socket queue").isLessThanOrEqualTo(4);
+      assertThat(queued[1]).as("frames waiting, one per stat at most").isLessThanOrEqualTo(3);
+    }
+
+    // The reading client is not held back by the stalled one: it gets the newest value.
+    await().atMost(Duration.ofSeconds(20)).until(() -> fast.messages.stream()
+        .anyMatch(m -> m.contains("\"totalvotes\":" + lastVotes)));
+
+    // The slow one, once it reads again, ends on the newest value without every step between.
+    slow.resumeReading();
+    await().atMost(Duration.ofSeconds(20)).until(() -> slow.messages.stream()
+        .anyMatch(m -> m.contains("\"totalvotes\":" + lastVotes)));
+    long updates = lastVotes - 10_000 + 1;
+    long seenBySlow = slow.messages.stream().filter(m -> m.contains("stats:other:totalvotes")).count();
+    assertThat(seenBySlow).as("versions of the stat the slow client got, of %d", updates).isLessThan(updates);
+  }
+
+  @Test
+  void aClientThatTakesNothingIsDroppedAfterWriteWait() {
+    InMemoryStore.Node big = store.stat("totalvotes");
+    for (int i = 0; i < 400; i++) {
+      big.dataPoint("dp" + i).setValue(i);
+    }
+    source.refreshAll();
+    serve(settings().maxQueuedFrames(4).writeWait(Duration.ofSeconds(1)).pongWait(Duration.ofSeconds(60)));
+    TestClient slow = connect("/election");
+    slow.nextJson(4);
+    slow.stopReading();
+    for (int i = 0; i < 2000 && server.messagesConflated() == 0; i++) {
+      store.stat("totalvotes").setValue(i);
+      source.refreshAll();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.clientsDropped() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.connectedClients() == 0);
+  }
+
+  @Test
+  void aClientThatNeverAnswersPingsIsDroppedAfterPongWait() throws Exception {
+    serve(settings().pingPeriod(Duration.ofMillis(300)).pongWait(Duration.ofMillis(900)));
+    TestClient healthy = connect("/election");
+    try (Socket raw = new Socket("127.0.0.1", server.port())) {
+      // A hand-made handshake, then silence: this peer reads nothing and answers nothing.
+      OutputStream out = raw.getOutputStream();
+      out.write(("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = raw.getInputStream();
+      byte[] head = new byte[12];
+      assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
+      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.connectedClients() == 2);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.clientsDropped() == 1);
+      assertThat(server.connectedClients()).isEqualTo(1);
+      // The healthy client answers pings (the JDK does) and stays.
+      update("100");
+      assertThat(healthy.messages).isNotNull();
+      await().atMost(Duration.ofSeconds(5)).until(() -> healthy.messages.stream().anyMatch(m -> m.contains("\"current\":100")));
+    }
+  }
+
+  @Test
+  void oversizedInboundMessagesCloseTheirConnectionOnly() throws Exception {
+    serve(settings().maxInboundBytes(1024));
+    TestClient polite = connect("/election");
+    TestClient rude = connect("/election");
+    polite.nextJson(4);
+    rude.nextJson(4);
+
+    polite.send("{\"hello\":1}");
+    rude.send("x".repeat(10_000));
+    assertThat(rude.closeCode.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1009);
+
+    update("90");
+    assertThat(polite.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(90);
+    assertThat(server.connectedClients()).isEqualTo(1);
+  }
+
+  @Test
+  void originsOutsideTheAllowlistAreRefused() {
+    serve(settings().allowedOrigins(List.of("https://stats.example.org")));
+    HttpClient http = HttpClient.newHttpClient();
+    String uri = "ws://127.0.0.1:" + server.port() + "/election";
+    TestClient ok = TestClient.connect(http, uri, Map.of("Origin", "https://stats.example.org"));
+    clients.add(ok);
+    assertThat(ok.nextJson().get("event").asText()).isEqualTo("available");
+    assertThatThrownBy(() -> TestClient.connect(http, uri, Map.of("Origin", "https://evil.example.com")))
+        .hasCauseInstanceOf(WebSocketHandshakeException.class);
+    assertThatThrownBy(() -> TestClient.connect(http, uri, Map.of()))
+        .hasCauseInstanceOf(WebSocketHandshakeException.class);
+  }
+
+  @Test
+  void beyondTheConnectionLimitClientsAreToldToTryAgainLater() throws Exception {
+    serve(settings().maxConnections(2));
+    connect("/election").nextJson();
+    connect("/election").nextJson();
+    TestClient third = connect("/election");
+    assertThat(third.closeCode.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1013);
+    assertThat(server.clientsRefused()).isEqualTo(1);
+    assertThat(server.connectedClients()).isEqualTo(2);
+  }
+
+  @Test
+  void stoppingSendsGoingAway() throws Exception {
+    serve(settings());
+    TestClient c = connect("/election");
+    c.nextJson(4);
+    server.stop(Duration.ofSeconds(5));
+    assertThat(c.closeCode.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1001);
+  }
+
+  @Test
+  void aBusyPortIsReportedWithTheAddress() {
+    serve(settings());
+    ArithmosporaServer second = ArithmosporaServer.builder(
+        WebSocketSettings.builder().address("127.0.0.1:" + server.port()).build()).source(source).build();
+    assertThatThrownBy(second::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());
+  }
+
+  @Test
+  void settingsAreValidated() {
+    assertThatThrownBy(() -> WebSocketSettings.builder().pingPeriod(Duration.ofSeconds(60)).build())
+        .hasMessage("ping_period (60 s) must be shorter than pong_wait (60 s)");
+    assertThatThrownBy(() -> WebSocketSettings.builder().address("localhost"))
+        .hasMessage("address 'localhost' is not host:port");
+    assertThat(WebSocketSettings.builder().build().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
+  }
+}

@@ -1,0 +1,204 @@
+package org.arithmospora.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.arithmospora.core.InMemoryStore;
+import org.arithmospora.core.LiveSource;
+import org.arithmospora.core.ManualScheduler;
+import org.arithmospora.core.SourceDefinition;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OutputEncryptor;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * wss:// with certificates the test makes itself. Bouncy Castle writes the keys in each PEM form,
+ * so our reader is checked against an independent writer.
+ */
+class TlsTest {
+  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+
+  @TempDir
+  Path dir;
+
+  private LiveSource source;
+  private ArithmosporaServer server;
+
+  @BeforeEach
+  void setUp() {
+    InMemoryStore store = new InMemoryStore();
+    store.stat("total").set("current", 1).set("total", 2);
+    source = LiveSource.builder(SourceDefinition.builder("election").stat("proportion", "total").build())
+        .loader(store).scheduler(new ManualScheduler(Instant.now())).build();
+    source.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (server != null) {
+      server.stop(Duration.ofSeconds(2));
+    }
+  }
+
+  private static KeyPair keyPair(String algorithm) throws Exception {
+    // Bouncy Castle's own keys: its SEC1 form then carries the curve, as openssl writes it.
+    KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, BC);
+    if (algorithm.equals("EC")) {
+      g.initialize(new ECGenParameterSpec("secp256r1"));
+    } else {
+      g.initialize(2048);
+    }
+    return g.generateKeyPair();
+  }
+
+  private static X509Certificate selfSigned(KeyPair keys) throws Exception {
+    X500Name name = new X500Name("CN=localhost");
+    Instant now = Instant.now();
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
+        Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+        new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+    String signature = keys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+    return new JcaX509CertificateConverter().getCertificate(
+        builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
+  }
+
+  private Path pem(String file, Object... objects) throws IOException {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(text)) {
+      for (Object o : objects) {
+        w.writeObject(o);
+      }
+    }
+    Path path = dir.resolve(file);
+    Files.writeString(path, text.toString());
+    return path;
+  }
+
+  private static SSLContext trusting(X509Certificate cert) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("server", cert);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+    return ctx;
+  }
+
+  private void assertServes(SSLContext serverContext, X509Certificate cert) throws Exception {
+    server = ArithmosporaServer.builder(WebSocketSettings.builder().address("127.0.0.1:0")
+        .snapshotDelay(Duration.ofMillis(10)).tls(serverContext).build()).source(source).build();
+    server.start();
+    HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert)).build();
+    try (TestClient c = TestClient.connect(https, "wss://localhost:" + server.port() + "/election", Map.of())) {
+      assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+      assertThat(c.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"RSA PKCS#8", "RSA PKCS#1", "EC PKCS#8", "EC SEC1"})
+  void pemKeysAsTheGoProgramTookThem(String form) throws Exception {
+    KeyPair keys = keyPair(form.startsWith("EC") ? "EC" : "RSA");
+    X509Certificate cert = selfSigned(keys);
+    Path chain = pem("chain.pem", cert);
+    Path key = form.endsWith("PKCS#8")
+        ? pem("key.pem", new JcaPKCS8Generator(keys.getPrivate(), null))
+        : pem("key.pem", keys); // Bouncy Castle's traditional form: RSA PRIVATE KEY / EC PRIVATE KEY
+    String header = Files.readString(key).lines().findFirst().orElseThrow();
+    assertThat(header).isEqualTo(switch (form) {
+      case "RSA PKCS#1" -> "-----BEGIN RSA PRIVATE KEY-----";
+      case "EC SEC1" -> "-----BEGIN EC PRIVATE KEY-----";
+      default -> "-----BEGIN PRIVATE KEY-----";
+    });
+    assertServes(TlsContexts.fromPem(chain, key), cert);
+  }
+
+  @Test
+  void anEncryptedPkcs8KeyWithItsPassword() throws Exception {
+    KeyPair keys = keyPair("RSA");
+    X509Certificate cert = selfSigned(keys);
+    OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+        .setProvider(BC).setPassword("s3cret".toCharArray()).build();
+    PemObject encrypted = new JcaPKCS8Generator(keys.getPrivate(), encryptor).generate();
+    Path key = pem("key.pem", encrypted);
+    Path chain = pem("chain.pem", cert);
+    assertThat(Files.readString(key)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, key))
+        .hasMessageContaining("is encrypted and no password was given");
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, key, "wrong".toCharArray()))
+        .hasMessageContaining("cannot be decrypted");
+    assertServes(TlsContexts.fromPem(chain, key, "s3cret".toCharArray()), cert);
+  }
+
+  @Test
+  void aPkcs12Keystore() throws Exception {
+    KeyPair keys = keyPair("EC");
+    X509Certificate cert = selfSigned(keys);
+    KeyStore p12 = KeyStore.getInstance("PKCS12");
+    p12.load(null, null);
+    p12.setKeyEntry("server", keys.getPrivate(), "pw".toCharArray(), new Certificate[] {cert});
+    Path file = dir.resolve("server.p12");
+    try (OutputStream out = Files.newOutputStream(file)) {
+      p12.store(out, "pw".toCharArray());
+    }
+    assertServes(TlsContexts.fromPkcs12(file, "pw".toCharArray()), cert);
+    assertThatThrownBy(() -> TlsContexts.fromPkcs12(file, "nope".toCharArray()))
+        .hasMessageContaining("server.p12");
+  }
+
+  @Test
+  void mistakesNameTheFile() throws Exception {
+    KeyPair keys = keyPair("RSA");
+    Path chain = pem("chain.pem", selfSigned(keys));
+    Path otherKey = pem("other.pem", new JcaPKCS8Generator(keyPair("RSA").getPrivate(), null));
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, otherKey))
+        .hasMessageContaining("other.pem does not belong to the first certificate in " + chain);
+    Path empty = dir.resolve("empty.pem");
+    Files.writeString(empty, "nothing here\n");
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, empty)).hasMessage("no PEM private key found in " + empty);
+    assertThatThrownBy(() -> TlsContexts.fromPem(empty, otherKey)).hasMessageContaining(empty.toString());
+    Path legacy = dir.resolve("legacy.pem");
+    Files.writeString(legacy, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, legacy)).hasMessageContaining("openssl pkcs8 -topk8");
+    assertThat(List.of(chain, otherKey)).allMatch(Files::exists);
+  }
+}
