@@ -63,8 +63,8 @@ public final class LiveSource implements Source, AutoCloseable {
   private final AtomicLong updates = new AtomicLong();
   private final AtomicLong achieved = new AtomicLong();
 
-  // Touched only on the scheduler.
-  private boolean storeUnavailable;
+  // Touched only on the scheduler, but read by isStoreAvailable().
+  private volatile boolean storeUnavailable;
   private Scheduler.Cancellable refreshTask;
   private Scheduler.Cancellable timeTask;
   private Scheduler.Cancellable retryTask;
@@ -203,6 +203,29 @@ public final class LiveSource implements Source, AutoCloseable {
   @Override
   public void removeListener(SourceListener listener) {
     listeners.remove(listener);
+  }
+
+  /**
+   * Whether the source's scheduler runs a task within {@code timeout}: a liveness check (a
+   * source stuck on a read, for example, is not responsive).
+   */
+  public boolean isResponsive(Duration timeout) {
+    CompletableFuture<Void> probe = new CompletableFuture<>();
+    scheduler.execute(() -> probe.complete(null));
+    try {
+      probe.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
+  /** Whether the latest read reached the store. */
+  public boolean isStoreAvailable() {
+    return !storeUnavailable;
   }
 
   /** The scheduler this source runs on. */
@@ -426,7 +449,7 @@ public final class LiveSource implements Source, AutoCloseable {
     final StatLoader loader;
     final TreeReader.Target target;
     private volatile Published published;
-    private String lastError;
+    private volatile String lastError;
 
     StatState(StatDefinition def, StatType type, StatLoader loader) {
       this.def = def;
@@ -460,6 +483,11 @@ public final class LiveSource implements Source, AutoCloseable {
     @Override
     public StatDefinition definition() {
       return def;
+    }
+
+    @Override
+    public Optional<String> problem() {
+      return Optional.ofNullable(lastError);
     }
 
     @Override

@@ -87,6 +87,18 @@ public final class SourceDefinition {
     return groups.getOrDefault(group, List.of()).stream().filter(s -> s.key().equals(key)).findFirst();
   }
 
+  /** This definition, live or not: e.g. to load an event once, as {@code arithmospora list} does. */
+  public SourceDefinition withLive(boolean isLive) {
+    if (isLive == live) {
+      return this;
+    }
+    Builder b = builder(name).live(isLive).startTime(startTime).endTime(endTime);
+    timedPeriods.forEach(b::timedPeriod);
+    stats.forEach(b::stat);
+    milestoneGroups.forEach(b::milestones);
+    return b.build();
+  }
+
   /** The milestone collections. */
   public List<MilestoneGroup> milestoneGroups() {
     return milestoneGroups;

@@ -21,6 +21,14 @@ public interface Stat {
   /** The {@code stats:<group>:<key>} message of {@link #current()}, encoded once. */
   Optional<EncodedMessage> message();
 
+  /**
+   * Why the stat's latest read failed (bad data, naming the key and field), or empty when it
+   * succeeded. The stat keeps its last good tree meanwhile.
+   */
+  default Optional<String> problem() {
+    return Optional.empty();
+  }
+
   /** The stat's group. */
   default String group() {
     return definition().group();

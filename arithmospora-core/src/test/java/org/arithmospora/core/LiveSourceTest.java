@@ -148,11 +148,13 @@ class LiveSourceTest {
     source.refreshAll();
 
     assertThat(listener.events()).containsExactly("stats:other:totalvotes");
-    assertThat(source.find("proportion", "total").orElseThrow().current().orElseThrow().data())
-        .isEqualTo(new ProportionData(1, 10));
+    Stat total = source.find("proportion", "total").orElseThrow();
+    assertThat(total.current().orElseThrow().data()).isEqualTo(new ProportionData(1, 10));
+    assertThat(total.problem()).contains("memory:total field 'current': value 'lots' is not an integer");
 
     store.stat("total").set("current", 7);
     source.refreshAll();
+    assertThat(total.problem()).isEmpty();
     assertThat(listener.events()).containsExactly("stats:other:totalvotes", "stats:proportion:total");
   }
 

@@ -111,6 +111,14 @@ public final class ArithmosporaServer implements AutoCloseable {
     stop(Duration.ofSeconds(5));
   }
 
+  /**
+   * Whether the server is running and its client-handling thread runs a task within
+   * {@code timeout}: a liveness check.
+   */
+  public boolean isResponsive(Duration timeout) {
+    return started.isDone() && !started.isCompletedExceptionally() && !stopped && hub.isResponsive(timeout);
+  }
+
   /** The port listened on (the one picked, when configured as 0). */
   public int port() {
     return endpoint.getPort();

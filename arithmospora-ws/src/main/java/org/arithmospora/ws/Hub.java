@@ -290,6 +290,20 @@ final class Hub {
     unregister(client);
   }
 
+  boolean isResponsive(java.time.Duration timeout) {
+    java.util.concurrent.CompletableFuture<Void> probe = new java.util.concurrent.CompletableFuture<>();
+    execute(() -> probe.complete(null));
+    try {
+      probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
   /** Counts for tests: how many frames a client holds in its socket queue and backlog. */
   int[] queued(WebSocketImpl conn) {
     Object attachment = conn.getAttachment();

@@ -47,6 +47,24 @@ public final class WebSocketSettings {
     return new Builder();
   }
 
+  /** A builder holding these settings, to change some. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.address = address;
+    b.tls = tls;
+    b.writeWait = writeWait;
+    b.pongWait = pongWait;
+    b.pingPeriod = pingPeriod;
+    b.snapshotDelay = snapshotDelay;
+    b.maxInboundBytes = maxInboundBytes;
+    b.allowedOrigins = allowedOrigins;
+    b.maxConnections = maxConnections;
+    b.maxQueuedFrames = maxQueuedFrames;
+    b.workerThreads = workerThreads;
+    b.backlog = backlog;
+    return b;
+  }
+
   /** Where to listen; port 0 picks a free port. */
   public InetSocketAddress address() {
     return address;

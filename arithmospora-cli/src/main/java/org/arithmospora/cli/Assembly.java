@@ -1,0 +1,90 @@
+package org.arithmospora.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.arithmospora.core.LiveSource;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.redis.RedisStore;
+import org.arithmospora.ws.ArithmosporaServer;
+import org.arithmospora.ws.TlsContexts;
+import org.arithmospora.ws.WebSocketSettings;
+
+/**
+ * The composition root: turns a {@link Config} into a Redis store, one {@link LiveSource} per
+ * source and, when serving, the websocket server. Closing it stops everything in reverse order.
+ */
+final class Assembly implements AutoCloseable {
+  final Config config;
+  final RedisStore redis;
+  final List<LiveSource> sources = new ArrayList<>();
+  ArithmosporaServer server;
+
+  private Assembly(Config config) {
+    this.config = config;
+    this.redis = RedisStore.connect(config.redis());
+  }
+
+  /** Sources for every configured source, not yet started. */
+  static Assembly of(Config config) {
+    Assembly a = new Assembly(config);
+    for (Config.SourceConfig s : config.sources()) {
+      a.sources.add(a.source(s.definition(), s.redisPrefix()));
+    }
+    return a;
+  }
+
+  /** Only the named source (or the first), loaded once or followed. */
+  static Assembly single(Config config, String name, boolean live) {
+    Assembly a = new Assembly(config);
+    Config.SourceConfig s = config.source(name);
+    a.sources.add(a.source(s.definition().withLive(live), s.redisPrefix()));
+    return a;
+  }
+
+  private LiveSource source(SourceDefinition definition, String prefix) {
+    return LiveSource.builder(definition)
+        .loader(ConfigLoader.REDIS, redis.loader(prefix))
+        .debounce(config.debounce())
+        .build();
+  }
+
+  void startSources() {
+    sources.forEach(LiveSource::start);
+  }
+
+  /**
+   * Builds and starts the websocket server on the configured listener.
+   *
+   * @throws IllegalArgumentException when neither [http] nor [https] is configured, or the TLS
+   *     files cannot be used (naming them)
+   */
+  ArithmosporaServer startServer() {
+    Config.Listener listener = config.listener().orElseThrow(() -> new IllegalArgumentException(
+        config.file() + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key"));
+    WebSocketSettings.Builder settings = config.websocket().toBuilder().address(listener.address());
+    if (listener.tls()) {
+      settings.tls(listener.pkcs12() != null
+          ? TlsContexts.fromPkcs12(listener.pkcs12(), chars(listener.pkcs12Password()))
+          : TlsContexts.fromPem(listener.cert(), listener.key(), chars(listener.keyPassword())));
+    }
+    ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build());
+    sources.forEach(b::source);
+    server = b.build();
+    server.start();
+    return server;
+  }
+
+  private static char[] chars(String s) {
+    return s == null ? null : s.toCharArray();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.stop(Duration.ofSeconds(5));
+    }
+    sources.forEach(LiveSource::close);
+    redis.close();
+  }
+}

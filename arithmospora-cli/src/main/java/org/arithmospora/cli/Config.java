@@ -1,0 +1,58 @@
+package org.arithmospora.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.arithmospora.core.DebounceSettings;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.redis.RedisSettings;
+import org.arithmospora.ws.WebSocketSettings;
+
+/**
+ * A configuration file, read and checked: everything the commands need, in the settings types of
+ * the library modules. Immutable.
+ *
+ * @param file where it was read from
+ * @param redis {@code [redis]}
+ * @param listener {@code [https]} if present, else {@code [http]}; empty when neither is given
+ * @param websocket {@code [websocket]}, listening address and TLS not yet applied
+ * @param debounce {@code [debounce]}
+ * @param sources every {@code [[sources]]}, in order
+ * @param warnings unknown keys and the like, each with its line
+ */
+public record Config(
+    Path file,
+    RedisSettings redis,
+    Optional<Listener> listener,
+    WebSocketSettings websocket,
+    DebounceSettings debounce,
+    List<SourceConfig> sources,
+    List<String> warnings) {
+
+  /** Where and how to serve. */
+  public record Listener(String address, boolean tls, Path cert, Path key, String keyPassword, Path pkcs12, String pkcs12Password) {}
+
+  /** One source and the Redis prefix of its keys (empty when none of its stats use Redis). */
+  public record SourceConfig(SourceDefinition definition, String redisPrefix) {
+    public String name() {
+      return definition.name();
+    }
+  }
+
+  /**
+   * The source named {@code name}, or the first when {@code name} is null.
+   *
+   * @throws IllegalArgumentException listing the sources when there is no such one
+   */
+  public SourceConfig source(String name) {
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException(file + " defines no [[sources]]");
+    }
+    if (name == null || name.isEmpty()) {
+      return sources.get(0);
+    }
+    return sources.stream().filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no source named '" + name + "' in " + file + "; sources: "
+            + String.join(", ", sources.stream().map(SourceConfig::name).toList())));
+  }
+}

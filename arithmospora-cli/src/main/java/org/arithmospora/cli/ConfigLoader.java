@@ -1,0 +1,473 @@
+package org.arithmospora.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.arithmospora.core.ComparisonOperator;
+import org.arithmospora.core.DebounceSettings;
+import org.arithmospora.core.MilestoneDefinition;
+import org.arithmospora.core.MilestoneGroup;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.StatDefinition;
+import org.arithmospora.core.StatType;
+import org.arithmospora.core.StatTypeRegistry;
+import org.arithmospora.core.TimedPeriod;
+import org.arithmospora.redis.RedisSettings;
+import org.arithmospora.ws.WebSocketSettings;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads the Go program's TOML configuration (SPEC §1) with its keys, meanings and defaults, and
+ * this project's additions. Every mistake is reported with file, line, key and what was expected;
+ * unknown keys are warnings. tomlj stays inside this module: what comes out are the library's
+ * settings types.
+ */
+public final class ConfigLoader {
+  /** The loader type of stats that do not name one. */
+  public static final String REDIS = "redis";
+
+  private static final Set<String> TOP = Set.of("redis", "http", "https", "websocket", "debounce", "sources");
+  private static final Set<String> REDIS_KEYS = Set.of("server", "password", "db", "max_idle", "idle_timeout",
+      "user", "tls", "trust_store", "trust_store_password", "verify_hostname", "connect_timeout_ms", "read_timeout_ms");
+  private static final Set<String> HTTP_KEYS = Set.of("address");
+  private static final Set<String> HTTPS_KEYS = Set.of("address", "cert", "key", "key_password", "pkcs12", "pkcs12_password");
+  private static final Set<String> WEBSOCKET_KEYS = Set.of("write_wait", "pong_wait", "ping_period",
+      "snapshot_delay_ms", "max_message_bytes", "max_connections", "allowed_origins", "max_queued_frames");
+  private static final Set<String> DEBOUNCE_KEYS = Set.of("min_time_ms", "max_time_ms");
+  private static final Set<String> SOURCE_KEYS = Set.of("name", "redis_prefix", "start_time", "end_time", "is_live",
+      "timed_stat_periods", "stats", "milestones");
+  private static final Set<String> PERIOD_KEYS = Set.of("granularity", "cycles");
+  private static final List<String> GROUPS = List.of(StatDefinition.PROPORTION, StatDefinition.ROLLING,
+      StatDefinition.TIMED, StatDefinition.OTHER);
+  private static final Set<String> STAT_KEYS = Set.of("name", "data_type", "loader_type", "period");
+  private static final Set<String> MILESTONE_GROUP_KEYS = Set.of("name", "group", "stat", "milestones");
+  private static final Set<String> MILESTONE_KEYS = Set.of("name", "data_points", "field", "target", "comparator", "message");
+
+  private final StatTypeRegistry types;
+  private final Set<String> loaderTypes;
+
+  /** A loader that knows the built-in stat types and the {@code redis} loader. */
+  public ConfigLoader() {
+    this(StatTypeRegistry.ofDefaults(), Set.of(REDIS));
+  }
+
+  /** A loader that knows these stat types and loader types. */
+  public ConfigLoader(StatTypeRegistry types, Set<String> loaderTypes) {
+    this.types = types;
+    this.loaderTypes = Set.copyOf(loaderTypes);
+  }
+
+  /**
+   * Reads and checks {@code file}.
+   *
+   * @throws ConfigException listing every problem, each with file and line
+   */
+  public Config load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(file + ": no such file"));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+    }
+    return parse(file, text);
+  }
+
+  /** Reads and checks configuration text, reporting problems against {@code file}. */
+  public Config parse(Path file, String text) throws ConfigException {
+    TomlParseResult toml = Toml.parse(text);
+    if (toml.hasErrors()) {
+      List<String> problems = new ArrayList<>();
+      for (TomlParseError e : toml.errors()) {
+        TomlPosition p = e.position();
+        problems.add(file + (p == null ? "" : ":" + p.line() + ":" + p.column()) + ": " + e.getMessage());
+      }
+      throw new ConfigException(problems);
+    }
+    TomlReader r = new TomlReader(file.toString());
+    r.unknownKeys(toml, "", TOP, null);
+
+    RedisSettings redis = redis(r, toml);
+    Optional<Config.Listener> listener = listener(r, toml);
+    WebSocketSettings websocket = websocket(r, toml);
+    DebounceSettings debounce = debounce(r, toml);
+    List<Config.SourceConfig> sources = sources(r, toml);
+
+    if (!r.errors.isEmpty()) {
+      throw new ConfigException(r.errors);
+    }
+    return new Config(file, redis, listener, websocket, debounce, sources, List.copyOf(r.warnings));
+  }
+
+  private static TomlTable section(TomlReader r, TomlTable root, String name, Set<String> known) {
+    Optional<TomlTable> t = r.table(root, name, "", null);
+    t.ifPresent(table -> r.unknownKeys(table, name, known, root.inputPositionOf(List.of(name))));
+    return t.orElse(null);
+  }
+
+  private static RedisSettings redis(TomlReader r, TomlTable root) {
+    RedisSettings.Builder b = RedisSettings.builder();
+    TomlTable t = section(r, root, "redis", REDIS_KEYS);
+    if (t == null) {
+      return b.build();
+    }
+    TomlPosition where = root.inputPositionOf(List.of("redis"));
+    try {
+      r.string(t, "server", "redis", where).ifPresent(b::address);
+    } catch (IllegalArgumentException e) {
+      r.error(t, "server", where, "redis.server", e.getMessage() + " (expected \"host:port\")");
+    }
+    r.string(t, "password", "redis", where).ifPresent(b::password);
+    r.string(t, "user", "redis", where).ifPresent(b::user);
+    r.integer(t, "db", "redis", where).ifPresent(v -> b.database(v.intValue()));
+    r.integer(t, "max_idle", "redis", where).ifPresent(v -> b.maxIdle(v.intValue()));
+    r.integer(t, "idle_timeout", "redis", where).ifPresent(v -> b.idleTimeout(Duration.ofSeconds(v)));
+    r.bool(t, "tls", "redis", where).ifPresent(b::tls);
+    r.bool(t, "verify_hostname", "redis", where).ifPresent(b::verifyHostname);
+    Optional<String> trustPassword = r.string(t, "trust_store_password", "redis", where);
+    r.string(t, "trust_store", "redis", where).ifPresent(p -> b.trustStore(Path.of(p), trustPassword.orElse(null)));
+    r.integer(t, "connect_timeout_ms", "redis", where).ifPresent(v -> b.connectTimeout(Duration.ofMillis(v)));
+    r.integer(t, "read_timeout_ms", "redis", where).ifPresent(v -> b.readTimeout(Duration.ofMillis(v)));
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      r.error(root, "redis", null, "redis", e.getMessage());
+      return RedisSettings.ofDefaults();
+    }
+  }
+
+  private static Optional<Config.Listener> listener(TomlReader r, TomlTable root) {
+    TomlTable https = section(r, root, "https", HTTPS_KEYS);
+    TomlTable http = section(r, root, "http", HTTP_KEYS);
+    // Relative paths are taken from the working directory, as the Go program's were.
+    if (https != null) {
+      TomlPosition where = root.inputPositionOf(List.of("https"));
+      Optional<String> address = r.required(r.string(https, "address", "https", where), https, "address", "https", where,
+          "host:port to listen on");
+      Optional<String> cert = r.string(https, "cert", "https", where);
+      Optional<String> key = r.string(https, "key", "https", where);
+      Optional<String> pkcs12 = r.string(https, "pkcs12", "https", where);
+      if (pkcs12.isEmpty()) {
+        r.required(cert, https, "cert", "https", where, "a PEM certificate chain, or pkcs12 instead");
+        r.required(key, https, "key", "https", where, "a PEM private key, or pkcs12 instead");
+      }
+      if (address.isEmpty()) {
+        return Optional.empty();
+      }
+      checkAddress(r, https, "https", address.get(), where);
+      return Optional.of(new Config.Listener(address.get(), true,
+          cert.map(Path::of).orElse(null), key.map(Path::of).orElse(null),
+          r.string(https, "key_password", "https", where).orElse(null),
+          pkcs12.map(Path::of).orElse(null),
+          r.string(https, "pkcs12_password", "https", where).orElse(null)));
+    }
+    if (http != null) {
+      TomlPosition where = root.inputPositionOf(List.of("http"));
+      Optional<String> address = r.required(r.string(http, "address", "http", where), http, "address", "http", where,
+          "host:port to listen on");
+      address.ifPresent(a -> checkAddress(r, http, "http", a, where));
+      return address.map(a -> new Config.Listener(a, false, null, null, null, null, null));
+    }
+    return Optional.empty();
+  }
+
+  private static void checkAddress(TomlReader r, TomlTable t, String section, String address, TomlPosition where) {
+    try {
+      WebSocketSettings.builder().address(address);
+    } catch (IllegalArgumentException e) {
+      r.error(t, "address", where, section + ".address", e.getMessage());
+    }
+  }
+
+  private static WebSocketSettings websocket(TomlReader r, TomlTable root) {
+    WebSocketSettings.Builder b = WebSocketSettings.builder();
+    TomlTable t = section(r, root, "websocket", WEBSOCKET_KEYS);
+    if (t != null) {
+      TomlPosition where = root.inputPositionOf(List.of("websocket"));
+      r.integer(t, "write_wait", "websocket", where).ifPresent(v -> b.writeWait(Duration.ofSeconds(v)));
+      r.integer(t, "pong_wait", "websocket", where).ifPresent(v -> b.pongWait(Duration.ofSeconds(v)));
+      r.integer(t, "ping_period", "websocket", where).ifPresent(v -> b.pingPeriod(Duration.ofSeconds(v)));
+      r.integer(t, "snapshot_delay_ms", "websocket", where).ifPresent(v -> b.snapshotDelay(Duration.ofMillis(v)));
+      r.integer(t, "max_message_bytes", "websocket", where).ifPresent(v -> b.maxInboundBytes(v.intValue()));
+      r.integer(t, "max_connections", "websocket", where).ifPresent(v -> b.maxConnections(v.intValue()));
+      r.integer(t, "max_queued_frames", "websocket", where).ifPresent(v -> b.maxQueuedFrames(v.intValue()));
+      r.array(t, "allowed_origins", "websocket", where).ifPresent(a -> {
+        List<String> origins = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+          if (a.get(i) instanceof String s) {
+            origins.add(s);
+          } else {
+            r.error(t, "allowed_origins", where, "websocket.allowed_origins", "expected strings such as \"https://example.org\"");
+          }
+        }
+        b.allowedOrigins(origins);
+      });
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      r.error(root, "websocket", null, "websocket", e.getMessage());
+      return WebSocketSettings.builder().build();
+    }
+  }
+
+  private static DebounceSettings debounce(TomlReader r, TomlTable root) {
+    TomlTable t = section(r, root, "debounce", DEBOUNCE_KEYS);
+    if (t == null) {
+      return DebounceSettings.DEFAULTS;
+    }
+    TomlPosition where = root.inputPositionOf(List.of("debounce"));
+    long min = r.integer(t, "min_time_ms", "debounce", where).orElse(DebounceSettings.DEFAULTS.minQuiet().toMillis());
+    long max = r.integer(t, "max_time_ms", "debounce", where).orElse(DebounceSettings.DEFAULTS.maxWait().toMillis());
+    try {
+      return DebounceSettings.ofMillis(min, max);
+    } catch (IllegalArgumentException e) {
+      r.error(root, "debounce", null, "debounce", e.getMessage());
+      return DebounceSettings.DEFAULTS;
+    }
+  }
+
+  private List<Config.SourceConfig> sources(TomlReader r, TomlTable root) {
+    List<Config.SourceConfig> out = new ArrayList<>();
+    Optional<TomlArray> array = r.array(root, "sources", "", null);
+    if (array.isEmpty()) {
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    TomlArray sources = array.get();
+    for (int i = 0; i < sources.size(); i++) {
+      String path = "sources[" + i + "]";
+      TomlPosition where = sources.inputPositionOf(i);
+      if (!(sources.get(i) instanceof TomlTable t)) {
+        r.errors.add(r.at(root, "sources", where) + ": " + path + ": expected a table ([[sources]])");
+        continue;
+      }
+      r.unknownKeys(t, path, SOURCE_KEYS, where);
+      Optional<String> name = r.required(r.string(t, "name", path, where), t, "name", path, where, "the source's name and endpoint path");
+      if (name.isPresent() && !names.add(name.get())) {
+        r.error(t, "name", where, path + ".name", "source name '" + name.get() + "' is used twice");
+      }
+      source(r, t, path, where, name.orElse("source" + i)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private Optional<Config.SourceConfig> source(TomlReader r, TomlTable t, String path, TomlPosition where, String name) {
+    int errorsBefore = r.errors.size();
+    SourceDefinition.Builder b;
+    try {
+      b = SourceDefinition.builder(name);
+    } catch (IllegalArgumentException e) {
+      r.error(t, "name", where, path + ".name", e.getMessage());
+      return Optional.empty();
+    }
+    Optional<String> prefix = r.string(t, "redis_prefix", path, where);
+    Optional<OffsetDateTime> start = r.offsetDateTime(t, "start_time", path, where);
+    Optional<OffsetDateTime> end = r.offsetDateTime(t, "end_time", path, where);
+    start.ifPresent(s -> b.startTime(s.toInstant()));
+    end.ifPresent(e -> b.endTime(e.toInstant()));
+    if (start.isPresent() && end.isPresent() && end.get().isBefore(start.get())) {
+      r.error(t, "end_time", where, path + ".end_time", "is before start_time");
+    }
+    b.live(r.bool(t, "is_live", path, where).orElse(true));
+
+    boolean wholeEvent = false;
+    Optional<TomlArray> periods = r.array(t, "timed_stat_periods", path, where);
+    if (periods.isPresent()) {
+      Set<Long> seen = new HashSet<>();
+      for (int i = 0; i < periods.get().size(); i++) {
+        String pp = path + ".timed_stat_periods[" + i + "]";
+        TomlPosition pw = periods.get().inputPositionOf(i);
+        if (!(periods.get().get(i) instanceof TomlTable pt)) {
+          r.errors.add(r.at(t, "timed_stat_periods", pw) + ": " + pp + ": expected { granularity = SECONDS, cycles = N }");
+          continue;
+        }
+        r.unknownKeys(pt, pp, PERIOD_KEYS, pw);
+        Optional<Long> g = r.required(r.integer(pt, "granularity", pp, pw), pt, "granularity", pp, pw, "bucket size in seconds");
+        Optional<Long> c = r.required(r.integer(pt, "cycles", pp, pw), pt, "cycles", pp, pw, "-1 for the whole event, N for a moving window");
+        if (g.isPresent() && g.get() < 1) {
+          r.error(pt, "granularity", pw, pp + ".granularity", "must be at least 1 second, got " + g.get());
+        } else if (g.isPresent() && c.isPresent()) {
+          if (!seen.add(g.get())) {
+            r.error(pt, "granularity", pw, pp + ".granularity", "granularity " + g.get() + " is given twice");
+          } else {
+            b.timedPeriod(g.get(), c.get());
+            wholeEvent |= c.get() < 0;
+          }
+        }
+      }
+    }
+
+    Map<String, Map<String, StatType>> statsByGroup = new HashMap<>();
+    boolean usesRedis = false;
+    boolean hasTimed = false;
+    Optional<TomlTable> statsTable = r.table(t, "stats", path, where);
+    if (statsTable.isPresent()) {
+      TomlTable st = statsTable.get();
+      TomlPosition sw = t.inputPositionOf(List.of("stats"));
+      r.unknownKeys(st, path + ".stats", Set.copyOf(GROUPS), sw);
+      for (String group : GROUPS) {
+        Optional<TomlArray> list = r.array(st, group, path + ".stats", sw);
+        if (list.isEmpty()) {
+          continue;
+        }
+        for (int i = 0; i < list.get().size(); i++) {
+          String sp = path + ".stats." + group + "[" + i + "]";
+          TomlPosition spw = list.get().inputPositionOf(i);
+          if (!(list.get().get(i) instanceof TomlTable stat)) {
+            r.errors.add(r.at(st, group, spw) + ": " + sp + ": expected { name = \"...\", ... }");
+            continue;
+          }
+          r.unknownKeys(stat, sp, STAT_KEYS, spw);
+          Optional<String> statName = r.required(r.string(stat, "name", sp, spw), stat, "name", sp, spw, "the stat's name");
+          Optional<String> period = r.string(stat, "period", sp, spw);
+          Optional<String> dataType = r.string(stat, "data_type", sp, spw);
+          String loaderType = r.string(stat, "loader_type", sp, spw).orElse(REDIS);
+          if (statName.isEmpty()) {
+            continue;
+          }
+          String type = dataType.filter(d -> !d.isEmpty()).orElse(StatDefinition.defaultDataType(group));
+          if (type == null) {
+            r.error(stat, null, spw, sp + ".data_type", "is required in group 'other'; one of " + String.join(", ", types.names()));
+            continue;
+          }
+          Optional<StatType> statType = types.find(type);
+          if (statType.isEmpty()) {
+            r.error(stat, "data_type", spw, sp + ".data_type", "unknown data type '" + type + "'; known types: "
+                + String.join(", ", types.names()));
+            continue;
+          }
+          if (!loaderTypes.contains(loaderType)) {
+            r.error(stat, "loader_type", spw, sp + ".loader_type", "unknown loader type '" + loaderType + "'; known: "
+                + String.join(", ", loaderTypes));
+            continue;
+          }
+          if (group.equals(StatDefinition.ROLLING) && period.filter(p -> !p.isEmpty()).isEmpty()) {
+            r.error(stat, null, spw, sp + ".period", "is required for rolling stats (e.g. \"5m\")");
+            continue;
+          }
+          StatDefinition def;
+          try {
+            def = new StatDefinition(group, statName.get(), period.orElse(null), type, loaderType);
+          } catch (IllegalArgumentException e) {
+            r.error(stat, "name", spw, sp, e.getMessage());
+            continue;
+          }
+          if (statsByGroup.computeIfAbsent(group, g -> new HashMap<>()).put(def.key(), statType.get()) != null) {
+            r.error(stat, "name", spw, sp, "stat key '" + def.key() + "' appears twice in group '" + group + "'");
+            continue;
+          }
+          usesRedis |= loaderType.equals(REDIS);
+          hasTimed |= type.equals("timed");
+          b.stat(def);
+        }
+      }
+    }
+    if (usesRedis && prefix.filter(p -> !p.isEmpty()).isEmpty()) {
+      r.error(t, null, where, path + ".redis_prefix", "is required: stats of this source are read from Redis");
+    }
+    if (hasTimed && wholeEvent && (start.isEmpty() || end.isEmpty())) {
+      r.error(t, null, where, path, "whole-event timed periods (cycles < 0) need both start_time and end_time");
+    }
+
+    milestones(r, t, path, where, statsByGroup, b);
+
+    if (r.errors.size() > errorsBefore) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse("")));
+    } catch (IllegalArgumentException e) {
+      r.error(t, null, where, path, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static void milestones(TomlReader r, TomlTable t, String path, TomlPosition where,
+      Map<String, Map<String, StatType>> statsByGroup, SourceDefinition.Builder b) {
+    Optional<TomlArray> groups = r.array(t, "milestones", path, where);
+    if (groups.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < groups.get().size(); i++) {
+      String gp = path + ".milestones[" + i + "]";
+      TomlPosition gw = groups.get().inputPositionOf(i);
+      if (!(groups.get().get(i) instanceof TomlTable g)) {
+        r.errors.add(r.at(t, "milestones", gw) + ": " + gp + ": expected a table ([[sources.milestones]])");
+        continue;
+      }
+      r.unknownKeys(g, gp, MILESTONE_GROUP_KEYS, gw);
+      Optional<String> name = r.string(g, "name", gp, gw);
+      Optional<String> group = r.required(r.string(g, "group", gp, gw), g, "group", gp, gw, "the stat's group");
+      Optional<String> stat = r.required(r.string(g, "stat", gp, gw), g, "stat", gp, gw, "the stat's key in its group");
+      if (group.isEmpty() || stat.isEmpty()) {
+        continue;
+      }
+      StatType type = statsByGroup.getOrDefault(group.get(), Map.of()).get(stat.get());
+      if (type == null) {
+        r.error(g, "stat", gw, gp + ".stat", "no stat '" + stat.get() + "' in group '" + group.get() + "'"
+            + (statsByGroup.containsKey(group.get()) ? "; stats there: " + String.join(", ", statsByGroup.get(group.get()).keySet()) : ""));
+        continue;
+      }
+      List<MilestoneDefinition> defs = new ArrayList<>();
+      Optional<TomlArray> list = r.array(g, "milestones", gp, gw);
+      for (int j = 0; list.isPresent() && j < list.get().size(); j++) {
+        String mp = gp + ".milestones[" + j + "]";
+        TomlPosition mw = list.get().inputPositionOf(j);
+        if (!(list.get().get(j) instanceof TomlTable m)) {
+          r.errors.add(r.at(g, "milestones", mw) + ": " + mp + ": expected { name = ..., field = ..., target = ..., comparator = ..., message = ... }");
+          continue;
+        }
+        r.unknownKeys(m, mp, MILESTONE_KEYS, mw);
+        Optional<String> mName = r.required(r.string(m, "name", mp, mw), m, "name", mp, mw, "the milestone's name");
+        Optional<String> field = r.required(r.string(m, "field", mp, mw), m, "field", mp, mw, "the data field to compare");
+        Optional<Double> target = r.required(r.number(m, "target", mp, mw), m, "target", mp, mw, "a number");
+        Optional<String> comparator = r.required(r.string(m, "comparator", mp, mw), m, "comparator", mp, mw, "one of > >= = == <= <");
+        String message = r.string(m, "message", mp, mw).orElse("");
+        List<String> dataPoints = new ArrayList<>();
+        r.array(m, "data_points", mp, mw).ifPresent(a -> {
+          for (int k = 0; k < a.size(); k++) {
+            if (a.get(k) instanceof String s) {
+              dataPoints.add(s);
+            } else {
+              r.error(m, "data_points", mw, mp + ".data_points", "expected data point names, e.g. [\"PG\", \"T\"]");
+            }
+          }
+        });
+        if (field.isPresent() && !type.hasField(field.get())) {
+          r.error(m, "field", mw, mp + ".field", "a " + type.name() + " stat has no field '" + field.get() + "'; its fields: "
+              + String.join(", ", new java.util.TreeSet<>(type.fieldNames())));
+          continue;
+        }
+        if (comparator.isPresent()) {
+          try {
+            ComparisonOperator.parse(comparator.get());
+          } catch (IllegalArgumentException e) {
+            r.error(m, "comparator", mw, mp + ".comparator", e.getMessage());
+            continue;
+          }
+        }
+        if (mName.isPresent() && field.isPresent() && target.isPresent() && comparator.isPresent()) {
+          defs.add(new MilestoneDefinition(mName.get(), dataPoints, field.get(), target.get(), comparator.get(), message));
+        }
+      }
+      b.milestones(new MilestoneGroup(name.orElse(stat.get()), group.get(), stat.get(), defs));
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package org.arithmospora.cli;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.arithmospora.core.LiveSource;
+import org.arithmospora.ws.ArithmosporaServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code arithmospora serve -c CONF}: the Go {@code arithmospora}. */
+@Command(name = "serve", description = {
+    "Serve every source of the configuration over websockets until stopped (SIGTERM or Ctrl-C).",
+    "Every 10 seconds one line per source: clients connected, updates sent and milestones met since the last line."})
+final class ServeCommand implements Callable<Integer> {
+  private static final Duration STATUS_INTERVAL = Duration.ofSeconds(10);
+
+  @Mixin
+  CommonOptions options;
+
+  /** Set by tests and the demo to stop serving without a signal. */
+  final CountDownLatch stop = new CountDownLatch(1);
+  volatile Assembly running;
+
+  @Override
+  public Integer call() {
+    Config config = Commands.load(options.config, System.err);
+    if (config == null) {
+      return Commands.USAGE;
+    }
+    if (config.listener().isEmpty()) {
+      System.err.println("arithmospora: " + config.file()
+          + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key");
+      return Commands.USAGE;
+    }
+    return serve(config);
+  }
+
+  int serve(Config config) {
+    Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    Signals.onTermination(stop::countDown);
+    try (Assembly assembly = Assembly.of(config); SystemdNotifier systemd = SystemdNotifier.fromEnvironment()) {
+      assembly.startSources();
+      ArithmosporaServer server;
+      try {
+        server = assembly.startServer();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        log.error("{}", e.getMessage());
+        return Commands.FAILURE;
+      }
+      running = assembly;
+      systemd.ready("serving " + assembly.sources.size() + " source(s) on port " + server.port(),
+          () -> healthy(assembly));
+      ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "arithmospora-status");
+        t.setDaemon(true);
+        return t;
+      });
+      Map<String, long[]> last = new HashMap<>();
+      status.scheduleAtFixedRate(() -> logStatus(log, assembly, last),
+          STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      stop.await();
+      log.info("Shutting down: closing client connections");
+      systemd.stopping();
+      status.shutdownNow();
+      running = null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info("Stopped");
+    return 0;
+  }
+
+  private static boolean healthy(Assembly assembly) {
+    Duration wait = Duration.ofSeconds(2);
+    return assembly.server != null && assembly.server.isResponsive(wait)
+        && assembly.sources.stream().allMatch(s -> s.isResponsive(wait));
+  }
+
+  private static void logStatus(Logger log, Assembly assembly, Map<String, long[]> last) {
+    for (LiveSource source : assembly.sources) {
+      long updates = source.updatesPublished();
+      long milestones = source.milestonesAchieved();
+      long[] before = last.getOrDefault(source.name(), new long[] {0, 0});
+      last.put(source.name(), new long[] {updates, milestones});
+      log.info("Source '{}': {} clients; {} updates; {} milestones", source.name(),
+          assembly.server.connectedClients(source.name()), updates - before[0], milestones - before[1]);
+    }
+  }
+}

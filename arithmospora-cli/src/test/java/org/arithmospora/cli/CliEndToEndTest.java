@@ -1,0 +1,274 @@
+package org.arithmospora.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.arithmospora.redis.RedisTestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.RedisClient;
+
+/** The commands against a real redis-server and real websocket clients. */
+class CliEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static RedisTestServer redis;
+
+  @TempDir
+  Path dir;
+  private int httpPort;
+  private Path conf;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisTestServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @BeforeEach
+  void setUp() throws IOException {
+    RedisClient w = redis.writer();
+    w.flushDB();
+    w.hset("e:stats:total:data", Map.of("current", "71", "total", "200"));
+    w.hset("e:rolling:5m:stats:total:data", Map.of("current", "3", "total", "200", "peak", "9"));
+    w.hset("e:rolling:1h:stats:total:data", Map.of("current", "30", "total", "200", "peak", "40"));
+    w.sadd("e:stats:studytypes:datapoints", "PG");
+    w.hset("e:stats:studytypes:datapoints:PG:data", Map.of("current", "5", "total", "10"));
+    w.set("e:stats:totalvotes:data", "2345");
+    try (ServerSocket s = new ServerSocket(0)) {
+      httpPort = s.getLocalPort();
+    }
+    conf = dir.resolve("arithmospora.conf");
+    Files.writeString(conf, """
+        [redis]
+        server = "127.0.0.1:%d"
+        [http]
+        address = "127.0.0.1:%d"
+        [debounce]
+        min_time_ms = 20
+        max_time_ms = 100
+        [[sources]]
+        name = "election"
+        redis_prefix = "e"
+          [sources.stats]
+          proportion = [ { name = "total", loader_type = "redis" }, { name = "studytypes", loader_type = "redis" } ]
+          rolling = [ { name = "total", period = "5m", loader_type = "redis" },
+                      { name = "total", period = "1h", loader_type = "redis" } ]
+          other = [ { name = "totalvotes", data_type = "single_value", loader_type = "redis" } ]
+        """.formatted(redis.port(), httpPort));
+  }
+
+  /** Collects text messages and close codes. */
+  static final class Client implements WebSocket.Listener {
+    final List<String> messages = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+
+    static Client connect(int port) {
+      Client c = new Client();
+      HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/election"), c).join();
+      return c;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        messages.add(partial.toString());
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+      closed.complete(code);
+      return null;
+    }
+
+    boolean got(String text) {
+      return messages.stream().anyMatch(m -> m.contains(text));
+    }
+  }
+
+  @Test
+  void serveSendsStatsAndTheirUpdates() throws Exception {
+    ServeCommand serve = new ServeCommand();
+    serve.options = new CommonOptions();
+    serve.options.config = conf;
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(serve::call);
+    await().atMost(Duration.ofSeconds(20)).until(() -> serve.running != null && serve.running.server != null);
+
+    Client client = Client.connect(httpPort);
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
+    assertThat(JSON.readTree(client.messages.get(0)).get("event").asText()).isEqualTo("available");
+    assertThat(client.got("\"event\":\"stats:rolling:1h:total\"")).isTrue();
+
+    redis.writer().hset("e:stats:total:data", "current", "72");
+    redis.writer().publish("e:stats:total:updates", "1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> client.got("\"current\":72"));
+
+    serve.stop.countDown();
+    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+    assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+  }
+
+  @Test
+  void listPrintsJsonKeyedByStatKey() throws Exception {
+    ListCommand list = new ListCommand();
+    list.options = new CommonOptions();
+    list.options.config = conf;
+    list.format = ListCommand.Format.json;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    list.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertThat(list.call()).isZero();
+
+    JsonNode json = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(json.fieldNames()).toIterable().containsExactly("proportionStats", "rollingStats", "otherStats");
+    assertThat(json.get("rollingStats").fieldNames()).toIterable().containsExactly("5m:total", "1h:total");
+    assertThat(json.get("rollingStats").get("1h:total").get("data").get("peak").asLong()).isEqualTo(40);
+    assertThat(json.get("rollingStats").get("5m:total").get("data").get("peak").asLong()).isEqualTo(9);
+    assertThat(json.get("proportionStats").get("studytypes").get("dataPoints").get("PG").get("data").get("current").asLong())
+        .isEqualTo(5);
+    assertThat(json.get("otherStats").get("totalvotes").get("data").get("totalvotes").asLong()).isEqualTo(2345);
+    assertThat(out.toString(StandardCharsets.UTF_8).trim()).doesNotContain("\n");
+  }
+
+  @Test
+  void listPrintsTextAndPrettyJson() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream previous = System.out;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run("list", "-c", conf.toString())).isZero();
+      assertThat(Main.run("list", "-c", conf.toString(), "-source", "election", "-f", "json", "-pp")).isZero();
+    } finally {
+      System.setOut(previous);
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("Stat group: proportion\ntotal: current: 71, total: 200, proportion: 0.355, percentage: 35.5\n");
+    assertThat(text).contains("studytypes: current: 0, total: 0").contains("\n  PG: current: 5, total: 10");
+    assertThat(text).contains("Stat group: rolling\n5m:total: current: 3");
+    assertThat(text).contains("{\n  \"proportionStats\" : {");
+  }
+
+  @Test
+  void listFailsClearlyWhenRedisIsDown() throws Exception {
+    Files.writeString(conf, Files.readString(conf).replace("127.0.0.1:" + redis.port(), "127.0.0.1:1"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ListCommand list = new ListCommand();
+    list.options = new CommonOptions();
+    list.options.config = conf;
+    list.format = ListCommand.Format.text;
+    list.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertThat(list.call()).isEqualTo(Commands.FAILURE);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read source 'election' from Redis at 127.0.0.1:1");
+  }
+
+  @Test
+  void watchPrintsStatsAsTheyChange() throws Exception {
+    WatchCommand watch = new WatchCommand();
+    watch.options = new CommonOptions();
+    watch.options.config = conf;
+    watch.stat = "totalvotes";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    watch.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+      try {
+        return watch.call();
+      } catch (InterruptedException e) {
+        return -1;
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("totalvotes: 2345"));
+    redis.writer().set("e:stats:totalvotes:data", "2346");
+    redis.writer().publish("e:stats:totalvotes:updates", "1");
+    redis.writer().hset("e:stats:total:data", "current", "99");
+    redis.writer().publish("e:stats:total:updates", "1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("totalvotes: 2346"));
+    watch.stop.countDown();
+    assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("other:totalvotes").doesNotContain("proportion:total");
+  }
+
+  @Test
+  void aBrokenConfigStartsNothingAndExitsNonZero() throws Exception {
+    Path broken = dir.resolve("broken.conf");
+    Files.writeString(broken, "[redis]\ndb = \"one\"\n[http]\naddress = \"127.0.0.1:" + httpPort + "\"\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream previous = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run("serve", "-c", broken.toString())).isEqualTo(2);
+      assertThat(Main.run("-c", broken.toString())).isEqualTo(2);
+    } finally {
+      System.setErr(previous);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(broken + ":2: redis.db: expected an integer, found the string \"one\"")
+        .contains("has 1 problem(s); nothing was started");
+    try (ServerSocket free = new ServerSocket(httpPort)) {
+      assertThat(free.isBound()).as("nothing listens on the configured port").isTrue();
+    }
+  }
+
+  @Test
+  void goStyleServeStopsWithExitZeroOnSigterm() throws Exception {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "org.arithmospora.cli.Main", "-c", conf.toString()));
+    // Process.destroy() closes our end of its pipes, so the log goes to a file instead.
+    Path logFile = dir.resolve("serve.log");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    java.util.function.Supplier<List<String>> log = () -> {
+      try {
+        return Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return List.of();
+      }
+    };
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> log.get().stream().anyMatch(l -> l.contains("Serving 1 source(s) on ws://127.0.0.1:" + httpPort)));
+      Client client = Client.connect(httpPort);
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
+
+      process.destroy(); // SIGTERM
+      assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as("exit status; log:%n%s", String.join("\n", log.get())).isZero();
+      assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+      assertThat(log.get()).anyMatch(l -> l.contains("INFO Shutting down")).anyMatch(l -> l.endsWith("INFO Stopped"));
+      assertThat(log.get().get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package org.arithmospora.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.arithmospora.core.MilestoneGroup;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.StatDefinition;
+import org.arithmospora.core.TimedPeriod;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  private static final Path FILE = Path.of("test.conf");
+
+  private static Config parse(String toml) throws ConfigException {
+    return new ConfigLoader().parse(FILE, toml);
+  }
+
+  private static Path resource(String name) throws URISyntaxException {
+    return Path.of(ConfigLoaderTest.class.getResource("/" + name).toURI());
+  }
+
+  @Test
+  void aConfigInTheGoProgramsFormatWorksUnchanged() throws Exception {
+    Config config = new ConfigLoader().load(resource("election.conf"));
+    assertThat(config.warnings()).isEmpty();
+    assertThat(config.redis().address()).isEqualTo("localhost:6379");
+    assertThat(config.redis().database()).isEqualTo(1);
+    assertThat(config.redis().maxIdle()).isEqualTo(3);
+    assertThat(config.redis().idleTimeout()).isEqualTo(Duration.ofSeconds(240));
+    Config.Listener https = config.listener().orElseThrow();
+    assertThat(https.tls()).isTrue();
+    assertThat(https.address()).isEqualTo("stats.example.org:8443");
+    assertThat(https.cert()).isEqualTo(Path.of("/etc/ssl/stats-chain.pem"));
+    assertThat(config.websocket().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
+    assertThat(config.debounce().maxWait()).isEqualTo(Duration.ofSeconds(1));
+
+    assertThat(config.sources()).extracting(Config.SourceConfig::name).containsExactly("election2017", "archive2016");
+    Config.SourceConfig election = config.sources().get(0);
+    assertThat(election.redisPrefix()).isEqualTo("election:2017");
+    SourceDefinition def = election.definition();
+    assertThat(def.isLive()).isTrue();
+    assertThat(def.startTime()).contains(Instant.parse("2017-03-03T12:00:00Z"));
+    assertThat(def.timedPeriods()).containsExactly(new TimedPeriod(60, 30), new TimedPeriod(300, -1), new TimedPeriod(3600, -1));
+    assertThat(def.groups().keySet()).containsExactly("proportion", "rolling", "timed", "other");
+    assertThat(def.groups().get("rolling")).extracting(StatDefinition::key).containsExactly("5m:total", "5m:studytypes", "1h:total");
+    assertThat(def.groups().get("other")).extracting(StatDefinition::key).containsExactly("totalvotes", "5m:totalvotes", "candidates");
+    assertThat(def.groups().get("other")).extracting(StatDefinition::dataType).containsExactly("single_value", "single_value", "generic");
+    assertThat(def.groups().get("timed").get(0).dataType()).isEqualTo("timed");
+    assertThat(def.milestoneGroups()).extracting(MilestoneGroup::statKey).containsExactly("total", "studytypes", "5m:total");
+    assertThat(def.milestoneGroups().get(0).milestones().get(1).comparator()).isEqualTo("==");
+    assertThat(def.milestoneGroups().get(1).milestones().get(0).dataPointNames()).containsExactly("PG", "T");
+    assertThat(config.sources().get(1).definition().isLive()).isFalse();
+  }
+
+  @Test
+  void defaultsAreTheGoProgramsWhereKeysAreAbsent() throws Exception {
+    Config config = parse("""
+        [http]
+        address = ":8080"
+        [[sources]]
+        name = "e"
+        redis_prefix = "e"
+          [sources.stats]
+          proportion = [ { name = "total" } ]
+        """);
+    assertThat(config.redis().address()).isEqualTo("localhost:6379");
+    assertThat(config.redis().database()).isEqualTo(1);
+    assertThat(config.websocket().writeWait()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.websocket().pongWait()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.debounce().minQuiet()).isEqualTo(Duration.ofMillis(200));
+    assertThat(config.sources().get(0).definition().isLive()).as("is_live defaults to true").isTrue();
+    assertThat(config.sources().get(0).definition().stats().get(0).loaderType()).isEqualTo("redis");
+    assertThat(config.listener().orElseThrow().tls()).isFalse();
+  }
+
+  @Test
+  void httpsWinsOverHttp() throws Exception {
+    Config config = parse("""
+        [http]
+        address = ":8080"
+        [https]
+        address = ":8443"
+        cert = "c.pem"
+        key = "k.pem"
+        """);
+    assertThat(config.listener().orElseThrow().address()).isEqualTo(":8443");
+  }
+
+  @Test
+  void unknownKeysAreWarningsWithTheirLine() throws Exception {
+    Config config = parse("""
+        [redis]
+        server = "localhost:6379"
+        maxidle = 3
+        [[sources]]
+        name = "e"
+        redis_prefx = "e"
+        """);
+    assertThat(config.warnings()).hasSize(2);
+    assertThat(config.warnings().get(0)).startsWith("test.conf:3: unknown key redis.maxidle is ignored");
+    assertThat(config.warnings().get(1)).startsWith("test.conf:6: unknown key sources[0].redis_prefx is ignored");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      db as text            | [redis]\\ndb = "one"                                   | test.conf:2: redis.db: expected an integer, found the string "one"
+      server without port   | [redis]\\nserver = "localhost"                         | test.conf:2: redis.server: Redis server 'localhost' is not host:port (expected "host:port")
+      ping not below pong   | [websocket]\\nping_period = 60                         | test.conf:1: websocket: ping_period (60 s) must be shorter than pong_wait (60 s)
+      debounce backwards    | [debounce]\\nmin_time_ms = 500\\nmax_time_ms = 100      | test.conf:1: debounce: debounce max time (100 ms) must not be less than min time (500 ms)
+      TOML syntax           | [redis\\nserver = 1                                   | test.conf:1:7: Unexpected end of line, expected ]
+      source without name   | [[sources]]\\nredis_prefix = "e"                       | test.conf:1: sources[0].name: is required (the source's name and endpoint path)
+      local start time      | [[sources]]\\nname = "e"\\nstart_time = 2017-03-03T12:00:00 | test.conf:3: sources[0].start_time: expected a date-time with a time zone such as 2017-03-03T12:00:00Z, found the local date-time 2017-03-03T12:00 (no time zone)
+      unknown data type     | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nother = [ { name = "x", data_type = "ranked" } ] | test.conf:5: sources[0].stats.other[0].data_type: unknown data type 'ranked'; known types: generic, proportion, rolling, single_value, timed
+      other without type    | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nother = [ { name = "x" } ] | test.conf:5: sources[0].stats.other[0].data_type: is required in group 'other'; one of generic, proportion, rolling, single_value, timed
+      rolling without period| [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nrolling = [ { name = "t" } ] | test.conf:5: sources[0].stats.rolling[0].period: is required for rolling stats (e.g. "5m")
+      duplicate key         | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nrolling = [ { name = "t", period = "5m" },\\n  { name = "t", period = "5m" } ] | test.conf:6: sources[0].stats.rolling[1]: stat key '5m:t' appears twice in group 'rolling'
+      unknown loader        | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nproportion = [ { name = "t", loader_type = "mysql" } ] | test.conf:5: sources[0].stats.proportion[0].loader_type: unknown loader type 'mysql'; known: redis
+      missing redis prefix  | [[sources]]\\nname = "e"\\n[sources.stats]\\nproportion = [ { name = "t" } ] | test.conf:1: sources[0].redis_prefix: is required: stats of this source are read from Redis
+      milestone stat missing| [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nproportion = [ { name = "t" } ]\\n[[sources.milestones]]\\ngroup = "proportion"\\nstat = "total" | test.conf:8: sources[0].milestones[0].stat: no stat 'total' in group 'proportion'; stats there: t
+      bad comparator        | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nproportion = [ { name = "t" } ]\\n[[sources.milestones]]\\ngroup = "proportion"\\nstat = "t"\\nmilestones = [ { name = "m", field = "current", target = 1, comparator = "=>" } ] | test.conf:9: sources[0].milestones[0].milestones[0].comparator: unknown comparator '=>'; expected one of '>', '>=', '=', '<=', '<' or '=='
+      field not of the type | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nproportion = [ { name = "t" } ]\\n[[sources.milestones]]\\ngroup = "proportion"\\nstat = "t"\\nmilestones = [ { name = "m", field = "peak", target = 1, comparator = ">" } ] | test.conf:9: sources[0].milestones[0].milestones[0].field: a proportion stat has no field 'peak'; its fields: current, percentage, proportion, total
+      target as text        | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\n[sources.stats]\\nproportion = [ { name = "t" } ]\\n[[sources.milestones]]\\ngroup = "proportion"\\nstat = "t"\\nmilestones = [ { name = "m", field = "current", target = "10", comparator = ">" } ] | test.conf:9: sources[0].milestones[0].milestones[0].target: expected a number, found the string "10"
+      whole event no times  | [[sources]]\\nname = "e"\\nredis_prefix = "e"\\ntimed_stat_periods = [ { granularity = 300, cycles = -1 } ]\\n[sources.stats]\\ntimed = [ { name = "turnout" } ] | test.conf:1: sources[0]: whole-event timed periods (cycles < 0) need both start_time and end_time
+      two sources one name  | [[sources]]\\nname = "e"\\n[[sources]]\\nname = "e"       | test.conf:4: sources[1].name: source name 'e' is used twice
+      https without cert    | [https]\\naddress = ":8443"\\nkey = "k.pem"           | test.conf:1: https.cert: is required (a PEM certificate chain, or pkcs12 instead)
+      """)
+  void eachMistakeHasItsOwnMessage(String what, String toml, String expected) {
+    assertThatThrownBy(() -> parse(toml.replace("\\n", "\n")))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(expected));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> parse("""
+        [redis]
+        db = "one"
+        max_idle = "three"
+        [[sources]]
+        redis_prefix = "e"
+        """))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3));
+  }
+
+  @Test
+  void aMissingFileIsNamed() {
+    assertThatThrownBy(() -> new ConfigLoader().load(Path.of("/nonexistent/arith.conf")))
+        .hasMessage("/nonexistent/arith.conf: no such file");
+  }
+
+  @Test
+  void sourcesAreFoundByNameOrTheFirst() throws Exception {
+    Config config = new ConfigLoader().load(resource("election.conf"));
+    assertThat(config.source(null).name()).isEqualTo("election2017");
+    assertThat(config.source("archive2016").name()).isEqualTo("archive2016");
+    assertThatThrownBy(() -> config.source("nope"))
+        .hasMessageEndingWith("sources: election2017, archive2016");
+    assertThat(List.of(config.source(null).definition().stats().size())).containsExactly(10);
+  }
+}
