@@ -271,4 +271,27 @@ class CliEndToEndTest {
       process.destroyForcibly();
     }
   }
+
+  @Test
+  void theDemoLeavesNoRedisServerBehind() throws Exception {
+    List<String> command = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "org.arithmospora.cli.Main", "demo", "--http-port", "0", "--ws-port", "0");
+    Path logFile = dir.resolve("demo.log");
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(logFile).contains("Dashboard:  http://127.0.0.1:"));
+      List<ProcessHandle> children = process.descendants().toList();
+      assertThat(children).anyMatch(p -> p.info().command().orElse("").contains("redis-server"));
+
+      process.destroy(); // SIGTERM, as Ctrl-C's SIGINT is handled the same way
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as(Files.readString(logFile)).isZero();
+      await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    } finally {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
 }

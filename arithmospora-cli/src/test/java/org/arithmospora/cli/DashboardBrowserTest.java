@@ -1,0 +1,85 @@
+package org.arithmospora.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real browser (headless Chromium) loads the dashboard against the demo and sees numbers appear
+ * and change. CI installs Chromium and sets ARITHMOSPORA_REQUIRE_BROWSER=1, so there this test
+ * always runs; elsewhere it is skipped when no Chromium is found.
+ */
+class DashboardBrowserTest {
+  @TempDir
+  Path profile;
+
+  @Test
+  void theDashboardShowsLiveNumbersFromTheDemo() throws Exception {
+    Optional<Path> chromium = Chromium.find();
+    if ("1".equals(System.getenv("ARITHMOSPORA_REQUIRE_BROWSER"))) {
+      assertThat(chromium).as("Chromium (apt-get install chromium) is required here").isPresent();
+    }
+    Assumptions.assumeTrue(chromium.isPresent(), "no Chromium on this machine");
+
+    DemoCommand demo = new DemoCommand();
+    demo.httpPort = 0;
+    demo.wsPort = 0;
+    demo.bind = "127.0.0.1";
+    demo.rate = 20;
+    demo.out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+      try {
+        return demo.call();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    try {
+      assertThat(demo.ready.await(60, TimeUnit.SECONDS)).as("demo started").isTrue();
+      try (Chromium browser = Chromium.open(chromium.get(), profile, demo.dashboardUrl)) {
+        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
+            .until(() -> "open".equals(browser.eval("document.getElementById('state').textContent")));
+        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
+            .until(() -> browser.eval("document.getElementById('turnout-percent').textContent").matches("\\d+\\.\\d"));
+        String firstCount = browser.eval("document.getElementById('turnout-count').textContent");
+        assertThat(Long.parseLong(firstCount.replaceAll("[^0-9]", ""))).isPositive();
+        assertThat(browser.eval("document.getElementById('turnout-total').textContent").replaceAll("[^0-9]", ""))
+            .isEqualTo("11080");
+
+        // Numbers change as votes come in.
+        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
+            .until(() -> !firstCount.equals(browser.eval("document.getElementById('turnout-count').textContent")));
+        // Per-group bars with nested data points, the timeline and the rolling figures are drawn.
+        await().atMost(Chromium.timeout()).until(() ->
+            Integer.parseInt(browser.eval("document.querySelectorAll('#groups .row.depth1').length")) >= 2
+                && Integer.parseInt(browser.eval("document.querySelectorAll('#timeline rect').length")) > 30
+                && browser.eval("document.body.textContent").contains("5m · total"));
+        assertThat(browser.eval("document.body.textContent")).contains("Engineering").contains("Avery Quinn");
+
+        Path shot = Path.of("target", "screenshots", "dashboard.png");
+        browser.screenshot(shot);
+        assertThat(Files.size(shot)).isGreaterThan(10_000);
+
+        // The connection state follows the server: stopping it shows a reconnect.
+        demo.stop.countDown();
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
+            .until(() -> browser.eval("document.getElementById('state').textContent").startsWith("reconnecting"));
+      }
+    } finally {
+      demo.stop.countDown();
+    }
+  }
+}

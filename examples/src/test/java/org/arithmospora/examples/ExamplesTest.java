@@ -1,0 +1,101 @@
+package org.arithmospora.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.arithmospora.core.DebounceSettings;
+import org.arithmospora.core.LiveSource;
+import org.arithmospora.core.ProportionData;
+import org.arithmospora.core.SingleValueData;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.Stat;
+import org.arithmospora.core.StatDefinition;
+import org.arithmospora.redis.RedisStore;
+import org.arithmospora.redis.RedisTestServer;
+import org.arithmospora.ws.ArithmosporaServer;
+import org.junit.jupiter.api.Test;
+
+/** The examples do what their READMEs say. */
+class ExamplesTest {
+
+  @Test
+  void theEmbeddedServerServesItsCustomType() throws Exception {
+    CountDownLatch stop = new CountDownLatch(1);
+    CompletableFuture<ArithmosporaServer> started = new CompletableFuture<>();
+    CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+      try {
+        EmbeddedServer.run(0, Duration.ofMinutes(2), stop, started::complete);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    ArithmosporaServer server = started.get(30, TimeUnit.SECONDS);
+    List<String> messages = new CopyOnWriteArrayList<>();
+    HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/hustings"), new WebSocket.Listener() {
+          final StringBuilder partial = new StringBuilder();
+
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+              messages.add(partial.toString());
+              partial.setLength(0);
+            }
+            ws.request(1);
+            return null;
+          }
+        }).join();
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.stream()
+        .anyMatch(m -> m.contains("\"event\":\"stats:other:president\"") && m.contains("\"ranking\":[{\"name\"")));
+    assertThat(messages.get(0)).isEqualTo("{\"event\":\"available\",\"payload\":{\"other\":[\"president\"],\"proportion\":[\"total\"]}}");
+    stop.countDown();
+    run.get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void whatTheWriterWritesIsWhatArithmosporaReads() throws Exception {
+    try (RedisTestServer redis = RedisTestServer.start();
+        RedisStore store = RedisStore.connect(redis.settings().build())) {
+      SourceDefinition def = SourceDefinition.builder("election")
+          .startTime(Instant.now().minusSeconds(600)).endTime(Instant.now().plusSeconds(600))
+          .timedPeriod(60, 5)
+          .stat("proportion", "total")
+          .stat("proportion", "studytypes")
+          .stat("timed", "turnout")
+          .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
+          .build();
+      RedisWriter writer = new RedisWriter(redis.writer());
+      writer.setUp();
+      try (LiveSource source = LiveSource.builder(def).loader(store.loader(RedisWriter.PREFIX))
+          .debounce(DebounceSettings.ofMillis(20, 100)).build()) {
+        source.start();
+        await().atMost(Duration.ofSeconds(10)).until(store::isSubscriberConnected);
+        for (int i = 0; i < 10; i++) {
+          writer.vote(Instant.now());
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          assertThat(source.find("proportion", "total").flatMap(Stat::current).orElseThrow().data())
+              .isEqualTo(new ProportionData(10, 5000));
+          assertThat(source.find("other", "totalvotes").flatMap(Stat::current).orElseThrow().data())
+              .isEqualTo(new SingleValueData(10));
+          assertThat(source.find("proportion", "studytypes").flatMap(Stat::current).orElseThrow().dataPoints())
+              .containsOnlyKeys("PG", "UG");
+          assertThat(source.find("timed", "turnout").flatMap(Stat::current).orElseThrow().dataPoints().get("60").data()
+              .field("sum")).hasValue(10);
+        });
+      }
+    }
+  }
+}
