@@ -1,6 +1,5 @@
 package org.arithmospora.examples;
 
-
 import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.Map;
@@ -49,7 +48,7 @@ public final class RedisWriter {
   void vote(Instant when) {
     String studyType = random.nextInt(10) < 7 ? "UG" : "PG";
     long minute = when.getEpochSecond() / 60;
-    try (Pipeline p = (Pipeline) redis.pipelined()) {
+    try (Pipeline p = redis.pipelined()) {
       p.hincrBy(PREFIX + ":stats:total:data", "current", 1);
       p.hincrBy(PREFIX + ":stats:studytypes:data", "current", 1);
       p.hincrBy(PREFIX + ":stats:studytypes:datapoints:" + studyType + ":data", "current", 1);
