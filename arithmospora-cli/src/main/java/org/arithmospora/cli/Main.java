@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "arithmospora", versionProvider = Main.Version.class,
     description = "Live statistics from Redis, pushed as JSON over websockets.",
-    subcommands = {ServeCommand.class, ListCommand.class, WatchCommand.class, DemoCommand.class,
+    subcommands = {ServeCommand.class, ListCommand.class, WatchCommand.class, DemoCommand.class, LoadtestCommand.class, RedisCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "'arithmospora -c CONF' alone serves, like the Go program."})
 public final class Main implements Callable<Integer> {

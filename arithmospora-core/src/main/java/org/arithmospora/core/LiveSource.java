@@ -65,6 +65,7 @@ public final class LiveSource implements Source, AutoCloseable {
 
   // Touched only on the scheduler, but read by isStoreAvailable().
   private volatile boolean storeUnavailable;
+  private final Set<StatAddress> settled = new LinkedHashSet<>();
   private Scheduler.Cancellable refreshTask;
   private Scheduler.Cancellable timeTask;
   private Scheduler.Cancellable retryTask;
@@ -296,9 +297,33 @@ public final class LiveSource implements Source, AutoCloseable {
     });
   }
 
+  /**
+   * A settled burst: the stat is read with every other stat that settles at the same moment, in
+   * one batch. Writers change several stats at once and announce each, so their bursts settle
+   * together; reading them together costs one round trip and hands their messages to listeners
+   * back to back, where the websocket server sends them to each client in one write.
+   */
   private void reread(StatAddress address) {
-    if (!closed) {
-      read(statsByAddress.getOrDefault(address, List.of()), "update of " + address);
+    if (closed) {
+      return;
+    }
+    boolean first = settled.isEmpty();
+    settled.add(address);
+    if (first) {
+      // Runs after the other bursts already due now, which join the set first.
+      scheduler.execute(this::readSettled);
+    }
+  }
+
+  private void readSettled() {
+    Set<StatState> toRead = new LinkedHashSet<>();
+    for (StatAddress a : settled) {
+      toRead.addAll(statsByAddress.getOrDefault(a, List.of()));
+    }
+    String why = settled.size() == 1 ? "update of " + settled.iterator().next() : "update of " + settled.size() + " stats";
+    settled.clear();
+    if (!closed && !toRead.isEmpty()) {
+      read(toRead, why);
     }
   }
 

@@ -1,6 +1,8 @@
 package org.arithmospora.ws;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import javax.net.ssl.SSLContext;
+import org.java_websocket.WebSocketAdapter;
 import org.arithmospora.core.Source;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
@@ -49,15 +54,17 @@ public final class ArithmosporaServer implements AutoCloseable {
 
   private final WebSocketSettings settings;
   private final Hub hub;
-  private final Endpoint endpoint;
-  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final List<Endpoint> endpoints = new ArrayList<>();
+  private final List<Draft> drafts;
+  private volatile int port;
+  private volatile boolean running;
   private volatile boolean stopped;
 
   private ArithmosporaServer(WebSocketSettings settings, List<Source> sources) {
     this.settings = settings;
     this.hub = new Hub(settings);
     sources.forEach(hub::addSource);
-    this.endpoint = new Endpoint();
+    this.drafts = Collections.<Draft>singletonList(new Draft_6455(Collections.emptyList(), settings.maxInboundBytes()));
   }
 
   /** A builder for a server with the given settings. */
@@ -68,23 +75,70 @@ public final class ArithmosporaServer implements AutoCloseable {
   /**
    * Binds and starts serving; returns once the port is open.
    *
+   * <p>Java-WebSocket does every socket write, and accepts one connection per round, on a single
+   * selector thread; with thousands of clients that thread is the limit. Where the platform
+   * balances connections across sockets sharing a port ({@code SO_REUSEPORT}, Linux), the server
+   * runs {@link WebSocketSettings#selectorThreads()} selectors on the same port.
+   *
    * @throws IllegalStateException when the address cannot be bound, naming it
    */
   public void start() {
-    hub.start(endpoint);
-    endpoint.start();
+    int count = settings.selectorThreads();
+    List<ServerSocketChannel> channels = new ArrayList<>();
     try {
-      started.get(10, TimeUnit.SECONDS);
+      InetSocketAddress address = settings.address();
+      if (count > 1) {
+        // Sockets sharing a port would also share it with another server started on it by
+        // mistake: first take the port alone, which fails if anything holds it.
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+          probe.bind(address, 1);
+          address = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) probe.getLocalAddress()).getPort());
+        }
+      }
+      for (int i = 0; i < count; i++) {
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        if (count > 1) {
+          channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        }
+        channel.bind(address, settings.backlog());
+        channels.add(channel);
+        // Port 0: the others join the port the first one got.
+        address = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) channel.getLocalAddress()).getPort());
+      }
+      port = address.getPort();
+    } catch (IOException e) {
+      channels.forEach(ArithmosporaServer::closeQuietly);
+      throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + e.getMessage(), e);
+    }
+    for (ServerSocketChannel channel : channels) {
+      endpoints.add(new Endpoint(channel));
+    }
+    hub.start();
+    endpoints.forEach(WebSocketServer::start);
+    try {
+      for (Endpoint e : endpoints) {
+        e.started.get(10, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     } catch (ExecutionException | TimeoutException e) {
-      hub.stop();
+      stop(Duration.ofSeconds(1));
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + cause.getMessage(), cause);
     }
+    running = true;
     log.info("Serving {} source(s) on {}://{}", hub.channels().size(), settings.tls().isPresent() ? "wss" : "ws",
-        describe(new InetSocketAddress(settings.address().getAddress(), port())));
+        describe(new InetSocketAddress(settings.address().getAddress(), port)));
+  }
+
+  private static void closeQuietly(ServerSocketChannel c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // Closing after a failed bind.
+    }
   }
 
   /**
@@ -96,8 +150,11 @@ public final class ArithmosporaServer implements AutoCloseable {
       return;
     }
     stopped = true;
+    long each = Math.max(1, timeout.toMillis() / Math.max(1, endpoints.size()));
     try {
-      endpoint.stop((int) Math.max(1, timeout.toMillis()), "server shutting down");
+      for (Endpoint e : endpoints) {
+        e.stop((int) each, "server shutting down");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
@@ -116,12 +173,12 @@ public final class ArithmosporaServer implements AutoCloseable {
    * {@code timeout}: a liveness check.
    */
   public boolean isResponsive(Duration timeout) {
-    return started.isDone() && !started.isCompletedExceptionally() && !stopped && hub.isResponsive(timeout);
+    return running && !stopped && hub.isResponsive(timeout);
   }
 
   /** The port listened on (the one picked, when configured as 0). */
   public int port() {
-    return endpoint.getPort();
+    return port;
   }
 
   /** Clients connected to every source. */
@@ -166,7 +223,9 @@ public final class ArithmosporaServer implements AutoCloseable {
   }
 
   List<WebSocket> connections() {
-    return new ArrayList<>(endpoint.getConnections());
+    List<WebSocket> all = new ArrayList<>();
+    endpoints.forEach(e -> all.addAll(e.getConnections()));
+    return all;
   }
 
   private static String describe(InetSocketAddress a) {
@@ -175,18 +234,26 @@ public final class ArithmosporaServer implements AutoCloseable {
     return host + ":" + a.getPort();
   }
 
-  /** The Java-WebSocket server: routing, origins, and callbacks handed to the hub. */
+  /** One Java-WebSocket server (one selector thread): routing, origins, callbacks to the hub. */
   private final class Endpoint extends WebSocketServer {
-    Endpoint() {
-      super(settings.address(), settings.workerThreads(),
-          Collections.<Draft>singletonList(new Draft_6455(Collections.emptyList(), settings.maxInboundBytes())));
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+
+    Endpoint(ServerSocketChannel channel) {
+      super(channel);
+      // The constructor for a bound channel takes no worker count: set our own workers.
+      decoders.clear();
+      for (int i = 0; i < settings.workerThreads(); i++) {
+        decoders.add(new WebSocketWorker());
+      }
       setTcpNoDelay(true);
       setReuseAddr(true);
-      setMaxPendingConnections(settings.backlog());
       // Keep-alive is the hub's, with separate ping period and pong wait as in the Go program.
       setConnectionLostTimeout(0);
       setDaemon(true);
-      settings.tls().ifPresent(ctx -> setWebSocketFactory(new DefaultSSLWebSocketServerFactory(ctx)));
+      // Our factories give each connection our draft, which carries the inbound size limit.
+      setWebSocketFactory(settings.tls().isPresent()
+          ? new TlsFactory(settings.tls().get(), drafts)
+          : new GatheringChannel.Factory(drafts));
     }
 
     @Override
@@ -211,7 +278,7 @@ public final class ArithmosporaServer implements AutoCloseable {
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
       Object attachment = conn.getAttachment();
       if (attachment instanceof Hub.Channel channel) {
-        hub.opened((WebSocketImpl) conn, channel);
+        hub.opened((WebSocketImpl) conn, channel, this::onWriteDemand);
       } else {
         conn.close(CloseFrame.POLICY_VALIDATION, "no source");
       }
@@ -254,6 +321,26 @@ public final class ArithmosporaServer implements AutoCloseable {
     @Override
     public void onStart() {
       started.complete(null);
+    }
+  }
+
+  /** TLS connections with our draft. */
+  private static final class TlsFactory extends DefaultSSLWebSocketServerFactory {
+    private final List<Draft> drafts;
+
+    TlsFactory(SSLContext context, List<Draft> drafts) {
+      super(context);
+      this.drafts = drafts;
+    }
+
+    @Override
+    public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
+      return OutQueue.install(new WebSocketImpl(a, drafts));
+    }
+
+    @Override
+    public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> d) {
+      return OutQueue.install(new WebSocketImpl(a, drafts));
     }
   }
 

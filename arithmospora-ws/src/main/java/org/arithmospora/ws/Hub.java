@@ -21,7 +21,6 @@ import org.arithmospora.core.Stat;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
-import org.java_websocket.server.WebSocketServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +49,12 @@ final class Hub {
   private final ScheduledThreadPoolExecutor thread;
   private final Map<String, Channel> channels = new HashMap<>();
   private final List<Channel> channelList = new ArrayList<>();
-  private WebSocketServer server;
 
   // Hub thread only.
   private final ArrayDeque<Client> awaitingSnapshot = new ArrayDeque<>();
   private final Set<Client> backlogged = new LinkedHashSet<>();
   private final Set<Client> clients = new LinkedHashSet<>();
+  private final Set<Client> toFlush = new LinkedHashSet<>();
   private long nextHousekeeping;
 
   final AtomicInteger connected = new AtomicInteger();
@@ -67,6 +66,8 @@ final class Hub {
 
   Hub(WebSocketSettings settings) {
     this.settings = settings;
+    // nanoTime has an arbitrary origin, often negative: start from it, not from 0.
+    this.nextHousekeeping = System.nanoTime();
     this.thread = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "arithmospora-ws-hub");
       t.setDaemon(true);
@@ -94,8 +95,7 @@ final class Hub {
     return channelList;
   }
 
-  void start(WebSocketServer webSocketServer) {
-    this.server = webSocketServer;
+  void start() {
     for (Channel c : channelList) {
       c.start();
     }
@@ -125,8 +125,12 @@ final class Hub {
 
   // ---- called from Java-WebSocket's threads ----
 
-  void opened(WebSocketImpl conn, Channel channel) {
-    Client client = new Client(conn, channel);
+  /**
+   * A connection opened on {@code channel}; {@code writeDemand} tells its selector that it has
+   * frames to write.
+   */
+  void opened(WebSocketImpl conn, Channel channel, java.util.function.Consumer<WebSocketImpl> writeDemand) {
+    Client client = new Client(conn, channel, writeDemand);
     conn.setAttachment(client);
     execute(() -> register(client));
   }
@@ -208,9 +212,22 @@ final class Hub {
 
   private void push(Client client, Frame frame) {
     client.conn.outQueue.add(frame.forClient());
-    server.onWriteDemand(client.conn);
     messagesSent.incrementAndGet();
     bytesSent.addAndGet(frame.size());
+    // Wake the selector once per client after the tasks queued now: the changes of one update
+    // then leave in one write (see GatheringChannel) rather than one each.
+    if (toFlush.add(client) && toFlush.size() == 1) {
+      execute(this::flush);
+    }
+  }
+
+  private void flush() {
+    for (Client client : toFlush) {
+      if (!client.closed) {
+        client.writeDemand.accept(client.conn);
+      }
+    }
+    toFlush.clear();
   }
 
   private void pump(Client client) {
@@ -256,9 +273,11 @@ final class Hub {
     long pongWait = settings.pongWait().toNanos();
     long writeWait = settings.writeWait().toNanos();
     long pingPeriod = settings.pingPeriod().toNanos();
-    for (Client client : new ArrayList<>(clients)) {
+    List<Client> toDrop = null;
+    for (Client client : clients) {
       if (now - client.lastHeardNanos > pongWait) {
-        drop(client, "silent for more than " + settings.pongWait().toSeconds() + " s");
+        toDrop = add(toDrop, client);
+        client.dropReason = "silent for more than " + settings.pongWait().toSeconds() + " s";
         continue;
       }
       ByteBuffer head = client.conn.outQueue.peek();
@@ -269,7 +288,8 @@ final class Hub {
         client.stalledRemaining = head.remaining();
         client.stalledSinceNanos = now;
       } else if (now - client.stalledSinceNanos > writeWait) {
-        drop(client, "took nothing for more than " + settings.writeWait().toSeconds() + " s");
+        toDrop = add(toDrop, client);
+        client.dropReason = "took nothing for more than " + settings.writeWait().toSeconds() + " s";
         continue;
       }
       if (now - client.nextPingNanos >= 0) {
@@ -281,13 +301,22 @@ final class Hub {
         }
       }
     }
+    if (toDrop != null) {
+      toDrop.forEach(c -> drop(c, c.dropReason));
+    }
+  }
+
+  private static List<Client> add(List<Client> list, Client c) {
+    List<Client> l = list == null ? new ArrayList<>() : list;
+    l.add(c);
+    return l;
   }
 
   private void drop(Client client, String reason) {
     log.debug("Dropping client {} of '{}': {}", client.conn.getRemoteSocketAddress(), client.channel.source.name(), reason);
-    dropped.incrementAndGet();
     client.conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
     unregister(client);
+    dropped.incrementAndGet();
   }
 
   boolean isResponsive(java.time.Duration timeout) {
@@ -382,6 +411,7 @@ final class Hub {
   static final class Client {
     final WebSocketImpl conn;
     final Channel channel;
+    final java.util.function.Consumer<WebSocketImpl> writeDemand;
     final Map<String, Frame> pending = new java.util.LinkedHashMap<>();
     volatile long lastHeardNanos;
     long nextPingNanos;
@@ -391,10 +421,12 @@ final class Hub {
     ByteBuffer stalledHead;
     int stalledRemaining;
     long stalledSinceNanos;
+    String dropReason;
 
-    Client(WebSocketImpl conn, Channel channel) {
+    Client(WebSocketImpl conn, Channel channel, java.util.function.Consumer<WebSocketImpl> writeDemand) {
       this.conn = conn;
       this.channel = channel;
+      this.writeDemand = writeDemand;
     }
   }
 }

@@ -25,6 +25,7 @@ public final class WebSocketSettings {
   private final int maxConnections;
   private final int maxQueuedFrames;
   private final int workerThreads;
+  private final int selectorThreads;
   private final int backlog;
 
   private WebSocketSettings(Builder b) {
@@ -39,6 +40,7 @@ public final class WebSocketSettings {
     this.maxConnections = b.maxConnections;
     this.maxQueuedFrames = b.maxQueuedFrames;
     this.workerThreads = b.workerThreads;
+    this.selectorThreads = b.selectorThreads;
     this.backlog = b.backlog;
   }
 
@@ -61,6 +63,7 @@ public final class WebSocketSettings {
     b.maxConnections = maxConnections;
     b.maxQueuedFrames = maxQueuedFrames;
     b.workerThreads = workerThreads;
+    b.selectorThreads = selectorThreads;
     b.backlog = backlog;
     return b;
   }
@@ -120,6 +123,14 @@ public final class WebSocketSettings {
     return workerThreads;
   }
 
+  /**
+   * Selector threads sharing the port (each accepts and writes for its share of the clients);
+   * more than one needs {@code SO_REUSEPORT}.
+   */
+  public int selectorThreads() {
+    return selectorThreads;
+  }
+
   /** Connections the kernel may hold waiting to be accepted. */
   public int backlog() {
     return backlog;
@@ -138,7 +149,9 @@ public final class WebSocketSettings {
     private Collection<String> allowedOrigins = Set.of();
     private int maxConnections;
     private int maxQueuedFrames = 64;
-    private int workerThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int workerThreads = 1;
+    // One per core where the kernel spreads connections over sockets sharing a port.
+    private int selectorThreads = reusePortSupported() ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
     // A connect storm of thousands arrives faster than one thread accepts: let the kernel hold them.
     private int backlog = 4096;
 
@@ -228,6 +241,15 @@ public final class WebSocketSettings {
       return this;
     }
 
+    /**
+     * Selector threads sharing the port (default: one per core, up to four, where
+     * {@code SO_REUSEPORT} is supported; otherwise one).
+     */
+    public Builder selectorThreads(int n) {
+      this.selectorThreads = n;
+      return this;
+    }
+
     public Builder backlog(int n) {
       this.backlog = n;
       return this;
@@ -262,10 +284,28 @@ public final class WebSocketSettings {
       if (workerThreads < 1) {
         throw new IllegalArgumentException("worker threads must be at least 1");
       }
+      if (selectorThreads < 1) {
+        throw new IllegalArgumentException("selector threads must be at least 1");
+      }
+      if (selectorThreads > 1 && !reusePortSupported()) {
+        throw new IllegalArgumentException("more than one selector thread needs SO_REUSEPORT, which this platform lacks");
+      }
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1");
       }
       return new WebSocketSettings(this);
+    }
+
+    private static boolean reusePortSupported() {
+      // Linux balances connections across sockets sharing a port; other systems may not.
+      if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        return false;
+      }
+      try (java.nio.channels.ServerSocketChannel c = java.nio.channels.ServerSocketChannel.open()) {
+        return c.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT);
+      } catch (java.io.IOException e) {
+        return false;
+      }
     }
 
     private static void positive(Duration d, String name) {
