@@ -200,7 +200,8 @@ final class LoadtestCommand implements Callable<Integer> {
   private double storm(LoadClients load) throws InterruptedException {
     long t0 = System.nanoTime();
     load.connectAll(maxPending);
-    if (waitFor(() -> load.opened.get() >= clients, Duration.ofSeconds(timeout)) && result != null) {
+    if (waitFor(() -> load.opened.get() >= clients, Duration.ofSeconds(timeout)) && result.connectHandshakesSeconds < 0) {
+      // The first storm's: when every client had its handshake, before the snapshots.
       result.connectHandshakesSeconds = (System.nanoTime() - t0) / 1e9;
     }
     boolean complete = waitFor(() -> load.snapshotsComplete.get() >= clients, Duration.ofSeconds(timeout));

@@ -54,7 +54,8 @@ final class Hub {
   private final ArrayDeque<Client> awaitingSnapshot = new ArrayDeque<>();
   private final Set<Client> backlogged = new LinkedHashSet<>();
   private final Set<Client> clients = new LinkedHashSet<>();
-  private final Set<Client> toFlush = new LinkedHashSet<>();
+  private final List<Client> toFlush = new ArrayList<>();
+  private Runnable flushScheduler = () -> execute(this::flush);
   private long nextHousekeeping;
 
   final AtomicInteger connected = new AtomicInteger();
@@ -151,10 +152,22 @@ final class Hub {
 
   // ---- hub thread ----
 
+  /** For benchmarks: a client of {@code channel} on a connection that never opened. */
+  Client attach(WebSocketImpl conn, Channel channel) {
+    Client client = new Client(conn, channel, c -> { });
+    conn.setAttachment(client);
+    admit(client);
+    return client;
+  }
+
   private void register(Client client) {
     if (!client.conn.isOpen()) {
       return;
     }
+    admit(client);
+  }
+
+  private void admit(Client client) {
     if (settings.maxConnections() > 0 && clients.size() >= settings.maxConnections()) {
       refused.incrementAndGet();
       client.closed = true;
@@ -185,7 +198,7 @@ final class Hub {
     client.pending.clear();
   }
 
-  private void sendSnapshot(Client client) {
+  void sendSnapshot(Client client) {
     client.snapshotSent = true;
     for (String event : client.channel.order) {
       Frame frame = client.channel.current.get(event);
@@ -216,13 +229,23 @@ final class Hub {
     bytesSent.addAndGet(frame.size());
     // Wake the selector once per client after the tasks queued now: the changes of one update
     // then leave in one write (see GatheringChannel) rather than one each.
-    if (toFlush.add(client) && toFlush.size() == 1) {
-      execute(this::flush);
+    if (!client.flushPending) {
+      client.flushPending = true;
+      toFlush.add(client);
+      if (toFlush.size() == 1) {
+        flushScheduler.run();
+      }
     }
   }
 
-  private void flush() {
+  /** For benchmarks: flush when told, not on the hub thread. */
+  void flushManually() {
+    flushScheduler = () -> { };
+  }
+
+  void flush() {
     for (Client client : toFlush) {
+      client.flushPending = false;
       if (!client.closed) {
         client.writeDemand.accept(client.conn);
       }
@@ -375,15 +398,23 @@ final class Hub {
     @Override
     public void statChanged(Stat stat, EncodedMessage message) {
       Frame frame = Frame.of(message.event(), message);
-      execute(() -> {
-        if (update(frame)) {
-          for (Client client : clients) {
-            if (client.snapshotSent) {
-              offer(client, frame);
-            }
-          }
+      execute(() -> fanOut(frame));
+    }
+
+    /** Keeps the frame as the stat's current one and hands it to every client. Hub thread. */
+    void fanOut(Frame frame) {
+      if (update(frame)) {
+        deliver(frame);
+      }
+    }
+
+    /** Hands the frame to every client that has had its snapshot. Hub thread. */
+    void deliver(Frame frame) {
+      for (Client client : clients) {
+        if (client.snapshotSent) {
+          offer(client, frame);
         }
-      });
+      }
     }
 
     @Override
@@ -418,6 +449,7 @@ final class Hub {
     long snapshotDueNanos;
     boolean snapshotSent;
     boolean closed;
+    boolean flushPending;
     ByteBuffer stalledHead;
     int stalledRemaining;
     long stalledSinceNanos;
