@@ -335,12 +335,12 @@ public final class ArithmosporaServer implements AutoCloseable {
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-      return OutQueue.install(new WebSocketImpl(a, drafts));
+      return OutQueue.newConnection(a, drafts);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> d) {
-      return OutQueue.install(new WebSocketImpl(a, drafts));
+      return OutQueue.newConnection(a, drafts);
     }
   }
 

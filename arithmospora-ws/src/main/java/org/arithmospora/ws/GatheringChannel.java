@@ -109,12 +109,12 @@ final class GatheringChannel implements WrappedByteChannel {
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-      return OutQueue.install(new WebSocketImpl(a, drafts));
+      return OutQueue.newConnection(a, drafts);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> ignored) {
-      return OutQueue.install(new WebSocketImpl(a, drafts));
+      return OutQueue.newConnection(a, drafts);
     }
 
     @Override
