@@ -3,7 +3,6 @@ package org.arithmospora.cli;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -187,13 +186,9 @@ final class DemoElection {
     return cast;
   }
 
-  /** Everyone who can vote, and how many have. */
+  /** Everyone who can vote. */
   int electorate() {
     return electorate;
-  }
-
-  long votes() {
-    return totalVotes;
   }
 
   private boolean vote(AbstractPipeline p, long epochSecond) {
@@ -309,10 +304,4 @@ final class DemoElection {
     return k;
   }
 
-  /** The departments' names, for tests. */
-  static List<String> departments() {
-    List<String> names = new ArrayList<>();
-    DEPARTMENTS.forEach(d -> names.add(d.name));
-    return names;
-  }
 }

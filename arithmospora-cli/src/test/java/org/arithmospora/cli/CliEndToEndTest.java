@@ -9,9 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.redis.RedisTestServer;
+import org.arithmospora.ws.TestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,39 +80,8 @@ class CliEndToEndTest {
         """.formatted(redis.port(), httpPort));
   }
 
-  /** Collects text messages and close codes. */
-  static final class Client implements WebSocket.Listener {
-    final List<String> messages = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-
-    static Client connect(int port) {
-      Client c = new Client();
-      HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/election"), c).join();
-      return c;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        messages.add(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-      closed.complete(code);
-      return null;
-    }
-
-    boolean got(String text) {
-      return messages.stream().anyMatch(m -> m.contains(text));
-    }
+  private static TestClient connect(int port) {
+    return TestClient.connect("ws://127.0.0.1:" + port + "/election");
   }
 
   @Test
@@ -127,9 +92,9 @@ class CliEndToEndTest {
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(serve::call);
     await().atMost(Duration.ofSeconds(20)).until(() -> serve.running != null && serve.running.server != null);
 
-    Client client = Client.connect(httpPort);
+    TestClient client = connect(httpPort);
     await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
-    assertThat(JSON.readTree(client.messages.get(0)).get("event").asText()).isEqualTo("available");
+    assertThat(JSON.readTree(client.messages.peek()).get("event").asText()).isEqualTo("available");
     assertThat(client.got("\"event\":\"stats:rolling:1h:total\"")).isTrue();
 
     redis.writer().hset("e:stats:total:data", "current", "72");
@@ -138,7 +103,7 @@ class CliEndToEndTest {
 
     serve.stop.countDown();
     assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
-    assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+    assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
   }
 
   @Test
@@ -258,13 +223,13 @@ class CliEndToEndTest {
     };
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> log.get().stream().anyMatch(l -> l.contains("Serving 1 source(s) on ws://127.0.0.1:" + httpPort)));
-      Client client = Client.connect(httpPort);
+      TestClient client = connect(httpPort);
       await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
 
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(process.exitValue()).as("exit status; log:%n%s", String.join("\n", log.get())).isZero();
-      assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+      assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
       assertThat(log.get()).anyMatch(l -> l.contains("INFO Shutting down")).anyMatch(l -> l.endsWith("INFO Stopped"));
       assertThat(log.get().get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*");
     } finally {

@@ -17,20 +17,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real websocket client (the JDK's) over loopback that records what it receives. It can stop
- * reading, which leaves the server's data in the TCP buffers, as a stalled browser would.
+ * reading, which leaves the server's data in the TCP buffers, as a stalled browser would. Shared
+ * with the other modules' tests through this module's test jar.
  */
-final class TestClient implements WebSocket.Listener, AutoCloseable {
+public final class TestClient implements WebSocket.Listener, AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-  final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  /** Every complete text message received, in order. */
+  public final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+  /** The close code the server sent, once it closed. */
+  public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
   private volatile boolean reading = true;
-  private volatile boolean starved;
   private WebSocket socket;
 
-  static TestClient connect(String uri) {
+  /** Connects to {@code uri} and waits for the handshake. */
+  public static TestClient connect(String uri) {
     return connect(HTTP, uri, Map.of());
   }
 
@@ -62,8 +65,6 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
     }
     if (reading) {
       webSocket.request(1);
-    } else {
-      starved = true;
     }
     return null;
   }
@@ -87,10 +88,12 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
   /** Takes messages again. */
   void resumeReading() {
     reading = true;
-    if (starved) {
-      starved = false;
-    }
     socket.request(1);
+  }
+
+  /** Whether any message received so far contains {@code text}. */
+  public boolean got(String text) {
+    return messages.stream().anyMatch(m -> m.contains(text));
   }
 
   void send(String text) {
@@ -131,6 +134,7 @@ final class TestClient implements WebSocket.Listener, AutoCloseable {
     return socket;
   }
 
+  /** Closes and drops the connection. */
   @Override
   public void close() {
     if (socket != null && !socket.isOutputClosed()) {

@@ -3,15 +3,9 @@ package org.arithmospora.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.core.DebounceSettings;
@@ -24,6 +18,7 @@ import org.arithmospora.core.StatDefinition;
 import org.arithmospora.redis.RedisStore;
 import org.arithmospora.redis.RedisTestServer;
 import org.arithmospora.ws.ArithmosporaServer;
+import org.arithmospora.ws.TestClient;
 import org.junit.jupiter.api.Test;
 
 /** The examples do what their READMEs say. */
@@ -41,25 +36,11 @@ class ExamplesTest {
       }
     });
     ArithmosporaServer server = started.get(30, TimeUnit.SECONDS);
-    List<String> messages = new CopyOnWriteArrayList<>();
-    HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/hustings"), new WebSocket.Listener() {
-          final StringBuilder partial = new StringBuilder();
-
-          @Override
-          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-              messages.add(partial.toString());
-              partial.setLength(0);
-            }
-            ws.request(1);
-            return null;
-          }
-        }).join();
-    await().atMost(Duration.ofSeconds(20)).until(() -> messages.stream()
+    TestClient client = TestClient.connect("ws://127.0.0.1:" + server.port() + "/hustings");
+    await().atMost(Duration.ofSeconds(20)).until(() -> client.messages.stream()
         .anyMatch(m -> m.contains("\"event\":\"stats:other:president\"") && m.contains("\"ranking\":[{\"name\"")));
-    assertThat(messages.get(0)).isEqualTo("{\"event\":\"available\",\"payload\":{\"other\":[\"president\"],\"proportion\":[\"total\"]}}");
+    assertThat(client.messages.peek()).isEqualTo("{\"event\":\"available\",\"payload\":{\"other\":[\"president\"],\"proportion\":[\"total\"]}}");
+    client.close();
     stop.countDown();
     run.get(20, TimeUnit.SECONDS);
   }
