@@ -222,6 +222,11 @@ public final class ArithmosporaServer implements AutoCloseable {
     return hub.queued((WebSocketImpl) conn);
   }
 
+  /** For tests: keys left in the selectors' selected-key sets (see {@link SelectedKeySweeper}). */
+  int selectedKeysLeftOver() {
+    return endpoints.stream().mapToInt(e -> e.sweeper.selectedKeys()).sum();
+  }
+
   List<WebSocket> connections() {
     List<WebSocket> all = new ArrayList<>();
     endpoints.forEach(e -> all.addAll(e.getConnections()));
@@ -237,6 +242,7 @@ public final class ArithmosporaServer implements AutoCloseable {
   /** One Java-WebSocket server (one selector thread): routing, origins, callbacks to the hub. */
   private final class Endpoint extends WebSocketServer {
     final CompletableFuture<Void> started = new CompletableFuture<>();
+    final SelectedKeySweeper sweeper;
 
     Endpoint(ServerSocketChannel channel) {
       super(channel);
@@ -251,9 +257,10 @@ public final class ArithmosporaServer implements AutoCloseable {
       setConnectionLostTimeout(0);
       setDaemon(true);
       // Our factories give each connection our draft, which carries the inbound size limit.
+      sweeper = new SelectedKeySweeper(this, drafts);
       setWebSocketFactory(settings.tls().isPresent()
-          ? new TlsFactory(settings.tls().get(), drafts)
-          : new GatheringChannel.Factory(drafts));
+          ? new TlsFactory(settings.tls().get(), drafts, sweeper)
+          : new GatheringChannel.Factory(drafts, sweeper));
     }
 
     @Override
@@ -327,10 +334,18 @@ public final class ArithmosporaServer implements AutoCloseable {
   /** TLS connections with our draft. */
   private static final class TlsFactory extends DefaultSSLWebSocketServerFactory {
     private final List<Draft> drafts;
+    private final SelectedKeySweeper sweeper;
 
-    TlsFactory(SSLContext context, List<Draft> drafts) {
+    TlsFactory(SSLContext context, List<Draft> drafts, SelectedKeySweeper sweeper) {
       super(context);
       this.drafts = drafts;
+      this.sweeper = sweeper;
+    }
+
+    @Override
+    public java.nio.channels.ByteChannel wrapChannel(java.nio.channels.SocketChannel channel,
+        java.nio.channels.SelectionKey key) throws IOException {
+      return new SelectedKeySweeper.SweepingTlsChannel(super.wrapChannel(channel, key), sweeper);
     }
 
     @Override

@@ -27,15 +27,18 @@ final class GatheringChannel implements WrappedByteChannel {
 
   private final SocketChannel channel;
   private final WebSocketImpl connection;
+  private final SelectedKeySweeper sweeper;
   private final ByteBuffer[] batch = new ByteBuffer[MAX_BUFFERS];
 
-  GatheringChannel(SocketChannel channel, WebSocketImpl connection) {
+  GatheringChannel(SocketChannel channel, WebSocketImpl connection, SelectedKeySweeper sweeper) {
     this.channel = channel;
     this.connection = connection;
+    this.sweeper = sweeper;
   }
 
   @Override
   public int write(ByteBuffer src) throws IOException {
+    sweeper.request();
     if (!src.hasRemaining()) {
       return 0;
     }
@@ -61,6 +64,7 @@ final class GatheringChannel implements WrappedByteChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    sweeper.request();
     return channel.read(dst);
   }
 
@@ -76,6 +80,8 @@ final class GatheringChannel implements WrappedByteChannel {
 
   @Override
   public boolean isNeedWrite() {
+    // Called when the library finds nothing queued: the key was selected for nothing.
+    sweeper.request();
     return false;
   }
 
@@ -102,9 +108,11 @@ final class GatheringChannel implements WrappedByteChannel {
   /** Makes plain connections use a {@link GatheringChannel} and the server's draft. */
   static final class Factory implements WebSocketServerFactory {
     private final List<Draft> drafts;
+    private final SelectedKeySweeper sweeper;
 
-    Factory(List<Draft> drafts) {
+    Factory(List<Draft> drafts, SelectedKeySweeper sweeper) {
       this.drafts = drafts;
+      this.sweeper = sweeper;
     }
 
     @Override
@@ -119,7 +127,7 @@ final class GatheringChannel implements WrappedByteChannel {
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) {
-      return new GatheringChannel(channel, (WebSocketImpl) key.attachment());
+      return new GatheringChannel(channel, (WebSocketImpl) key.attachment(), sweeper);
     }
 
     @Override

@@ -172,6 +172,30 @@ class ServerTest {
   }
 
   @Test
+  void connectionsThatOnlyReceiveDoNotStayInTheSelectedKeySet() {
+    // Java-WebSocket leaves a key it wrote to in the selected-key set until its client sends
+    // something, and visits it again every round: with thousands of quiet clients every round
+    // cost as much as all of them. The server clears the set after each round.
+    assertThat(SelectedKeySweeper.supported()).as("this Java-WebSocket has the fields the sweeper needs").isTrue();
+    serve(settings().selectorThreads(1));
+    List<TestClient> quiet = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      quiet.add(connect("/election"));
+    }
+    for (TestClient c : quiet) {
+      c.nextJson(4);
+    }
+    update("99");
+    for (TestClient c : quiet) {
+      c.nextJson();
+    }
+    // Another client keeps the selector going round after the quiet ones were written to.
+    connect("/election").nextJson(4);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(server.selectedKeysLeftOver()).as("keys left selected between rounds").isLessThanOrEqualTo(1));
+  }
+
+  @Test
   void aReconnectStormCostsNoEncoding() {
     serve(settings());
     long framedBefore = Frame.framed();

@@ -186,6 +186,29 @@ class TlsTest {
   }
 
   @Test
+  void quietTlsClientsDoNotStayInTheSelectedKeySet() throws Exception {
+    KeyPair keys = keyPair("EC");
+    X509Certificate cert = selfSigned(keys);
+    server = ArithmosporaServer.builder(WebSocketSettings.builder().address("127.0.0.1:0").selectorThreads(1)
+        .snapshotDelay(Duration.ofMillis(10)).tls(TlsContexts.fromPem(pem("chain.pem", cert),
+            pem("key.pem", new JcaPKCS8Generator(keys.getPrivate(), null)))).build()).source(source).build();
+    server.start();
+    HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert)).build();
+    List<TestClient> quiet = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 10; i++) {
+        TestClient c = TestClient.connect(https, "wss://localhost:" + server.port() + "/election", Map.of());
+        quiet.add(c);
+        c.nextJson(2);
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(server.selectedKeysLeftOver()).as("keys left selected between rounds").isLessThanOrEqualTo(1));
+    } finally {
+      quiet.forEach(TestClient::close);
+    }
+  }
+
+  @Test
   void mistakesNameTheFile() throws Exception {
     KeyPair keys = keyPair("RSA");
     Path chain = pem("chain.pem", selfSigned(keys));
