@@ -38,7 +38,6 @@ final class GatheringChannel implements WrappedByteChannel {
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    sweeper.request();
     if (!src.hasRemaining()) {
       return 0;
     }
@@ -80,8 +79,6 @@ final class GatheringChannel implements WrappedByteChannel {
 
   @Override
   public boolean isNeedWrite() {
-    // Called when the library finds nothing queued: the key was selected for nothing.
-    sweeper.request();
     return false;
   }
 

@@ -14,27 +14,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Empties a Java-WebSocket selector's selected-key set after each round, which the library never
- * does for keys it only wrote to.
+ * Empties a Java-WebSocket selector's selected-key set at the end of each round in which it read
+ * from a client, which the library never does for keys it only wrote to.
  *
  * <p>Java-WebSocket 1.6.0's selector loop removes a key from the selected-key set when it accepts
  * on it or reads data from it, but not after writing. A key stays in that set with its stale
  * "writable" bit until its client next sends something, and every round of the loop visits it and
  * calls the library's write routine again. Clients of a statistics feed almost never send, so
- * after the handshake every connection stays there: each round costs time in proportion to all
- * connections, and since the library accepts one connection per round, a connect storm costs time
- * in proportion to the square of its size. Measured with 10,000 clients: about 52 million empty
- * write calls for two storms.
+ * after the handshake every connection stays there. During a connect storm that is ruinous: the
+ * library accepts one connection per round, so each new client costs a visit to every client
+ * before it, and the storm costs time in proportion to the square of its size (counted: about 52
+ * million empty write calls for two storms of 10,000 clients).
+ *
+ * <p>Between storms the same stale keys are useful: when a change goes out to every client, the
+ * round writes to each key already in the set without waiting for the selector to report it
+ * writable again. Sweeping after every write measured a little slower for fan-out (server CPU
+ * 124 % against 107 % of a core, 10,000 clients), so the sweep follows reads only: every
+ * handshake is a read, so a storm sweeps each round, and a quiet fan-out keeps its set until a
+ * client next sends something (a pong).
  *
  * <p>The only place the library's loop calls us between one round and the next is
  * {@code doAdditionalRead}, which calls {@link WrappedByteChannel#readMore} for the connections in
- * its private {@code iqueue}. The sweeper puts a connection of its own there (once per round, when
- * a channel of that server is used) whose {@code readMore} clears the set. Clearing after a round
- * is the usual NIO idiom and is safe: every key in the set has been handled in the round just
- * finished, and the selector is level-triggered, so a key still ready is selected again.
+ * its private {@code iqueue}. The sweeper puts a connection of its own there, once per round,
+ * whose {@code readMore} clears the set. Clearing after a round is the usual NIO idiom and is
+ * safe: every key in the set has been handled in the round just finished, and the selector is
+ * level-triggered, so a key still ready is selected again.
  *
  * <p>If the library's fields are not found (another version), sweeping is off and the server works
- * as the library alone would. Every method but the constructor runs on the selector thread.
+ * as the library alone would. Every method but the constructor and {@link #selectedKeys()} runs on
+ * the selector thread.
  */
 final class SelectedKeySweeper {
   private static final Logger log = LoggerFactory.getLogger(SelectedKeySweeper.class);
@@ -58,7 +66,7 @@ final class SelectedKeySweeper {
     return ADDITIONAL_READS != null && SELECTOR != null;
   }
 
-  /** Asks for the selected keys to be cleared at the end of the current round. */
+  /** Asks for the selected keys to be cleared at the end of the current round; after a read. */
   void request() {
     if (scheduled || !supported()) {
       return;
@@ -166,7 +174,7 @@ final class SelectedKeySweeper {
     }
   }
 
-  /** A TLS channel that asks for a sweep whenever the selector thread uses it. */
+  /** A TLS channel that asks for a sweep whenever the selector thread reads from it. */
   static final class SweepingTlsChannel implements WrappedByteChannel, org.java_websocket.interfaces.ISSLChannel {
     private final ByteChannel delegate;
     private final SelectedKeySweeper sweeper;
@@ -182,7 +190,6 @@ final class SelectedKeySweeper {
 
     @Override
     public boolean isNeedWrite() {
-      sweeper.request();
       return wrapped().isNeedWrite();
     }
 
@@ -214,7 +221,6 @@ final class SelectedKeySweeper {
 
     @Override
     public int write(ByteBuffer src) throws java.io.IOException {
-      sweeper.request();
       return delegate.write(src);
     }
 

@@ -175,7 +175,7 @@ class ServerTest {
   void connectionsThatOnlyReceiveDoNotStayInTheSelectedKeySet() {
     // Java-WebSocket leaves a key it wrote to in the selected-key set until its client sends
     // something, and visits it again every round: with thousands of quiet clients every round
-    // cost as much as all of them. The server clears the set after each round.
+    // cost as much as all of them. The server clears the set after each round that read.
     assertThat(SelectedKeySweeper.supported()).as("this Java-WebSocket has the fields the sweeper needs").isTrue();
     serve(settings().selectorThreads(1));
     List<TestClient> quiet = new ArrayList<>();
@@ -189,7 +189,7 @@ class ServerTest {
     for (TestClient c : quiet) {
       c.nextJson();
     }
-    // Another client keeps the selector going round after the quiet ones were written to.
+    // Another client's handshake is a read, in a round after the quiet ones were written to.
     connect("/election").nextJson(4);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
         assertThat(server.selectedKeysLeftOver()).as("keys left selected between rounds").isLessThanOrEqualTo(1));
