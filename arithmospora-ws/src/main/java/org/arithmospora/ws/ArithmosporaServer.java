@@ -222,6 +222,11 @@ public final class ArithmosporaServer implements AutoCloseable {
     return hub.queued((WebSocketImpl) conn);
   }
 
+  /** For tests: clients whose queued frames had lost their write interest and were asked for again. */
+  long writesRescued() {
+    return hub.rescued.get();
+  }
+
   /** For tests: keys left in the selectors' selected-key sets (see {@link SelectedKeySweeper}). */
   int selectedKeysLeftOver() {
     return endpoints.stream().mapToInt(e -> e.sweeper.selectedKeys()).sum();

@@ -64,6 +64,8 @@ final class Hub {
   final AtomicLong conflated = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
   final AtomicLong refused = new AtomicLong();
+  /** Clients whose queued frames had lost their write interest and were asked for again. */
+  final AtomicLong rescued = new AtomicLong();
 
   Hub(WebSocketSettings settings) {
     this.settings = settings;
@@ -306,14 +308,22 @@ final class Hub {
       ByteBuffer head = client.conn.outQueue.peek();
       if (head == null) {
         client.stalledHead = null;
-      } else if (head != client.stalledHead || head.remaining() != client.stalledRemaining) {
-        client.stalledHead = head;
-        client.stalledRemaining = head.remaining();
-        client.stalledSinceNanos = now;
-      } else if (now - client.stalledSinceNanos > writeWait) {
-        toDrop = add(toDrop, client);
-        client.dropReason = "took nothing for more than " + settings.writeWait().toSeconds() + " s";
-        continue;
+      } else {
+        if (!wantsToWrite(client)) {
+          // Frames queued but no write interest: the library cleared it just as we queued them
+          // (see SelectedKeySweeper). Ask again rather than leave them until the next change.
+          rescued.incrementAndGet();
+          client.writeDemand.accept(client.conn);
+        }
+        if (head != client.stalledHead || head.remaining() != client.stalledRemaining) {
+          client.stalledHead = head;
+          client.stalledRemaining = head.remaining();
+          client.stalledSinceNanos = now;
+        } else if (now - client.stalledSinceNanos > writeWait) {
+          toDrop = add(toDrop, client);
+          client.dropReason = "took nothing for more than " + settings.writeWait().toSeconds() + " s";
+          continue;
+        }
       }
       if (now - client.nextPingNanos >= 0) {
         client.nextPingNanos = now + pingPeriod;
@@ -326,6 +336,15 @@ final class Hub {
     }
     if (toDrop != null) {
       toDrop.forEach(c -> drop(c, c.dropReason));
+    }
+  }
+
+  private static boolean wantsToWrite(Client client) {
+    java.nio.channels.SelectionKey key = client.conn.getSelectionKey();
+    try {
+      return key == null || (key.interestOps() & java.nio.channels.SelectionKey.OP_WRITE) != 0;
+    } catch (java.nio.channels.CancelledKeyException e) {
+      return true; // Closing: nothing to rescue.
     }
   }
 

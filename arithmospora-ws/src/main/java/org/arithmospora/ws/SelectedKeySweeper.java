@@ -33,12 +33,17 @@ import org.slf4j.LoggerFactory;
  * handshake is a read, so a storm sweeps each round, and a quiet fan-out keeps its set until a
  * client next sends something (a pong).
  *
+ * <p>A key whose connection still has frames queued is kept. The library's write routine turns a
+ * key's write interest off after it finds the queue empty; if the hub queues a frame and asks for
+ * writing in between, the frame waits with no write interest. Without a sweep the stale key is
+ * visited in the next round anyway, which hides that race; keeping such keys keeps that rescue.
+ *
  * <p>The only place the library's loop calls us between one round and the next is
  * {@code doAdditionalRead}, which calls {@link WrappedByteChannel#readMore} for the connections in
  * its private {@code iqueue}. The sweeper puts a connection of its own there, once per round,
  * whose {@code readMore} clears the set. Clearing after a round is the usual NIO idiom and is
  * safe: every key in the set has been handled in the round just finished, and the selector is
- * level-triggered, so a key still ready is selected again.
+ * level-triggered, so a key still ready for what it is interested in is selected again.
  *
  * <p>If the library's fields are not found (another version), sweeping is off and the server works
  * as the library alone would. Every method but the constructor and {@link #selectedKeys()} runs on
@@ -101,8 +106,15 @@ final class SelectedKeySweeper {
       selector = (Selector) read(SELECTOR);
     }
     if (selector != null && selector.isOpen()) {
-      selector.selectedKeys().clear();
+      // A key with frames still queued stays: the library may have just turned its write
+      // interest off after finding the queue empty, a moment before the hub queued more (the
+      // hub's wakeup then finds the key here and writes them).
+      selector.selectedKeys().removeIf(SelectedKeySweeper::nothingQueued);
     }
+  }
+
+  private static boolean nothingQueued(java.nio.channels.SelectionKey key) {
+    return !(key.attachment() instanceof WebSocketImpl conn) || conn.outQueue.isEmpty();
   }
 
   private Object read(Field f) {

@@ -24,7 +24,9 @@ import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
+import java.nio.channels.SelectionKey;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -193,6 +195,21 @@ class ServerTest {
     connect("/election").nextJson(4);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
         assertThat(server.selectedKeysLeftOver()).as("keys left selected between rounds").isLessThanOrEqualTo(1));
+  }
+
+  @Test
+  void framesLeftWithoutWriteInterestAreStillSent() {
+    serve(settings().selectorThreads(1));
+    TestClient c = connect("/election");
+    c.nextJson(4);
+    WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
+    // The race in Java-WebSocket's write routine: it turns write interest off after finding the
+    // queue empty, just as a frame is queued. Nothing else will make this quiet client's
+    // selector go round.
+    conn.getSelectionKey().interestOps(SelectionKey.OP_READ);
+    conn.outQueue.add(Frame.of("available", source.availableMessage()).forClient());
+    assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+    assertThat(server.writesRescued()).isPositive();
   }
 
   @Test
