@@ -309,9 +309,10 @@ final class Hub {
       if (head == null) {
         client.stalledHead = null;
       } else {
-        if (!wantsToWrite(client)) {
-          // Frames queued but no write interest: the library cleared it just as we queued them
-          // (see SelectedKeySweeper). Ask again rather than leave them until the next change.
+        if (!client.flushPending && !wantsToWrite(client)) {
+          // Frames queued, already asked for, but no write interest: the library cleared it just
+          // as we queued them (see SelectedKeySweeper). Ask again rather than leave them until
+          // the next change.
           rescued.incrementAndGet();
           client.writeDemand.accept(client.conn);
         }
