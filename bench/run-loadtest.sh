@@ -4,6 +4,7 @@
 # CPU, peak RSS and heap per idle connection.
 #
 #   bench/run-loadtest.sh CLIENTS [MIN_MS MAX_MS] [DURATION_S] [RATE]
+#   SERVER_OPTS / LOAD_OPTS: JVM options of the server / load tool; LOAD_ARGS: more load tool options.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 clients=${1:?clients}
@@ -42,7 +43,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$server}/stat"; }
 heap0=$(heap_used); rss0=$(rss_kb)
 
 java ${LOAD_OPTS:--Xmx2g} -jar "$jar" loadtest --url "ws://127.0.0.1:$ws_port/loadtest" --redis "127.0.0.1:$redis_port" \
-    --clients "$clients" --rate "$rate" --duration "$duration" --hold 8 --seed --json > "$work/result.json" 2> "$work/load.log" &
+    --clients "$clients" --rate "$rate" --duration "$duration" --hold 8 --seed --json ${LOAD_ARGS:-} > "$work/result.json" 2> "$work/load.log" &
 load=$!
 pids+=($load)
 # Idle connections: measured while the load tool holds them.

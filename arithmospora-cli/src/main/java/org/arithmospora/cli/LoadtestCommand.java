@@ -70,6 +70,11 @@ final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--no-reconnect", description = "Skip the reconnect storm.")
   boolean noReconnect;
 
+  @Option(names = "--reconnect-after", defaultValue = "500", paramLabel = "MILLIS",
+      description = "Pause between dropping every client and reopening them (default: ${DEFAULT-VALUE}). "
+          + "Short, the server still closes the old connections while the new ones arrive.")
+  long reconnectAfterMillis;
+
   @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Longest wait for a storm to complete (default: ${DEFAULT-VALUE}).")
   int timeout;
 
@@ -88,6 +93,7 @@ final class LoadtestCommand implements Callable<Integer> {
     double connectStormSeconds = -1;
     double connectHandshakesSeconds = -1;
     double reconnectStormSeconds = -1;
+    long reconnectAfterMillis;
     long updates;
     long samples;
     double p50;
@@ -183,7 +189,8 @@ final class LoadtestCommand implements Callable<Integer> {
       if (!noReconnect) {
         progress.printf("Reconnect storm: dropping and reopening %d clients ...%n", clients);
         load.disconnectAll();
-        Thread.sleep(500);
+        Thread.sleep(reconnectAfterMillis);
+        r.reconnectAfterMillis = reconnectAfterMillis;
         r.reconnectStormSeconds = storm(load);
       }
       r.failed = load.failed.get();
@@ -239,6 +246,7 @@ final class LoadtestCommand implements Callable<Integer> {
     g.writeNumberField("connectStormSeconds", r.connectStormSeconds);
     g.writeNumberField("connectHandshakesSeconds", r.connectHandshakesSeconds);
     g.writeNumberField("reconnectStormSeconds", r.reconnectStormSeconds);
+    g.writeNumberField("reconnectAfterMillis", r.reconnectAfterMillis);
     g.writeNumberField("updates", r.updates);
     g.writeNumberField("latencySamples", r.samples);
     g.writeNumberField("latencyP50Ms", r.p50);

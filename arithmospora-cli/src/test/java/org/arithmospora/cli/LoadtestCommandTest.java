@@ -53,6 +53,7 @@ class LoadtestCommandTest {
       load.rate = 10;
       load.duration = 2;
       load.timeout = 30;
+      load.reconnectAfterMillis = 200;
       load.maxPending = 20;
       load.seed = true;
       load.json = true;
@@ -66,6 +67,7 @@ class LoadtestCommandTest {
       assertThat(result.get("clients").asInt()).isEqualTo(50);
       assertThat(result.get("connectStormSeconds").asDouble()).isPositive();
       assertThat(result.get("reconnectStormSeconds").asDouble()).isPositive();
+      assertThat(result.get("reconnectAfterMillis").asLong()).isEqualTo(200);
       assertThat(result.get("updates").asLong()).isGreaterThanOrEqualTo(15);
       // Every client heard (nearly) every update; debouncing may merge two close ones.
       assertThat(result.get("latencySamples").asLong()).isGreaterThan(50L * 10);
