@@ -227,7 +227,12 @@ public final class ArithmosporaServer implements AutoCloseable {
     return hub.rescued.get();
   }
 
-  /** For tests: keys left in the selectors' selected-key sets (see {@link SelectedKeySweeper}). */
+  /** For tests: connections whose clients closed them, closed at the end of a selector round. */
+  long closedAfterRound() {
+    return endpoints.stream().mapToLong(e -> e.sweeper.closedAfterRound()).sum();
+  }
+
+    /** For tests: keys left in the selectors' selected-key sets (see {@link SelectedKeySweeper}). */
   int selectedKeysLeftOver() {
     return endpoints.stream().mapToInt(e -> e.sweeper.selectedKeys()).sum();
   }
@@ -350,7 +355,7 @@ public final class ArithmosporaServer implements AutoCloseable {
     @Override
     public java.nio.channels.ByteChannel wrapChannel(java.nio.channels.SocketChannel channel,
         java.nio.channels.SelectionKey key) throws IOException {
-      return new SelectedKeySweeper.SweepingTlsChannel(super.wrapChannel(channel, key), sweeper);
+      return new SelectedKeySweeper.SweepingTlsChannel(super.wrapChannel(channel, key), (WebSocketImpl) key.attachment(), sweeper);
     }
 
     @Override

@@ -64,7 +64,9 @@ final class GatheringChannel implements WrappedByteChannel {
   @Override
   public int read(ByteBuffer dst) throws IOException {
     sweeper.request();
-    return channel.read(dst);
+    int n = channel.read(dst);
+    // End of stream: closed after this round, not in it (see SelectedKeySweeper#closeAfterRound).
+    return n < 0 && sweeper.closeAfterRound(connection) ? 0 : n;
   }
 
   @Override

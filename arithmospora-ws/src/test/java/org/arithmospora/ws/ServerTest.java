@@ -299,17 +299,8 @@ class ServerTest {
   void aClientThatNeverAnswersPingsIsDroppedAfterPongWait() throws Exception {
     serve(settings().pingPeriod(Duration.ofMillis(300)).pongWait(Duration.ofMillis(900)));
     TestClient healthy = connect("/election");
-    try (Socket raw = new Socket("127.0.0.1", server.port())) {
-      // A hand-made handshake, then silence: this peer reads nothing and answers nothing.
-      OutputStream out = raw.getOutputStream();
-      out.write(("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = raw.getInputStream();
-      byte[] head = new byte[12];
-      assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
-      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+    // A hand-made handshake, then silence: this peer reads nothing and answers nothing.
+    try (Socket raw = rawClient()) {
       await().atMost(Duration.ofSeconds(5)).until(() -> server.connectedClients() == 2);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> server.clientsDropped() == 1);
@@ -319,6 +310,43 @@ class ServerTest {
       assertThat(healthy.messages).isNotNull();
       await().atMost(Duration.ofSeconds(5)).until(() -> healthy.messages.stream().anyMatch(m -> m.contains("\"current\":100")));
     }
+  }
+
+  /** A client that does the handshake by hand and then does nothing unless told to. */
+  private Socket rawClient() throws Exception {
+    Socket raw = new Socket("127.0.0.1", server.port());
+    OutputStream out = raw.getOutputStream();
+    out.write(("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = raw.getInputStream();
+    byte[] head = new byte[12];
+    assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
+    assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+    return raw;
+  }
+
+  @Test
+  void clientsThatDropTogetherAreAllClosedAndOthersCarryOn() throws Exception {
+    // Java-WebSocket closes such a connection mid-round and then trips over its cancelled key,
+    // abandoning the round: one close per round. The server closes them after the round.
+    serve(settings().selectorThreads(1));
+    TestClient stays = connect("/election");
+    stays.nextJson(4);
+    List<Socket> dropping = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      dropping.add(rawClient());
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.connectedClients() == 101);
+    long before = server.closedAfterRound();
+    for (Socket s : dropping) {
+      s.close();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connectedClients() == 1);
+    assertThat(server.closedAfterRound() - before).as("closed at the end of their round").isEqualTo(100);
+    update("100");
+    assertThat(stays.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(100);
   }
 
   @Test
