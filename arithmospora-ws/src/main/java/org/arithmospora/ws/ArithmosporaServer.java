@@ -20,7 +20,6 @@ import org.arithmospora.core.Source;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.framing.Framedata;
@@ -64,7 +63,7 @@ public final class ArithmosporaServer implements AutoCloseable {
     this.settings = settings;
     this.hub = new Hub(settings);
     sources.forEach(hub::addSource);
-    this.drafts = Collections.<Draft>singletonList(new Draft_6455(Collections.emptyList(), settings.maxInboundBytes()));
+    this.drafts = Collections.<Draft>singletonList(new ServerDraft(settings.maxInboundBytes()));
   }
 
   /** A builder for a server with the given settings. */
