@@ -14,6 +14,7 @@
  * round when a client leaves ({@code SelectedKeySweeper}), it can turn off a connection's write
  * interest just as frames are queued (the hub's housekeeping asks again), its handshake is costly
  * ({@code ServerDraft}), and its per-connection queue takes locks ({@code OutQueue}). Upgrading the
- * library means re-checking these: the tests named after each behaviour fail if it comes back.
+ * library means re-checking these; the tests of the sweeper, the rescue and the handshake fail if
+ * they stop working.
  */
 package org.arithmospora.ws;
