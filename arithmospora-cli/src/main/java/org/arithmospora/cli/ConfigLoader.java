@@ -250,20 +250,15 @@ public final class ConfigLoader {
       return out;
     }
     Set<String> names = new HashSet<>();
-    TomlArray sources = array.get();
-    for (int i = 0; i < sources.size(); i++) {
-      String path = "sources[" + i + "]";
-      TomlPosition where = sources.inputPositionOf(i);
-      if (!(sources.get(i) instanceof TomlTable t)) {
-        r.errors.add(r.at(root, "sources", where) + ": " + path + ": expected a table ([[sources]])");
-        continue;
-      }
-      r.unknownKeys(t, path, SOURCE_KEYS, where);
+    for (TomlReader.Item source : r.tables(root, "sources", array.get(), "", "a table ([[sources]])", SOURCE_KEYS)) {
+      TomlTable t = source.table();
+      String path = source.path();
+      TomlPosition where = source.where();
       Optional<String> name = r.required(r.string(t, "name", path, where), t, "name", path, where, "the source's name and endpoint path");
       if (name.isPresent() && !names.add(name.get())) {
         r.error(t, "name", where, path + ".name", "source name '" + name.get() + "' is used twice");
       }
-      source(r, t, path, where, name.orElse("source" + i)).ifPresent(out::add);
+      source(r, t, path, where, name.orElse("source" + source.index())).ifPresent(out::add);
     }
     return out;
   }
@@ -291,14 +286,11 @@ public final class ConfigLoader {
     Optional<TomlArray> periods = r.array(t, "timed_stat_periods", path, where);
     if (periods.isPresent()) {
       Set<Long> seen = new HashSet<>();
-      for (int i = 0; i < periods.get().size(); i++) {
-        String pp = path + ".timed_stat_periods[" + i + "]";
-        TomlPosition pw = periods.get().inputPositionOf(i);
-        if (!(periods.get().get(i) instanceof TomlTable pt)) {
-          r.errors.add(r.at(t, "timed_stat_periods", pw) + ": " + pp + ": expected { granularity = SECONDS, cycles = N }");
-          continue;
-        }
-        r.unknownKeys(pt, pp, PERIOD_KEYS, pw);
+      for (TomlReader.Item period : r.tables(t, "timed_stat_periods", periods.get(), path,
+          "{ granularity = SECONDS, cycles = N }", PERIOD_KEYS)) {
+        TomlTable pt = period.table();
+        String pp = period.path();
+        TomlPosition pw = period.where();
         Optional<Long> g = r.required(r.integer(pt, "granularity", pp, pw), pt, "granularity", pp, pw, "bucket size in seconds");
         Optional<Long> c = r.required(r.integer(pt, "cycles", pp, pw), pt, "cycles", pp, pw, "-1 for the whole event, N for a moving window");
         if (g.isPresent() && g.get() < 1) {
@@ -327,14 +319,10 @@ public final class ConfigLoader {
         if (list.isEmpty()) {
           continue;
         }
-        for (int i = 0; i < list.get().size(); i++) {
-          String sp = path + ".stats." + group + "[" + i + "]";
-          TomlPosition spw = list.get().inputPositionOf(i);
-          if (!(list.get().get(i) instanceof TomlTable stat)) {
-            r.errors.add(r.at(st, group, spw) + ": " + sp + ": expected { name = \"...\", ... }");
-            continue;
-          }
-          r.unknownKeys(stat, sp, STAT_KEYS, spw);
+        for (TomlReader.Item item : r.tables(st, group, list.get(), path + ".stats", "{ name = \"...\", ... }", STAT_KEYS)) {
+          TomlTable stat = item.table();
+          String sp = item.path();
+          TomlPosition spw = item.where();
           Optional<String> statName = r.required(r.string(stat, "name", sp, spw), stat, "name", sp, spw, "the stat's name");
           Optional<String> period = r.string(stat, "period", sp, spw);
           Optional<String> dataType = r.string(stat, "data_type", sp, spw);
@@ -405,14 +393,11 @@ public final class ConfigLoader {
     if (groups.isEmpty()) {
       return;
     }
-    for (int i = 0; i < groups.get().size(); i++) {
-      String gp = path + ".milestones[" + i + "]";
-      TomlPosition gw = groups.get().inputPositionOf(i);
-      if (!(groups.get().get(i) instanceof TomlTable g)) {
-        r.errors.add(r.at(t, "milestones", gw) + ": " + gp + ": expected a table ([[sources.milestones]])");
-        continue;
-      }
-      r.unknownKeys(g, gp, MILESTONE_GROUP_KEYS, gw);
+    for (TomlReader.Item item : r.tables(t, "milestones", groups.get(), path, "a table ([[sources.milestones]])",
+        MILESTONE_GROUP_KEYS)) {
+      TomlTable g = item.table();
+      String gp = item.path();
+      TomlPosition gw = item.where();
       Optional<String> name = r.string(g, "name", gp, gw);
       Optional<String> group = r.required(r.string(g, "group", gp, gw), g, "group", gp, gw, "the stat's group");
       Optional<String> stat = r.required(r.string(g, "stat", gp, gw), g, "stat", gp, gw, "the stat's key in its group");
@@ -427,14 +412,12 @@ public final class ConfigLoader {
       }
       List<MilestoneDefinition> defs = new ArrayList<>();
       Optional<TomlArray> list = r.array(g, "milestones", gp, gw);
-      for (int j = 0; list.isPresent() && j < list.get().size(); j++) {
-        String mp = gp + ".milestones[" + j + "]";
-        TomlPosition mw = list.get().inputPositionOf(j);
-        if (!(list.get().get(j) instanceof TomlTable m)) {
-          r.errors.add(r.at(g, "milestones", mw) + ": " + mp + ": expected { name = ..., field = ..., target = ..., comparator = ..., message = ... }");
-          continue;
-        }
-        r.unknownKeys(m, mp, MILESTONE_KEYS, mw);
+      Iterable<TomlReader.Item> milestones = list.isEmpty() ? List.of() : r.tables(g, "milestones", list.get(), gp,
+          "{ name = ..., field = ..., target = ..., comparator = ..., message = ... }", MILESTONE_KEYS);
+      for (TomlReader.Item milestone : milestones) {
+        TomlTable m = milestone.table();
+        String mp = milestone.path();
+        TomlPosition mw = milestone.where();
         Optional<String> mName = r.required(r.string(m, "name", mp, mw), m, "name", mp, mw, "the milestone's name");
         Optional<String> field = r.required(r.string(m, "field", mp, mw), m, "field", mp, mw, "the data field to compare");
         Optional<Double> target = r.required(r.number(m, "target", mp, mw), m, "target", mp, mw, "a number");

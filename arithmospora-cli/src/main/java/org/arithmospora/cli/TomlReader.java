@@ -106,6 +106,50 @@ final class TomlReader {
     }
   }
 
+  /** One table of an array of tables: its index, its path in messages and where it is. */
+  record Item(int index, TomlTable table, String path, TomlPosition where) {
+  }
+
+  /**
+   * The tables of array {@code key} in {@code owner}, each with its unknown keys (not in
+   * {@code known}) warned about; any other element is an error saying it should be
+   * {@code expected}. Elements are checked as the iteration reaches them, so each element's
+   * problems come before those the caller finds in the next.
+   */
+  Iterable<Item> tables(TomlTable owner, String key, TomlArray array, String parent, String expected, Set<String> known) {
+    String arrayPath = path(parent, key);
+    return () -> new java.util.Iterator<>() {
+      private int next;
+      private Item ahead;
+
+      @Override
+      public boolean hasNext() {
+        while (ahead == null && next < array.size()) {
+          int i = next++;
+          String itemPath = arrayPath + "[" + i + "]";
+          TomlPosition where = array.inputPositionOf(i);
+          if (array.get(i) instanceof TomlTable table) {
+            unknownKeys(table, itemPath, known, where);
+            ahead = new Item(i, table, itemPath, where);
+          } else {
+            errors.add(at(owner, key, where) + ": " + itemPath + ": expected " + expected);
+          }
+        }
+        return ahead != null;
+      }
+
+      @Override
+      public Item next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        Item item = ahead;
+        ahead = null;
+        return item;
+      }
+    };
+  }
+
   static String path(String parent, String key) {
     return parent == null || parent.isEmpty() ? key : parent + "." + key;
   }

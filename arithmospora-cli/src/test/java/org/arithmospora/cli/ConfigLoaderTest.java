@@ -152,6 +152,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void elementsOfArraysOfTablesThatAreNotTablesAreNamedInOrder() {
+    assertThatThrownBy(() -> parse("""
+        sources = [ 1, { name = "e", redis_prefix = "e", timed_stat_periods = [ 5 ], stats = { proportion = [ "x", { name = "total" } ] }, milestones = [ 7, { name = "m", group = "proportion", stat = "total", milestones = [ 3 ] } ] }, "two" ]
+        """))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(p -> p.substring(p.indexOf(": ") + 2)).containsExactly(
+            "sources[0]: expected a table ([[sources]])",
+            "sources[1].timed_stat_periods[0]: expected { granularity = SECONDS, cycles = N }",
+            "sources[1].stats.proportion[0]: expected { name = \"...\", ... }",
+            "sources[1].milestones[0]: expected a table ([[sources.milestones]])",
+            "sources[1].milestones[1].milestones[0]: expected { name = ..., field = ..., target = ..., comparator = ..., message = ... }",
+            "sources[2]: expected a table ([[sources]])"));
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     assertThatThrownBy(() -> new ConfigLoader().load(Path.of("/nonexistent/arith.conf")))
         .hasMessage("/nonexistent/arith.conf: no such file");
