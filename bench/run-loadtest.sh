@@ -4,7 +4,9 @@
 # CPU, peak RSS and heap per idle connection.
 #
 #   bench/run-loadtest.sh CLIENTS [MIN_MS MAX_MS] [DURATION_S] [RATE]
-#   SERVER_OPTS / LOAD_OPTS: JVM options of the server / load tool; LOAD_ARGS: more load tool options.
+#   SERVER_OPTS / LOAD_OPTS: JVM options of the server / load tool; LOAD_ARGS: more load tool options
+#   (e.g. LOAD_ARGS="--population fast=50% --population parse=50%"); SERVER_JAR: another build's jar
+#   to serve with (the load tool and Redis stay this build's), for before/after pairs.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 clients=${1:?clients}
@@ -31,7 +33,7 @@ sed -e "s/127.0.0.1:6390/127.0.0.1:$redis_port/" -e "s/127.0.0.1:8090/127.0.0.1:
 for _ in $(seq 100); do grep -q listening "$work/redis.log" && break; sleep 0.1; done
 
 # The server: the heap a box of this size would give it; its own JVM so its numbers are its own.
-java ${SERVER_OPTS:--Xmx1g -XX:+UseG1GC} -jar "$jar" serve -c "$work/loadtest.conf" > "$work/server.log" 2>&1 &
+java ${SERVER_OPTS:--Xmx1g -XX:+UseG1GC} -jar "${SERVER_JAR:-$jar}" serve -c "$work/loadtest.conf" > "$work/server.log" 2>&1 &
 server=$!
 pids+=($server)
 for _ in $(seq 200); do grep -q "Serving" "$work/server.log" && break; sleep 0.1; done

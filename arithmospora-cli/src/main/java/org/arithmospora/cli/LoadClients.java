@@ -2,22 +2,36 @@ package org.arithmospora.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.arithmospora.core.WireFormat;
 
@@ -25,17 +39,25 @@ import org.arithmospora.core.WireFormat;
  * Many websocket clients in one process on non-blocking sockets: a few selector threads, no
  * thread per client, a small object and no buffer per idle client. Each client checks that it got
  * {@code available} and then one message per stat it lists (the snapshot), counts what it
- * receives, and records the latency of messages that carry a write timestamp.
+ * receives, and records the freshness of messages that carry a write timestamp.
+ *
+ * <p>Clients read as their {@link LoadPopulation} says: fast, throttled to a byte rate, stalling
+ * now and then, or CPU-starved (many on one thread, parsing every message). Only the last kind
+ * parses JSON; the others scan the bytes for what they need, so that the tool itself is not the
+ * bottleneck when it should not be. Both accept any server's spacing ({@code {"event": ...}}).
  */
 final class LoadClients implements AutoCloseable {
   private static final byte[] KEY = "dGhlIHNhbXBsZSBub25jZQ==".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] STAMP_FIELD = ("\"" + LoadWriter.STAMP_STAT + "\":").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STAMP_FIELD = ("\"" + LoadWriter.STAMP_STAT + "\"").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT_FIELD = "\"event\"".getBytes(StandardCharsets.US_ASCII);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final InetSocketAddress address;
   private final byte[] handshake;
   private final String stampEvent;
   private final List<Loop> loops = new ArrayList<>();
   private final List<Client> clients = new ArrayList<>();
+  private final List<Group> groups = new ArrayList<>();
   private final ConcurrentLinkedQueue<Client> waiting = new ConcurrentLinkedQueue<>();
 
   final AtomicInteger opened = new AtomicInteger();
@@ -44,29 +66,51 @@ final class LoadClients implements AutoCloseable {
   final AtomicInteger failed = new AtomicInteger();
   final AtomicLong messages = new AtomicLong();
   final AtomicLong bytes = new AtomicLong();
-  /** Latencies in microseconds of stamped messages, while recording is on. */
+  /** Freshness in microseconds of stamped messages (every population), while recording is on. */
   final Recorder latency = new Recorder(3);
   volatile boolean recording;
 
-  LoadClients(URI url, int count, int threads) throws IOException {
+  /**
+   * @param threads selector threads for every population but {@code parse}
+   * @param parseThreads threads shared by all {@code parse} clients
+   */
+  LoadClients(URI url, List<LoadPopulation> populations, int threads, int parseThreads) throws IOException {
     this.address = new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
     String path = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     this.handshake = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + address.getPort()
         + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + new String(KEY, StandardCharsets.US_ASCII)
         + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     this.stampEvent = "stats:other:" + LoadWriter.STAMP_STAT;
-    for (int i = 0; i < threads; i++) {
-      Loop loop = new Loop(i);
-      loops.add(loop);
+    List<Loop> general = new ArrayList<>();
+    List<Loop> parsing = new ArrayList<>();
+    for (LoadPopulation p : populations) {
+      List<Loop> pool = p.kind() == LoadPopulation.Kind.PARSE ? parsing : general;
+      int size = p.kind() == LoadPopulation.Kind.PARSE ? parseThreads : threads;
+      while (pool.size() < size) {
+        Loop loop = new Loop((pool == parsing ? "loadtest-parse-" : "loadtest-") + pool.size());
+        pool.add(loop);
+        loops.add(loop);
+      }
+      Group group = new Group(p);
+      groups.add(group);
+      for (int i = 0; i < p.count(); i++) {
+        Client c = new Client(pool.get(i % pool.size()), group);
+        clients.add(c);
+        group.clients.add(c);
+      }
     }
-    for (int i = 0; i < count; i++) {
-      clients.add(new Client(loops.get(i % threads)));
-    }
+    // Mixed populations connect interleaved, as a real audience arrives.
+    java.util.Collections.shuffle(clients, new java.util.Random(42));
     loops.forEach(Loop::start);
   }
 
   int size() {
     return clients.size();
+  }
+
+  /** The populations, in the order given. */
+  List<Group> groups() {
+    return groups;
   }
 
   /**
@@ -98,15 +142,30 @@ final class LoadClients implements AutoCloseable {
     }
   }
 
-  /** Clients whose latest stamp differs from {@code expected}. */
+  /** Clients whose latest stamp differs from {@code expected}, dropped ones included. */
   int stale(long expected) {
-    int n = 0;
-    for (Client c : clients) {
-      if (c.lastStamp != expected) {
-        n++;
+    return (int) clients.stream().filter(c -> c.lastStamp != expected).count();
+  }
+
+  /**
+   * Records, for every connected client with a full snapshot, the age of the newest stamp it
+   * holds: how old the numbers on its screen are at {@code nowMicros}. A stamp older than
+   * {@code sinceMicros}, the first write measured, counts as written then: the clock starts with
+   * the measurement.
+   */
+  void sampleAges(long nowMicros, long sinceMicros) {
+    for (Group g : groups) {
+      synchronized (g) {
+        for (Client c : g.clients) {
+          long stamp = c.lastStamp;
+          if (c.live && stamp > 0) {
+            long age = Math.max(0, nowMicros - Math.max(stamp, sinceMicros));
+            g.ages.recordValue(age);
+            g.agesThisSecond.recordValue(age);
+          }
+        }
       }
     }
-    return n;
   }
 
   @Override
@@ -115,20 +174,74 @@ final class LoadClients implements AutoCloseable {
     loops.forEach(Loop::shutdown);
   }
 
-  private static long nowMicros() {
+  static long nowMicros() {
     Instant now = Instant.now();
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+  }
+
+  /** One population's clients and what they measured. */
+  static final class Group {
+    final LoadPopulation population;
+    final List<Client> clients = new ArrayList<>();
+    /** Messages and bytes received while recording. */
+    final LongAdder messages = new LongAdder();
+    final LongAdder bytes = new LongAdder();
+    /** Freshness in microseconds of each stamped message received while recording. */
+    final Recorder freshness = new Recorder(3);
+    /** Sampled ages in microseconds (guarded by this group). */
+    final Histogram ages = new Histogram(3);
+    final Histogram agesThisSecond = new Histogram(3);
+    /** Why clients lost their connection, and how many. */
+    final Map<String, LongAdder> dropReasons = new ConcurrentHashMap<>();
+
+    Group(LoadPopulation population) {
+      this.population = population;
+    }
+
+    void dropped(String reason) {
+      dropReasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    int droppedCount() {
+      return (int) dropReasons.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    Map<String, Long> dropReasonCounts() {
+      Map<String, Long> m = new TreeMap<>();
+      dropReasons.forEach((k, v) -> m.put(k, v.sum()));
+      return m;
+    }
+
+    int stale(long expected) {
+      return (int) clients.stream().filter(c -> c.lastStamp != expected).count();
+    }
+
+    /** The p99 of the ages sampled since the last call, in ms; resets them. */
+    synchronized double takeSecondAgeP99Millis() {
+      double p99 = agesThisSecond.getTotalCount() == 0 ? 0 : agesThisSecond.getValueAtPercentile(99) / 1000.0;
+      agesThisSecond.reset();
+      return p99;
+    }
+  }
+
+  /** A task due at a time on a loop's thread. */
+  private record Timer(long dueNanos, Runnable task) implements Comparable<Timer> {
+    @Override
+    public int compareTo(Timer o) {
+      return Long.compare(dueNanos, o.dueNanos);
+    }
   }
 
   /** One selector thread and the clients it owns. */
   private final class Loop extends Thread {
     final Selector selector;
     final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    final PriorityQueue<Timer> timers = new PriorityQueue<>();
     final ByteBuffer read = ByteBuffer.allocateDirect(1 << 18);
     volatile boolean running = true;
 
-    Loop(int index) throws IOException {
-      super("loadtest-" + index);
+    Loop(String name) throws IOException {
+      super(name);
       setDaemon(true);
       selector = Selector.open();
     }
@@ -136,6 +249,11 @@ final class LoadClients implements AutoCloseable {
     void submit(Runnable task) {
       tasks.add(task);
       selector.wakeup();
+    }
+
+    /** Loop thread only. */
+    void at(long dueNanos, Runnable task) {
+      timers.add(new Timer(dueNanos, task));
     }
 
     void shutdown() {
@@ -153,10 +271,19 @@ final class LoadClients implements AutoCloseable {
     public void run() {
       while (running) {
         try {
-          selector.select(100);
+          long wait = 100;
+          Timer next = timers.peek();
+          if (next != null) {
+            wait = Math.max(1, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(next.dueNanos - System.nanoTime())));
+          }
+          selector.select(wait);
           Runnable task;
           while ((task = tasks.poll()) != null) {
             task.run();
+          }
+          long now = System.nanoTime();
+          while ((next = timers.peek()) != null && next.dueNanos - now <= 0) {
+            timers.poll().task.run();
           }
           Iterator<SelectionKey> it = selector.selectedKeys().iterator();
           while (it.hasNext()) {
@@ -167,10 +294,12 @@ final class LoadClients implements AutoCloseable {
               if (key.isValid() && key.isConnectable()) {
                 c.finishConnect();
               } else if (key.isValid() && key.isReadable()) {
-                c.read(read);
+                c.readable(read);
               }
+            } catch (CancelledKeyException e) {
+              c.lost("reset: " + e);
             } catch (IOException e) {
-              c.lost();
+              c.lost("reset: " + e.getMessage());
             }
           }
         } catch (IOException e) {
@@ -181,39 +310,61 @@ final class LoadClients implements AutoCloseable {
     }
   }
 
-  /** One connection; touched only by its loop's thread except {@link #lastStamp}. */
+  /** One connection; touched only by its loop's thread except {@link #lastStamp} and {@link #live}. */
   private final class Client {
     final Loop loop;
+    final Group group;
+    final LoadPopulation population;
     SocketChannel channel;
+    SelectionKey key;
+    int generation;
     boolean handshaken;
     boolean closing;
     boolean gotAvailable;
     int expectedStats;
     int seenStats;
-    java.util.Set<String> seenEvents;
+    Set<String> seenEvents;
     ByteBuffer partial;
+    ByteArrayOutputStream fragments;
+    boolean paused;
+    double tokens;
+    long refilledNanos;
+    /** The newest stamp received, in epoch microseconds. */
     volatile long lastStamp;
+    /** Connected with a full snapshot: its screen is showing numbers. */
+    volatile boolean live;
 
-    Client(Loop loop) {
+    Client(Loop loop, Group group) {
       this.loop = loop;
+      this.group = group;
+      this.population = group.population;
     }
 
     void connect() {
       disconnect();
+      generation++;
       closing = false;
       handshaken = false;
       gotAvailable = false;
       seenStats = 0;
-      seenEvents = new java.util.HashSet<>();
+      seenEvents = new HashSet<>();
       partial = null;
+      fragments = null;
+      paused = false;
       try {
         channel = SocketChannel.open();
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (population.kind() == LoadPopulation.Kind.THROTTLE) {
+          // Before connecting, so that the window the client announces is small from the start.
+          channel.setOption(StandardSocketOptions.SO_RCVBUF, population.receiveBuffer());
+          tokens = burst();
+          refilledNanos = System.nanoTime();
+        }
         if (channel.connect(address)) {
           afterConnect();
         } else {
-          channel.register(loop.selector, SelectionKey.OP_CONNECT, this);
+          key = channel.register(loop.selector, SelectionKey.OP_CONNECT, this);
         }
       } catch (IOException e) {
         failed.incrementAndGet();
@@ -230,10 +381,11 @@ final class LoadClients implements AutoCloseable {
 
     private void afterConnect() throws IOException {
       write(ByteBuffer.wrap(handshake));
-      channel.register(loop.selector, SelectionKey.OP_READ, this);
+      key = channel.register(loop.selector, SelectionKey.OP_READ, this);
     }
 
     void disconnect() {
+      live = false;
       if (channel != null) {
         closing = true;
         try {
@@ -242,13 +394,15 @@ final class LoadClients implements AutoCloseable {
           // Closing anyway.
         }
         channel = null;
+        key = null;
       }
     }
 
-    void lost() {
+    void lost(String reason) {
       if (!closing && channel != null) {
         if (handshaken) {
           dropped.incrementAndGet();
+          group.dropped(reason);
         } else {
           failed.incrementAndGet();
           startNext();
@@ -266,14 +420,70 @@ final class LoadClients implements AutoCloseable {
       }
     }
 
-    void read(ByteBuffer buf) throws IOException {
-      buf.clear();
-      int n = channel.read(buf);
-      if (n < 0) {
-        lost();
+    // ---- how this client reads ----
+
+    private double burst() {
+      // 50 ms of its rate, at least a kilobyte: reads come in small pieces, as on a slow link.
+      return Math.max(1024, population.bytesPerSecond() / 20.0);
+    }
+
+    private void pause(long resumeAtNanos) {
+      if (key == null || !key.isValid()) {
         return;
       }
+      paused = true;
+      key.interestOps(0);
+      int gen = generation;
+      loop.at(resumeAtNanos, () -> {
+        if (gen == generation && key != null && key.isValid()) {
+          paused = false;
+          key.interestOps(SelectionKey.OP_READ);
+        }
+      });
+    }
+
+    /** A stalling client's first stall, at a random phase of its period. */
+    private void scheduleStalls() {
+      long every = population.every().toNanos();
+      long first = System.nanoTime() + ThreadLocalRandom.current().nextLong(every);
+      int gen = generation;
+      loop.at(first, () -> stall(gen));
+    }
+
+    private void stall(int gen) {
+      if (gen != generation || channel == null) {
+        return;
+      }
+      long now = System.nanoTime();
+      pause(now + population.stall().toNanos());
+      loop.at(now + population.every().toNanos(), () -> stall(gen));
+    }
+
+    void readable(ByteBuffer buf) throws IOException {
+      buf.clear();
+      if (population.kind() == LoadPopulation.Kind.THROTTLE) {
+        long now = System.nanoTime();
+        tokens = Math.min(burst(), tokens + (now - refilledNanos) * population.bytesPerSecond() / 1e9);
+        refilledNanos = now;
+        if (tokens < 1) {
+          pause(now + (long) ((Math.min(burst(), 1024) - tokens) * 1e9 / population.bytesPerSecond()));
+          return;
+        }
+        buf.limit((int) Math.min(buf.capacity(), tokens));
+      }
+      int n = channel.read(buf);
+      if (n < 0) {
+        lost(handshaken ? "server closed the connection without a close frame" : "closed during the handshake");
+        return;
+      }
+      if (population.kind() == LoadPopulation.Kind.THROTTLE) {
+        tokens -= n;
+      }
       buf.flip();
+      received(buf);
+    }
+
+    private void received(ByteBuffer buf) throws IOException {
       ByteBuffer data = buf;
       if (partial != null) {
         ByteBuffer joined = ByteBuffer.allocate(partial.remaining() + buf.remaining());
@@ -299,6 +509,9 @@ final class LoadClients implements AutoCloseable {
         handshaken = true;
         opened.incrementAndGet();
         startNext();
+        if (population.kind() == LoadPopulation.Kind.STALL) {
+          scheduleStalls();
+        }
       }
       frames(data);
     }
@@ -318,7 +531,7 @@ final class LoadClients implements AutoCloseable {
     }
 
     private void frames(ByteBuffer b) throws IOException {
-      while (true) {
+      while (channel != null) {
         int start = b.position();
         if (b.remaining() < 2) {
           break;
@@ -344,21 +557,35 @@ final class LoadClients implements AutoCloseable {
           break;
         }
         int payload = start + header;
+        boolean fin = (b0 & 0x80) != 0;
         int opcode = b0 & 0x0F;
-        if (opcode == 1) {
-          message(b, payload, (int) length);
-        } else if (opcode == 9) {
+        b.position(payload + (int) length);
+        if (opcode == 9) {
           pong(b, payload, (int) length);
         } else if (opcode == 8) {
-          if (!closing) {
-            dropped.incrementAndGet();
-          }
-          disconnect();
+          int code = length >= 2 ? b.getShort(payload) & 0xFFFF : 1005;
+          lost("server closed with code " + code);
           return;
+        } else if (opcode == 1 || opcode == 0) {
+          if (fin && fragments == null) {
+            message(b, payload, (int) length);
+          } else {
+            // A fragmented message: gather it, then handle it whole.
+            if (fragments == null) {
+              fragments = new ByteArrayOutputStream();
+            }
+            for (int i = 0; i < length; i++) {
+              fragments.write(b.get(payload + i));
+            }
+            if (fin) {
+              ByteBuffer whole = ByteBuffer.wrap(fragments.toByteArray());
+              fragments = null;
+              message(whole, 0, whole.limit());
+            }
+          }
         }
-        b.position(payload + (int) length);
       }
-      if (b.hasRemaining()) {
+      if (channel != null && b.hasRemaining()) {
         keep(b);
       }
     }
@@ -377,11 +604,32 @@ final class LoadClients implements AutoCloseable {
       long now = nowMicros();
       messages.incrementAndGet();
       bytes.addAndGet(length);
-      String event = event(b, payload, length);
+      if (recording) {
+        group.messages.increment();
+        group.bytes.add(length);
+      }
+      String event;
+      long stamp;
+      int statKeys;
+      if (population.kind() == LoadPopulation.Kind.PARSE) {
+        // What a dashboard does with every message: parse it whole.
+        byte[] json = new byte[length];
+        b.get(payload, json);
+        JsonNode tree = JSON.readTree(json);
+        event = tree.path("event").asText(null);
+        JsonNode stampNode = tree.path("payload").path("data").path(LoadWriter.STAMP_STAT);
+        stamp = stampNode.isNumber() ? stampNode.asLong() : -1;
+        statKeys = WireFormat.AVAILABLE.equals(event) ? countKeys(tree.path("payload")) : 0;
+        render();
+      } else {
+        event = event(b, payload, length);
+        stamp = stampEvent.equals(event) ? stamp(b, payload, length) : -1;
+        statKeys = !gotAvailable && WireFormat.AVAILABLE.equals(event) ? countKeys(b, payload, length) : 0;
+      }
       if (!gotAvailable) {
         if (WireFormat.AVAILABLE.equals(event)) {
           gotAvailable = true;
-          expectedStats = countKeys(b, payload, length);
+          expectedStats = statKeys;
         }
         return;
       }
@@ -390,27 +638,50 @@ final class LoadClients implements AutoCloseable {
         if (seenStats == expectedStats) {
           seenEvents = null;
           snapshotsComplete.incrementAndGet();
+          live = true;
         }
       }
-      if (stampEvent.equals(event)) {
-        long stamp = stamp(b, payload, length);
-        if (stamp > 0) {
-          boolean newer = stamp != lastStamp;
-          lastStamp = stamp;
-          if (recording && newer && seenStats >= expectedStats) {
-            latency.recordValue(Math.max(0, now - stamp));
-          }
+      if (stamp > 0) {
+        boolean newer = stamp != lastStamp;
+        lastStamp = stamp;
+        if (recording && newer && seenStats >= expectedStats) {
+          long freshness = Math.max(0, now - stamp);
+          latency.recordValue(freshness);
+          group.freshness.recordValue(freshness);
         }
       }
     }
 
+    /** Spends the population's CPU per message, as a page would drawing it. */
+    private void render() {
+      long work = population.workPerMessage().toNanos();
+      if (work > 0) {
+        long until = System.nanoTime() + work;
+        while (System.nanoTime() - until < 0) {
+          Thread.onSpinWait();
+        }
+      }
+    }
+
+    /** The value of the message's {@code "event"} key, found in its first 200 bytes. */
     private String event(ByteBuffer b, int payload, int length) {
-      // {"event":"<name>",... — the server always writes the event first.
-      int start = payload + 10;
-      int end = Math.min(payload + length, start + 200);
-      for (int i = start; i < end; i++) {
-        if (b.get(i) == '"') {
-          byte[] name = new byte[i - start];
+      int end = Math.min(payload + length, payload + 200);
+      int i = find(b, payload, end, EVENT_FIELD);
+      if (i < 0) {
+        return null;
+      }
+      i = skipSpaces(b, i + EVENT_FIELD.length, end);
+      if (i >= end || b.get(i) != ':') {
+        return null;
+      }
+      i = skipSpaces(b, i + 1, end);
+      if (i >= end || b.get(i) != '"') {
+        return null;
+      }
+      int start = i + 1;
+      for (int j = start; j < end; j++) {
+        if (b.get(j) == '"') {
+          byte[] name = new byte[j - start];
           b.get(start, name);
           return new String(name, StandardCharsets.UTF_8);
         }
@@ -418,26 +689,48 @@ final class LoadClients implements AutoCloseable {
       return null;
     }
 
+    /** The number after {@code "loadstamp":}, however spaced; -1 if there is none. */
     private long stamp(ByteBuffer b, int payload, int length) {
       int end = payload + length;
+      int from = payload;
+      int i;
+      while ((i = find(b, from, end, STAMP_FIELD)) >= 0) {
+        int k = skipSpaces(b, i + STAMP_FIELD.length, end);
+        from = i + STAMP_FIELD.length;
+        if (k >= end || b.get(k) != ':') {
+          continue; // the stat's name, not the data key
+        }
+        k = skipSpaces(b, k + 1, end);
+        long v = 0;
+        int digits = 0;
+        for (; k < end && b.get(k) >= '0' && b.get(k) <= '9'; k++, digits++) {
+          v = v * 10 + (b.get(k) - '0');
+        }
+        if (digits > 0) {
+          return v;
+        }
+      }
+      return -1;
+    }
+
+    private int find(ByteBuffer b, int from, int end, byte[] needle) {
       outer:
-      for (int i = payload; i + STAMP_FIELD.length < end; i++) {
-        for (int j = 0; j < STAMP_FIELD.length; j++) {
-          if (b.get(i + j) != STAMP_FIELD[j]) {
+      for (int i = from; i + needle.length <= end; i++) {
+        for (int j = 0; j < needle.length; j++) {
+          if (b.get(i + j) != needle[j]) {
             continue outer;
           }
         }
-        long v = 0;
-        for (int k = i + STAMP_FIELD.length; k < end; k++) {
-          byte c = b.get(k);
-          if (c < '0' || c > '9') {
-            break;
-          }
-          v = v * 10 + (c - '0');
-        }
-        return v;
+        return i;
       }
       return -1;
+    }
+
+    private int skipSpaces(ByteBuffer b, int i, int end) {
+      while (i < end && (b.get(i) == ' ' || b.get(i) == '\n' || b.get(i) == '\r' || b.get(i) == '\t')) {
+        i++;
+      }
+      return i;
     }
 
     private int countKeys(ByteBuffer b, int payload, int length) throws IOException {
@@ -457,6 +750,14 @@ final class LoadClients implements AutoCloseable {
             n++;
           }
         }
+      }
+      return n;
+    }
+
+    private int countKeys(JsonNode available) {
+      int n = 0;
+      for (JsonNode keys : available) {
+        n += keys.size();
       }
       return n;
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,8 @@ import redis.clients.jedis.RedisClient;
  */
 @Command(name = "loadtest", description = {
     "Open many websocket clients against a server, time the connect and reconnect storms, and measure",
-    "update latency from a write to Redis to its arrival at each client.",
+    "update latency from a write to Redis to its arrival at each client, for fast, throttled, stalling and",
+    "CPU-starved audiences (--population).",
     "The server must serve a source with a single_value stat 'loadstamp' in group 'other' (see bench/loadtest.conf)."})
 final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--url", required = true, paramLabel = "URL", description = "The source's websocket URL, e.g. ws://127.0.0.1:8080/loadtest.")
@@ -78,6 +81,26 @@ final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Longest wait for a storm to complete (default: ${DEFAULT-VALUE}).")
   int timeout;
 
+  @Option(names = "--population", paramLabel = "KIND[:ARGS]=COUNT|PERCENT%",
+      description = {"A population of clients that read alike (repeatable; default: --clients fast ones). Kinds:",
+          "  fast                 read everything at once;",
+          "  throttle:RATE[:BUF]  read RATE bytes/s (16k = 16 KiB) through a BUF-byte receive buffer (default 8k);",
+          "  stall:N/M            stop reading for N s every M s;",
+          "  parse[:MICROS]       CPU-starved: all share --parse-threads threads, parse every message as JSON",
+          "                       and spend MICROS µs of CPU on each (default 0), as a page drawing it would;",
+          "A percentage is of --clients; e.g. --population fast=50% --population parse=30% --population throttle:16k=10%"
+              + " --population stall:5/15=10%."})
+  List<String> populationSpecs;
+
+  @Option(names = "--parse-threads", defaultValue = "1", paramLabel = "N",
+      description = "Threads shared by every 'parse' client (default: ${DEFAULT-VALUE}).")
+  int parseThreads;
+
+  @Option(names = "--settle", defaultValue = "10", paramLabel = "SECONDS",
+      description = "After writing, how long clients may take to receive the last update before they count as stale "
+          + "(default: ${DEFAULT-VALUE}).")
+  int settle;
+
   @Option(names = "--json", description = "Print the results as one JSON object instead of the summary line.")
   boolean json;
 
@@ -105,6 +128,27 @@ final class LoadtestCommand implements Callable<Integer> {
     int dropped;
     int stale;
     int failed;
+    final List<PopulationResult> populations = new ArrayList<>();
+  }
+
+  /** What one population measured while updates were written. */
+  static final class PopulationResult {
+    String label;
+    int clients;
+    /** Possible: every version of every stat an update changed, had nothing been conflated. */
+    double messagesPerClient;
+    double bytesPerClient;
+    long freshnessSamples;
+    double freshnessP50;
+    double freshnessP99;
+    double freshnessMax;
+    double ageP50;
+    double ageP99;
+    double ageMax;
+    final List<Double> ageP99BySecond = new ArrayList<>();
+    Map<String, Long> dropReasons = Map.of();
+    int dropped;
+    int stale;
   }
 
   Result result;
@@ -114,8 +158,9 @@ final class LoadtestCommand implements Callable<Integer> {
     RedisSettings address = RedisSettings.builder().address(redis).build();
     try (RedisClient writerClient = RedisClient.builder().hostAndPort(new HostAndPort(address.host(), address.port()))
             .clientConfig(DefaultJedisClientConfig.builder().database(db).build()).build();
-        LoadClients load = new LoadClients(url, clients, threads)) {
+        LoadClients load = new LoadClients(url, populations(), threads, parseThreads)) {
       LoadWriter writer = new LoadWriter(writerClient, prefix, touch);
+      clients = load.size();
       if (seed) {
         writer.seed();
       }
@@ -146,35 +191,59 @@ final class LoadtestCommand implements Callable<Integer> {
       long next = start;
       long nextReport = start + TimeUnit.SECONDS.toNanos(1);
       Histogram total = new Histogram(3);
+      for (LoadClients.Group g : load.groups()) {
+        g.freshness.reset();
+        PopulationResult pr = new PopulationResult();
+        pr.label = g.population.label();
+        pr.clients = g.clients.size();
+        r.populations.add(pr);
+      }
       long reportedMessages = messages0;
+      long nextSample = start;
+      long firstStamp = 0;
       while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(duration)) {
         long now = System.nanoTime();
         if (now >= next) {
-          writer.update();
+          long stamp = writer.update();
+          firstStamp = firstStamp == 0 ? stamp : firstStamp;
           r.updates++;
           next += interval;
+        }
+        if (now >= nextSample) {
+          load.sampleAges(LoadClients.nowMicros(), firstStamp);
+          nextSample += SAMPLE_INTERVAL_NANOS;
         }
         if (now >= nextReport) {
           Histogram second = load.latency.getIntervalHistogram();
           total.add(second);
           long m = load.messages.get();
-          progress.printf(Locale.ROOT, "  %3ds: %d/%d connected, %,d msg/s, p99 %.1f ms, dropped %d%n",
+          StringBuilder ages = new StringBuilder();
+          for (int i = 0; i < load.groups().size(); i++) {
+            double p99 = load.groups().get(i).takeSecondAgeP99Millis();
+            r.populations.get(i).ageP99BySecond.add(p99);
+            ages.append(String.format(Locale.ROOT, ", %s age p99 %.0f ms", r.populations.get(i).label, p99));
+          }
+          progress.printf(Locale.ROOT, "  %3ds: %d/%d connected, %,d msg/s, p99 %.1f ms, dropped %d%s%n",
               TimeUnit.NANOSECONDS.toSeconds(now - start), load.opened.get() - load.dropped.get(), clients,
-              m - reportedMessages, second.getValueAtPercentile(99) / 1000.0, load.dropped.get());
+              m - reportedMessages, second.getValueAtPercentile(99) / 1000.0, load.dropped.get(), ages);
           reportedMessages = m;
           nextReport += TimeUnit.SECONDS.toNanos(1);
         }
-        long sleep = Math.min(next, nextReport) - System.nanoTime();
+        long sleep = Math.min(Math.min(next, nextReport), nextSample) - System.nanoTime();
         if (sleep > 0) {
           TimeUnit.NANOSECONDS.sleep(sleep);
         }
       }
-      // Let the last update arrive: the debounce can hold it for up to a second.
+      // Let the last update arrive: the debounce can hold it for up to a second, and slow clients
+      // take longer.
       long lastStamp = writer.lastStamp();
       BooleanSupplier settled = () -> load.stale(lastStamp) == 0;
-      waitFor(settled, Duration.ofSeconds(5));
+      waitFor(settled, Duration.ofSeconds(settle));
       double elapsed = (System.nanoTime() - start) / 1e9;
       load.recording = false;
+      for (int i = 0; i < load.groups().size(); i++) {
+        populationResult(load.groups().get(i), r.populations.get(i), lastStamp);
+      }
       total.add(load.latency.getIntervalHistogram());
       r.samples = total.getTotalCount();
       r.p50 = total.getValueAtPercentile(50) / 1000.0;
@@ -204,6 +273,39 @@ final class LoadtestCommand implements Callable<Integer> {
     }
   }
 
+  /** Every 100 ms, the age of what each client holds is sampled. */
+  private static final long SAMPLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private List<LoadPopulation> populations() {
+    if (populationSpecs == null || populationSpecs.isEmpty()) {
+      return List.of(LoadPopulation.fast(clients));
+    }
+    List<LoadPopulation> list = new ArrayList<>();
+    for (String spec : populationSpecs) {
+      list.add(LoadPopulation.parse(spec, clients));
+    }
+    return list;
+  }
+
+  private static void populationResult(LoadClients.Group g, PopulationResult pr, long lastStamp) {
+    int n = Math.max(1, g.clients.size());
+    pr.messagesPerClient = g.messages.sum() / (double) n;
+    pr.bytesPerClient = g.bytes.sum() / (double) n;
+    Histogram freshness = g.freshness.getIntervalHistogram();
+    pr.freshnessSamples = freshness.getTotalCount();
+    pr.freshnessP50 = freshness.getValueAtPercentile(50) / 1000.0;
+    pr.freshnessP99 = freshness.getValueAtPercentile(99) / 1000.0;
+    pr.freshnessMax = freshness.getMaxValue() / 1000.0;
+    synchronized (g) {
+      pr.ageP50 = g.ages.getValueAtPercentile(50) / 1000.0;
+      pr.ageP99 = g.ages.getValueAtPercentile(99) / 1000.0;
+      pr.ageMax = g.ages.getMaxValue() / 1000.0;
+    }
+    pr.dropReasons = g.dropReasonCounts();
+    pr.dropped = g.droppedCount();
+    pr.stale = g.stale(lastStamp);
+  }
+
   private double storm(LoadClients load) throws InterruptedException {
     long t0 = System.nanoTime();
     load.connectAll(maxPending);
@@ -227,6 +329,18 @@ final class LoadtestCommand implements Callable<Integer> {
   }
 
   static String summary(Result r) {
+    StringBuilder populations = new StringBuilder();
+    for (PopulationResult p : r.populations) {
+      populations.append(String.format(Locale.ROOT,
+          "%n  %s (%d): age p50 %.0f ms, p99 %.0f ms, max %.0f ms; freshness p99 %.0f ms; %.1f msg/client;"
+              + " dropped %d %s, stale %d",
+          p.label, p.clients, p.ageP50, p.ageP99, p.ageMax, p.freshnessP99, p.messagesPerClient, p.dropped,
+          p.dropReasons, p.stale));
+    }
+    return summaryLine(r) + populations;
+  }
+
+  private static String summaryLine(Result r) {
     return String.format(Locale.ROOT,
         "%d clients: connect storm %s, reconnect storm %s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms"
             + " (%d samples of %d updates); %,.0f msg/s, %.2f MB/s; dropped %d, stale %d, failed %d",
@@ -258,6 +372,35 @@ final class LoadtestCommand implements Callable<Integer> {
     g.writeNumberField("dropped", r.dropped);
     g.writeNumberField("stale", r.stale);
     g.writeNumberField("failed", r.failed);
+    g.writeArrayFieldStart("populations");
+    for (PopulationResult p : r.populations) {
+      g.writeStartObject();
+      g.writeStringField("population", p.label);
+      g.writeNumberField("clients", p.clients);
+      g.writeNumberField("messagesPerClient", p.messagesPerClient);
+      g.writeNumberField("bytesPerClient", p.bytesPerClient);
+      g.writeNumberField("freshnessSamples", p.freshnessSamples);
+      g.writeNumberField("freshnessP50Ms", p.freshnessP50);
+      g.writeNumberField("freshnessP99Ms", p.freshnessP99);
+      g.writeNumberField("freshnessMaxMs", p.freshnessMax);
+      g.writeNumberField("ageP50Ms", p.ageP50);
+      g.writeNumberField("ageP99Ms", p.ageP99);
+      g.writeNumberField("ageMaxMs", p.ageMax);
+      g.writeArrayFieldStart("ageP99BySecondMs");
+      for (double v : p.ageP99BySecond) {
+        g.writeNumber(Math.round(v));
+      }
+      g.writeEndArray();
+      g.writeNumberField("dropped", p.dropped);
+      g.writeObjectFieldStart("dropReasons");
+      for (Map.Entry<String, Long> e : p.dropReasons.entrySet()) {
+        g.writeNumberField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeNumberField("stale", p.stale);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
     g.writeEndObject();
     g.flush();
     out.println();

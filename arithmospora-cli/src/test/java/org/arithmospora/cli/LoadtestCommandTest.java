@@ -50,6 +50,9 @@ class LoadtestCommandTest {
       load.db = 1;
       load.prefix = "loadtest";
       load.touch = List.of("total", "departments");
+      load.populationSpecs = List.of("fast=60%", "parse=20%", "throttle:64k=20%");
+      load.parseThreads = 1;
+      load.settle = 10;
       load.rate = 10;
       load.duration = 2;
       load.timeout = 30;
@@ -75,7 +78,18 @@ class LoadtestCommandTest {
       assertThat(result.get("dropped").asInt()).isZero();
       assertThat(result.get("stale").asInt()).isZero();
       assertThat(result.get("messagesPerSecond").asDouble()).isPositive();
-      assertThat(progress.toString(StandardCharsets.UTF_8)).contains("50/50 connected");
+      assertThat(progress.toString(StandardCharsets.UTF_8)).contains("50/50 connected").contains("throttle:64k age p99");
+      JsonNode populations = result.get("populations");
+      assertThat(populations).extracting(p -> p.get("population").asText()).containsExactly("fast", "parse", "throttle:64k");
+      assertThat(populations).extracting(p -> p.get("clients").asInt()).containsExactly(30, 10, 10);
+      for (JsonNode p : populations) {
+        assertThat(p.get("messagesPerClient").asDouble()).isGreaterThan(10);
+        assertThat(p.get("freshnessSamples").asLong()).isGreaterThan(0);
+        assertThat(p.get("ageP99Ms").asDouble()).isPositive();
+        assertThat(p.get("ageP99BySecondMs").size()).isGreaterThanOrEqualTo(1);
+        assertThat(p.get("dropped").asInt()).isZero();
+        assertThat(p.get("stale").asInt()).isZero();
+      }
 
       serve.stop.countDown();
       assertThat(serving.get(20, TimeUnit.SECONDS)).isZero();

@@ -1,0 +1,133 @@
+package org.arithmospora.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load tool's clients against a server that writes JSON as the Go program did, with spaces
+ * ({@code { "loadstamp": 123 }}) and a message split into fragments: any server speaking the
+ * protocol can be measured.
+ */
+class LoadClientsTest {
+  private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+  /** A websocket server on a raw socket, one thread per client, that sends what the test says. */
+  private static final class SpacedServer implements AutoCloseable {
+    final ServerSocket socket = new ServerSocket(0);
+    final List<OutputStream> clients = new CopyOnWriteArrayList<>();
+    final Thread acceptor = new Thread(this::accept, "spaced-server");
+
+    SpacedServer() throws Exception {
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private void accept() {
+      try {
+        while (true) {
+          Socket s = socket.accept();
+          InputStream in = s.getInputStream();
+          StringBuilder head = new StringBuilder();
+          while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.read());
+          }
+          String key = head.toString().lines().filter(l -> l.startsWith("Sec-WebSocket-Key:")).findFirst().orElseThrow()
+              .substring("Sec-WebSocket-Key:".length()).trim();
+          String accept = Base64.getEncoder().encodeToString(
+              MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
+          OutputStream out = s.getOutputStream();
+          out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          text(out, "{ \"event\": \"available\", \"payload\": { \"other\": [ \"loadstamp\" ] } }");
+          clients.add(out);
+        }
+      } catch (Exception e) {
+        // Closed.
+      }
+    }
+
+    void stamp(long micros, boolean fragmented) throws Exception {
+      String json = "{ \"event\": \"stats:other:loadstamp\", \"payload\": { \"name\": \"loadstamp\", "
+          + "\"data\": { \"loadstamp\": " + micros + " }, \"dataPoints\": { } } }";
+      for (OutputStream out : clients) {
+        if (fragmented) {
+          int half = json.length() / 2;
+          frame(out, 0x01, json.substring(0, half));
+          frame(out, 0x80, json.substring(half));
+        } else {
+          text(out, json);
+        }
+      }
+    }
+
+    private static void text(OutputStream out, String json) throws Exception {
+      frame(out, 0x81, json);
+    }
+
+    private static synchronized void frame(OutputStream out, int first, String text) throws Exception {
+      byte[] b = text.getBytes(StandardCharsets.UTF_8);
+      out.write(first);
+      if (b.length < 126) {
+        out.write(b.length);
+      } else {
+        out.write(126);
+        out.write(b.length >> 8);
+        out.write(b.length & 0xFF);
+      }
+      out.write(b);
+      out.flush();
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
+    }
+  }
+
+  @Test
+  void readsStampsFromSpacedAndFragmentedJsonInEveryPopulation() throws Exception {
+    try (SpacedServer server = new SpacedServer()) {
+      List<LoadPopulation> populations = new ArrayList<>();
+      populations.add(LoadPopulation.parse("fast=3", 0));
+      populations.add(LoadPopulation.parse("parse=3", 0));
+      populations.add(LoadPopulation.parse("throttle:64k=3", 0));
+      try (LoadClients load = new LoadClients(URI.create("ws://127.0.0.1:" + server.socket.getLocalPort() + "/x"),
+          populations, 1, 1)) {
+        load.connectAll(10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.clients.size() == 9);
+        long first = LoadClients.nowMicros();
+        server.stamp(first, false); // the snapshot
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.snapshotsComplete.get() == 9);
+        load.recording = true;
+        long second = LoadClients.nowMicros();
+        server.stamp(second, true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.stale(second) == 0);
+        load.sampleAges(second + 250_000, first);
+        for (LoadClients.Group g : load.groups()) {
+          assertThat(g.freshness.getIntervalHistogram().getTotalCount()).as(g.population.label()).isEqualTo(3);
+          assertThat(g.messages.sum()).as(g.population.label()).isEqualTo(3);
+          synchronized (g) {
+            // Sampled 250 ms after the stamp was written.
+            assertThat(g.ages.getTotalCount()).isEqualTo(3);
+            assertThat(g.ages.getValueAtPercentile(50)).isBetween(240_000L, 260_000L);
+          }
+          assertThat(g.droppedCount()).isZero();
+        }
+      }
+    }
+  }
+}
