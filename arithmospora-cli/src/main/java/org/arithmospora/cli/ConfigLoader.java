@@ -47,7 +47,8 @@ public final class ConfigLoader {
   private static final Set<String> HTTP_KEYS = Set.of("address");
   private static final Set<String> HTTPS_KEYS = Set.of("address", "cert", "key", "key_password", "pkcs12", "pkcs12_password");
   private static final Set<String> WEBSOCKET_KEYS = Set.of("write_wait", "pong_wait", "ping_period",
-      "snapshot_delay_ms", "max_message_bytes", "max_connections", "allowed_origins", "max_queued_frames");
+      "snapshot_delay_ms", "max_message_bytes", "max_connections", "allowed_origins", "send_window_bytes", "send_window_ms",
+      "max_stat_rate", "max_queued_frames");
   private static final Set<String> DEBOUNCE_KEYS = Set.of("min_time_ms", "max_time_ms");
   private static final Set<String> SOURCE_KEYS = Set.of("name", "redis_prefix", "start_time", "end_time", "is_live",
       "timed_stat_periods", "stats", "milestones");
@@ -206,7 +207,13 @@ public final class ConfigLoader {
       r.integer(t, "snapshot_delay_ms", "websocket", where).ifPresent(v -> b.snapshotDelay(Duration.ofMillis(v)));
       r.integer(t, "max_message_bytes", "websocket", where).ifPresent(v -> b.maxInboundBytes(v.intValue()));
       r.integer(t, "max_connections", "websocket", where).ifPresent(v -> b.maxConnections(v.intValue()));
-      r.integer(t, "max_queued_frames", "websocket", where).ifPresent(v -> b.maxQueuedFrames(v.intValue()));
+      r.integer(t, "send_window_bytes", "websocket", where).ifPresent(v -> b.sendWindowBytes((int) Math.min(Integer.MAX_VALUE, v)));
+      r.integer(t, "send_window_ms", "websocket", where).ifPresent(v -> b.sendWindowTime(Duration.ofMillis(v)));
+      r.number(t, "max_stat_rate", "websocket", where).ifPresent(b::maxStatRate);
+      if (t.contains("max_queued_frames")) {
+        r.warn(t, "max_queued_frames", where, "websocket.max_queued_frames is no longer used and is ignored: "
+            + "send_window_bytes and send_window_ms now bound what each client has on its way to it");
+      }
       r.array(t, "allowed_origins", "websocket", where).ifPresent(a -> {
         List<String> origins = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {

@@ -9,6 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.core.LiveSource;
+import org.arithmospora.hub.DropReason;
+import org.arithmospora.hub.Hub;
 import org.arithmospora.ws.ArithmosporaServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,11 @@ final class ServeCommand implements Callable<Integer> {
         return t;
       });
       Map<String, long[]> last = new HashMap<>();
-      status.scheduleAtFixedRate(() -> logStatus(log, assembly, last),
+      long[] lastDelivery = new long[3];
+      status.scheduleAtFixedRate(() -> {
+        logStatus(log, assembly, last);
+        logDelivery(log, assembly.server.hub(), lastDelivery);
+      },
           STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
       stop.await();
       log.info("Shutting down: closing client connections");
@@ -82,6 +88,25 @@ final class ServeCommand implements Callable<Integer> {
     Duration wait = Duration.ofSeconds(2);
     return assembly.server != null && assembly.server.isResponsive(wait)
         && assembly.sources.stream().allMatch(s -> s.isResponsive(wait));
+  }
+
+  /**
+   * One line on flow control, when there is anything to say: clients held back by their window,
+   * messages conflated for them, clients dropped and why, since the last line.
+   */
+  private static void logDelivery(Logger log, Hub hub, long[] last) {
+    long conflated = hub.messagesConflated();
+    long stuck = hub.clientsDropped(DropReason.STUCK);
+    long silent = hub.clientsDropped(DropReason.SILENT);
+    int waiting = hub.clientsWaiting();
+    if (waiting > 0 || conflated > last[0] || stuck > last[1] || silent > last[2]) {
+      log.info("Delivery: {} clients behind, {} older versions skipped for them; dropped {} that took nothing for {} s"
+              + " (write_wait) and {} silent for {} s (pong_wait)", waiting, conflated - last[0], stuck - last[1],
+          hub.settings().writeWait().toSeconds(), silent - last[2], hub.settings().pongWait().toSeconds());
+    }
+    last[0] = conflated;
+    last[1] = stuck;
+    last[2] = silent;
   }
 
   private static void logStatus(Logger log, Assembly assembly, Map<String, long[]> last) {

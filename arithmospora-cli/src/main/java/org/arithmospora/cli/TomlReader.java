@@ -96,6 +96,11 @@ final class TomlReader {
     return value;
   }
 
+  /** A warning about {@code key} of {@code t}, saying where it is. */
+  void warn(TomlTable t, String key, TomlPosition where, String message) {
+    warnings.add(at(t, key, where) + ": " + message);
+  }
+
   /** Warns about every key of {@code t} not in {@code known}. */
   void unknownKeys(TomlTable t, String path, Set<String> known, TomlPosition where) {
     for (String key : new TreeSet<>(t.keySet())) {

@@ -39,7 +39,7 @@ class ConfigLoaderTest {
     assertThat(https.tls()).isTrue();
     assertThat(https.address()).isEqualTo("stats.example.org:8443");
     assertThat(https.cert()).isEqualTo(Path.of("/etc/ssl/stats-chain.pem"));
-    assertThat(config.websocket().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
+    assertThat(config.websocket().delivery().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
     assertThat(config.debounce().maxWait()).isEqualTo(Duration.ofSeconds(1));
 
     assertThat(config.sources()).extracting(Config.SourceConfig::name).containsExactly("election2017", "archive2016");
@@ -73,12 +73,41 @@ class ConfigLoaderTest {
         """);
     assertThat(config.redis().address()).isEqualTo("localhost:6379");
     assertThat(config.redis().database()).isEqualTo(1);
-    assertThat(config.websocket().writeWait()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(config.websocket().pongWait()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.websocket().delivery().writeWait()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.websocket().delivery().pongWait()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.websocket().delivery().sendWindowBytes()).isEqualTo(64 * 1024);
+    assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.websocket().delivery().maxStatRate()).as("no cap by default").isZero();
     assertThat(config.debounce().minQuiet()).isEqualTo(Duration.ofMillis(200));
     assertThat(config.sources().get(0).definition().isLive()).as("is_live defaults to true").isTrue();
     assertThat(config.sources().get(0).definition().stats().get(0).loaderType()).isEqualTo("redis");
     assertThat(config.listener().orElseThrow().tls()).isFalse();
+  }
+
+  @Test
+  void flowControlKeysAreRead() throws Exception {
+    Config config = parse("""
+        [websocket]
+        send_window_bytes = 16384
+        send_window_ms = 500
+        max_stat_rate = 2.5
+        """);
+    assertThat(config.warnings()).isEmpty();
+    assertThat(config.websocket().delivery().sendWindowBytes()).isEqualTo(16384);
+    assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.websocket().delivery().maxStatRate()).isEqualTo(2.5);
+    assertThat(parse("[websocket]\nmax_stat_rate = 2\n").websocket().delivery().maxStatRate()).isEqualTo(2.0);
+  }
+
+  @Test
+  void theRetiredMaxQueuedFramesIsAWarningThatSaysWhatReplacedIt() throws Exception {
+    Config config = parse("""
+        [websocket]
+        max_queued_frames = 64
+        """);
+    assertThat(config.warnings()).singleElement().asString()
+        .startsWith("test.conf:2: websocket.max_queued_frames is no longer used and is ignored")
+        .contains("send_window_bytes");
   }
 
   @Test
@@ -114,6 +143,9 @@ class ConfigLoaderTest {
       db as text            | [redis]\\ndb = "one"                                   | test.conf:2: redis.db: expected an integer, found the string "one"
       server without port   | [redis]\\nserver = "localhost"                         | test.conf:2: redis.server: Redis server 'localhost' is not host:port (expected "host:port")
       ping not below pong   | [websocket]\\nping_period = 60                         | test.conf:1: websocket: ping_period (60 s) must be shorter than pong_wait (60 s)
+      tiny send window      | [websocket]\\nsend_window_bytes = 100                 | test.conf:1: websocket: send_window_bytes must be at least 2048, got 100
+      negative stat rate    | [websocket]\\nmax_stat_rate = -1                      | test.conf:1: websocket: max_stat_rate must be 0 (no cap) or a positive number of messages a second, got -1.0
+      stat rate as text     | [websocket]\\nmax_stat_rate = "fast"                  | test.conf:2: websocket.max_stat_rate: expected a number, found the string "fast"
       debounce backwards    | [debounce]\\nmin_time_ms = 500\\nmax_time_ms = 100      | test.conf:1: debounce: debounce max time (100 ms) must not be less than min time (500 ms)
       TOML syntax           | [redis\\nserver = 1                                   | test.conf:1:7: Unexpected end of line, expected ]
       source without name   | [[sources]]\\nredis_prefix = "e"                       | test.conf:1: sources[0].name: is required (the source's name and endpoint path)

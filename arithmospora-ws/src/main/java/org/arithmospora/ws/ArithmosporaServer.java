@@ -13,10 +13,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.net.ssl.SSLContext;
 import org.java_websocket.WebSocketAdapter;
 import org.arithmospora.core.Source;
+import org.arithmospora.hub.Hub;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
@@ -34,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * Serves sources to websocket clients, one endpoint per source at {@code /<name>} (SPEC §5): on
  * connect the {@code available} message, after the snapshot delay every stat, then each change
  * and each milestone as it happens. Every message is framed once and the same bytes reach every
- * client; a client that falls behind gets only the newest message of each stat, and one that
- * stops reading or answering is dropped.
+ * client. What each client gets is decided by a {@link Hub}: a client that falls behind has only
+ * a small window of bytes on its way to it (acknowledged by websocket pings, which browsers answer
+ * themselves) and gets the newest message of each stat next; one that stops reading or answering
+ * is dropped.
  *
  * <pre>{@code
  * ArithmosporaServer server = ArithmosporaServer.builder(WebSocketSettings.builder().address(":8080").build())
@@ -46,23 +53,30 @@ import org.slf4j.LoggerFactory;
  * server.stop(Duration.ofSeconds(5));
  * }</pre>
  *
- * <p>Thread-safe. A server starts once; messages clients send are ignored.
+ * <p>Thread-safe. A server starts once; messages clients send are ignored (they count as signs of
+ * life).
  */
 public final class ArithmosporaServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ArithmosporaServer.class);
+
+  /** How often connections left with frames but no write interest are looked for. */
+  private static final long RESCUE_PERIOD_MILLIS = 250;
 
   private final WebSocketSettings settings;
   private final Hub hub;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<Draft> drafts;
+  private final java.util.concurrent.atomic.AtomicLong rescued = new java.util.concurrent.atomic.AtomicLong();
+  private ScheduledExecutorService rescuer;
   private volatile int port;
   private volatile boolean running;
   private volatile boolean stopped;
 
   private ArithmosporaServer(WebSocketSettings settings, List<Source> sources) {
     this.settings = settings;
-    this.hub = new Hub(settings);
-    sources.forEach(hub::addSource);
+    Hub.Builder b = Hub.builder(settings.delivery());
+    sources.forEach(b::source);
+    this.hub = b.build();
     this.drafts = Collections.<Draft>singletonList(new ServerDraft(settings.maxInboundBytes()));
   }
 
@@ -110,11 +124,18 @@ public final class ArithmosporaServer implements AutoCloseable {
       channels.forEach(ArithmosporaServer::closeQuietly);
       throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + e.getMessage(), e);
     }
+    warnAboutMissingWorkarounds();
     for (ServerSocketChannel channel : channels) {
       endpoints.add(new Endpoint(channel));
     }
     hub.start();
     endpoints.forEach(WebSocketServer::start);
+    rescuer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "arithmospora-ws-rescue");
+      t.setDaemon(true);
+      return t;
+    });
+    rescuer.scheduleWithFixedDelay(this::rescueStrandedFrames, RESCUE_PERIOD_MILLIS, RESCUE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     try {
       for (Endpoint e : endpoints) {
         e.started.get(10, TimeUnit.SECONDS);
@@ -128,8 +149,52 @@ public final class ArithmosporaServer implements AutoCloseable {
       throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + cause.getMessage(), cause);
     }
     running = true;
-    log.info("Serving {} source(s) on {}://{}", hub.channels().size(), settings.tls().isPresent() ? "wss" : "ws",
+    log.info("Serving {} source(s) on {}://{}", hub.sourceNames().size(), settings.tls().isPresent() ? "wss" : "ws",
         describe(new InetSocketAddress(settings.address().getAddress(), port)));
+  }
+
+  /** Says, once, which of the Java-WebSocket workarounds this library version does not allow. */
+  private static void warnAboutMissingWorkarounds() {
+    if (!OutQueue.supported()) {
+      log.warn("Java-WebSocket's WebSocketImpl.outQueue cannot be replaced in this version of the library: "
+          + "connections keep its locking queue, which is slower with thousands of clients");
+    }
+    if (!SelectedKeySweeper.supported()) {
+      log.warn("Java-WebSocket's WebSocketServer fields 'iqueue' and 'selector' were not found in this version of the "
+          + "library: its selected-key set is left as it is, which makes connect storms cost time in proportion "
+          + "to the square of their size");
+    }
+  }
+
+  /**
+   * Java-WebSocket's write routine can turn a connection's write interest off just as the hub
+   * queues a frame for it (it finds the queue empty, then clears the interest). Such frames would
+   * wait, with the client's window shut, until write_wait dropped it. Ask again for any connection
+   * that has frames queued and no write interest.
+   */
+  private void rescueStrandedFrames() {
+    try {
+      for (Endpoint e : endpoints) {
+        for (WebSocket ws : e.getConnections()) {
+          WebSocketImpl conn = (WebSocketImpl) ws;
+          if (!conn.outQueue.isEmpty() && !wantsToWrite(conn)) {
+            rescued.incrementAndGet();
+            e.onWriteDemand(conn);
+          }
+        }
+      }
+    } catch (RuntimeException ex) {
+      log.error("Looking for stranded frames failed", ex);
+    }
+  }
+
+  private static boolean wantsToWrite(WebSocketImpl conn) {
+    SelectionKey key = conn.getSelectionKey();
+    try {
+      return key == null || !key.isValid() || (key.interestOps() & SelectionKey.OP_WRITE) != 0;
+    } catch (CancelledKeyException e) {
+      return true; // Closing: nothing to rescue.
+    }
   }
 
   private static void closeQuietly(ServerSocketChannel c) {
@@ -157,6 +222,9 @@ public final class ArithmosporaServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (rescuer != null) {
+        rescuer.shutdownNow();
+      }
       hub.stop();
     }
   }
@@ -182,48 +250,55 @@ public final class ArithmosporaServer implements AutoCloseable {
 
   /** Clients connected to every source. */
   public int connectedClients() {
-    return hub.connected.get();
+    return hub.connectedClients();
   }
 
   /** Clients connected to the named source. */
   public int connectedClients(String sourceName) {
-    Hub.Channel channel = hub.channel("/" + sourceName);
-    return channel == null ? 0 : channel.connected.get();
+    return hub.connectedClients(sourceName);
+  }
+
+  /**
+   * The hub that decides what each client gets: its figures (messages sent and conflated, clients
+   * waiting and dropped by reason) are the server's.
+   */
+  public Hub hub() {
+    return hub;
   }
 
   /** Messages handed to clients' sockets so far (one per client per message). */
   public long messagesSent() {
-    return hub.messagesSent.get();
+    return hub.messagesSent();
   }
 
   /** Bytes handed to clients' sockets so far, frame headers included. */
   public long bytesSent() {
-    return hub.bytesSent.get();
+    return hub.bytesSent();
   }
 
   /** Older messages of a stat dropped because a newer one replaced them for a slow client. */
   public long messagesConflated() {
-    return hub.conflated.get();
+    return hub.messagesConflated();
   }
 
   /** Clients dropped for not reading ({@code write_wait}) or not answering ({@code pong_wait}). */
   public long clientsDropped() {
-    return hub.dropped.get();
+    return hub.clientsDropped();
   }
 
   /** Clients refused because the connection limit was reached. */
   public long clientsRefused() {
-    return hub.refused.get();
+    return hub.clientsRefused();
   }
 
-  /** For tests: frames in one client's socket queue and in its conflating backlog. */
-  int[] queued(WebSocket conn) {
-    return hub.queued((WebSocketImpl) conn);
+  /** For tests: one client's flow control. */
+  Hub.FlowState flowState(WebSocket conn) {
+    return hub.flowState(((WebSocketTransport) ((WebSocketImpl) conn).getAttachment()).connection());
   }
 
-  /** For tests: clients whose queued frames had lost their write interest and were asked for again. */
+  /** For tests: connections whose queued frames had lost their write interest and were asked for again. */
   long writesRescued() {
-    return hub.rescued.get();
+    return rescued.get();
   }
 
   /** For tests: connections whose clients closed them, closed at the end of a selector round. */
@@ -278,23 +353,25 @@ public final class ArithmosporaServer implements AutoCloseable {
       String resource = request.getResourceDescriptor();
       int query = resource.indexOf('?');
       String path = query >= 0 ? resource.substring(0, query) : resource;
-      Hub.Channel channel = hub.channel(path);
-      if (channel == null) {
+      String name = path.startsWith("/") ? path.substring(1) : path;
+      if (!hub.serves(name)) {
         // Answered with 404 by Java-WebSocket.
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at " + path);
       }
       if (!settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(request.getFieldValue("Origin"))) {
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
       }
-      conn.setAttachment(channel);
+      conn.setAttachment(name);
       return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
     }
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      Object attachment = conn.getAttachment();
-      if (attachment instanceof Hub.Channel channel) {
-        hub.opened((WebSocketImpl) conn, channel, this::onWriteDemand);
+      if (conn.getAttachment() instanceof String name) {
+        WebSocketImpl impl = (WebSocketImpl) conn;
+        WebSocketTransport transport = new WebSocketTransport(impl, this::onWriteDemand);
+        conn.setAttachment(transport);
+        transport.attach(hub.connect(name, transport));
       } else {
         conn.close(CloseFrame.POLICY_VALIDATION, "no source");
       }
@@ -302,23 +379,31 @@ public final class ArithmosporaServer implements AutoCloseable {
 
     @Override
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
-      hub.closed((WebSocketImpl) conn);
+      if (conn.getAttachment() instanceof WebSocketTransport t) {
+        t.closed();
+      }
     }
 
     @Override
     public void onMessage(WebSocket conn, String message) {
       // Clients have nothing to say yet (SPEC §5); hearing from them still proves they are alive.
-      hub.heard((WebSocketImpl) conn);
+      if (conn.getAttachment() instanceof WebSocketTransport t) {
+        t.heard();
+      }
     }
 
     @Override
     public void onMessage(WebSocket conn, ByteBuffer message) {
-      hub.heard((WebSocketImpl) conn);
+      if (conn.getAttachment() instanceof WebSocketTransport t) {
+        t.heard();
+      }
     }
 
     @Override
     public void onWebsocketPong(WebSocket conn, Framedata f) {
-      hub.heard((WebSocketImpl) conn);
+      if (conn.getAttachment() instanceof WebSocketTransport t) {
+        t.pong(f);
+      }
     }
 
     @Override

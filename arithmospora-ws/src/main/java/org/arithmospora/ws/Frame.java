@@ -11,23 +11,14 @@ import org.arithmospora.core.EncodedMessage;
 final class Frame {
   private static final java.util.concurrent.atomic.AtomicLong FRAMED = new java.util.concurrent.atomic.AtomicLong();
 
-  private final String key;
-  private final long sequence;
   private final ByteBuffer bytes;
 
-  private Frame(String key, long sequence, ByteBuffer bytes) {
-    this.key = key;
-    this.sequence = sequence;
+  private Frame(ByteBuffer bytes) {
     this.bytes = bytes;
   }
 
-  /**
-   * Frames {@code message}.
-   *
-   * @param key what a newer frame replaces this one by: the event for stats, something unique
-   *     for messages that must never be dropped
-   */
-  static Frame of(String key, EncodedMessage message) {
+  /** Frames {@code message}. */
+  static Frame of(EncodedMessage message) {
     int length = message.size();
     int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
     ByteBuffer buf = ByteBuffer.allocateDirect(header + length);
@@ -44,22 +35,12 @@ final class Frame {
     buf.put(message.bytes());
     buf.flip();
     FRAMED.incrementAndGet();
-    return new Frame(key, message.sequence(), buf.asReadOnlyBuffer());
+    return new Frame(buf.asReadOnlyBuffer());
   }
 
   /** How many frames this JVM has built: one per message, however many clients. */
   static long framed() {
     return FRAMED.get();
-  }
-
-  /** What a newer frame of the same key replaces. */
-  String key() {
-    return key;
-  }
-
-  /** The order in which the underlying messages were made. */
-  long sequence() {
-    return sequence;
   }
 
   /** Total bytes on the wire. */

@@ -31,6 +31,11 @@ final class OutQueue extends AbstractQueue<ByteBuffer> implements BlockingQueue<
   private final ConcurrentLinkedQueue<ByteBuffer> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
 
+  /** Whether this library version lets the queue be replaced. */
+  static boolean supported() {
+    return FIELD != null;
+  }
+
   /** A server-side connection with the given drafts and a lock-free queue. */
   static WebSocketImpl newConnection(org.java_websocket.WebSocketAdapter listener, java.util.List<org.java_websocket.drafts.Draft> drafts) {
     return install(new WebSocketImpl(listener, drafts));

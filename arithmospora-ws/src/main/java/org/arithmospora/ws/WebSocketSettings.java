@@ -7,38 +7,29 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
+import org.arithmospora.hub.DeliverySettings;
 
 /**
  * How the websocket server listens and treats its clients. Immutable; build with
- * {@link #builder()}, which validates on {@link Builder#build()}. Timing defaults are the Go
- * program's {@code [websocket]} section.
+ * {@link #builder()}, which validates on {@link Builder#build()}. The keys of the Go program's
+ * {@code [websocket]} section (and this project's delivery keys) are {@link #delivery()}'s.
  */
 public final class WebSocketSettings {
   private final InetSocketAddress address;
   private final SSLContext tls;
-  private final Duration writeWait;
-  private final Duration pongWait;
-  private final Duration pingPeriod;
-  private final Duration snapshotDelay;
+  private final DeliverySettings delivery;
   private final int maxInboundBytes;
   private final Set<String> allowedOrigins;
-  private final int maxConnections;
-  private final int maxQueuedFrames;
   private final int workerThreads;
   private final int selectorThreads;
   private final int backlog;
 
-  private WebSocketSettings(Builder b) {
+  private WebSocketSettings(Builder b, DeliverySettings delivery) {
     this.address = b.address;
     this.tls = b.tls;
-    this.writeWait = b.writeWait;
-    this.pongWait = b.pongWait;
-    this.pingPeriod = b.pingPeriod;
-    this.snapshotDelay = b.snapshotDelay;
+    this.delivery = delivery;
     this.maxInboundBytes = b.maxInboundBytes;
     this.allowedOrigins = Set.copyOf(b.allowedOrigins);
-    this.maxConnections = b.maxConnections;
-    this.maxQueuedFrames = b.maxQueuedFrames;
     this.workerThreads = b.workerThreads;
     this.selectorThreads = b.selectorThreads;
     this.backlog = b.backlog;
@@ -54,14 +45,9 @@ public final class WebSocketSettings {
     Builder b = new Builder();
     b.address = address;
     b.tls = tls;
-    b.writeWait = writeWait;
-    b.pongWait = pongWait;
-    b.pingPeriod = pingPeriod;
-    b.snapshotDelay = snapshotDelay;
+    b.delivery = delivery.toBuilder();
     b.maxInboundBytes = maxInboundBytes;
     b.allowedOrigins = allowedOrigins;
-    b.maxConnections = maxConnections;
-    b.maxQueuedFrames = maxQueuedFrames;
     b.workerThreads = workerThreads;
     b.selectorThreads = selectorThreads;
     b.backlog = backlog;
@@ -78,24 +64,13 @@ public final class WebSocketSettings {
     return Optional.ofNullable(tls);
   }
 
-  /** How long a client may go without taking any of what is queued for it ({@code write_wait}). */
-  public Duration writeWait() {
-    return writeWait;
-  }
-
-  /** How long a client may stay silent before it is dropped ({@code pong_wait}). */
-  public Duration pongWait() {
-    return pongWait;
-  }
-
-  /** How often clients are pinged ({@code ping_period}). */
-  public Duration pingPeriod() {
-    return pingPeriod;
-  }
-
-  /** How long after {@code available} the snapshot of every stat follows. */
-  public Duration snapshotDelay() {
-    return snapshotDelay;
+  /**
+   * How clients are treated whatever carries their messages: keep-alive ({@code write_wait},
+   * {@code pong_wait}, {@code ping_period}), the snapshot delay, the connection limit and flow
+   * control. The server's hub runs with these.
+   */
+  public DeliverySettings delivery() {
+    return delivery;
   }
 
   /** The largest frame or message a client may send. */
@@ -106,16 +81,6 @@ public final class WebSocketSettings {
   /** Origins allowed to connect; empty means any. */
   public Set<String> allowedOrigins() {
     return allowedOrigins;
-  }
-
-  /** Most clients at once; 0 means no limit. */
-  public int maxConnections() {
-    return maxConnections;
-  }
-
-  /** Most frames handed to a client's socket queue at once; the rest wait, conflated. */
-  public int maxQueuedFrames() {
-    return maxQueuedFrames;
   }
 
   /** Threads that decode inbound frames and run connection callbacks. */
@@ -140,15 +105,10 @@ public final class WebSocketSettings {
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress(8080);
     private SSLContext tls;
-    private Duration writeWait = Duration.ofSeconds(10);
-    private Duration pongWait = Duration.ofSeconds(60);
-    private Duration pingPeriod = Duration.ofSeconds(54);
-    private Duration snapshotDelay = Duration.ofMillis(100);
+    private DeliverySettings.Builder delivery = DeliverySettings.builder();
     // Clients only ever send tiny messages; anything bigger is a mistake or an attack.
     private int maxInboundBytes = 4096;
     private Collection<String> allowedOrigins = Set.of();
-    private int maxConnections;
-    private int maxQueuedFrames = 64;
     private int workerThreads = 1;
     // One per core where the kernel spreads connections over sockets sharing a port.
     private int selectorThreads = reusePortSupported() ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
@@ -195,23 +155,57 @@ public final class WebSocketSettings {
       return this;
     }
 
+    /** Replaces every delivery setting at once (see {@link WebSocketSettings#delivery()}). */
+    public Builder delivery(DeliverySettings settings) {
+      this.delivery = settings.toBuilder();
+      return this;
+    }
+
+    /** {@code write_wait}: see {@link DeliverySettings#writeWait()}. */
     public Builder writeWait(Duration d) {
-      this.writeWait = Objects.requireNonNull(d);
+      delivery.writeWait(d);
       return this;
     }
 
+    /** {@code pong_wait}: see {@link DeliverySettings#pongWait()}. */
     public Builder pongWait(Duration d) {
-      this.pongWait = Objects.requireNonNull(d);
+      delivery.pongWait(d);
       return this;
     }
 
+    /** {@code ping_period}: see {@link DeliverySettings#pingPeriod()}. */
     public Builder pingPeriod(Duration d) {
-      this.pingPeriod = Objects.requireNonNull(d);
+      delivery.pingPeriod(d);
       return this;
     }
 
+    /** {@code snapshot_delay_ms}: see {@link DeliverySettings#snapshotDelay()}. */
     public Builder snapshotDelay(Duration d) {
-      this.snapshotDelay = Objects.requireNonNull(d);
+      delivery.snapshotDelay(d);
+      return this;
+    }
+
+    /** {@code max_connections}: see {@link DeliverySettings#maxConnections()}. */
+    public Builder maxConnections(int n) {
+      delivery.maxConnections(n);
+      return this;
+    }
+
+    /** {@code send_window_bytes}: see {@link DeliverySettings#sendWindowBytes()}. */
+    public Builder sendWindowBytes(int bytes) {
+      delivery.sendWindowBytes(bytes);
+      return this;
+    }
+
+    /** {@code send_window_ms}: see {@link DeliverySettings#sendWindowTime()}. */
+    public Builder sendWindowTime(Duration d) {
+      delivery.sendWindowTime(d);
+      return this;
+    }
+
+    /** {@code max_stat_rate}: see {@link DeliverySettings#maxStatRate()}. */
+    public Builder maxStatRate(double perSecond) {
+      delivery.maxStatRate(perSecond);
       return this;
     }
 
@@ -223,16 +217,6 @@ public final class WebSocketSettings {
     /** Only these origins (e.g. {@code https://example.org}) may connect; empty for any. */
     public Builder allowedOrigins(Collection<String> origins) {
       this.allowedOrigins = Objects.requireNonNull(origins);
-      return this;
-    }
-
-    public Builder maxConnections(int n) {
-      this.maxConnections = n;
-      return this;
-    }
-
-    public Builder maxQueuedFrames(int n) {
-      this.maxQueuedFrames = n;
       return this;
     }
 
@@ -262,24 +246,9 @@ public final class WebSocketSettings {
      *     period that is not shorter than the pong wait
      */
     public WebSocketSettings build() {
-      positive(writeWait, "write_wait");
-      positive(pongWait, "pong_wait");
-      positive(pingPeriod, "ping_period");
-      if (pingPeriod.compareTo(pongWait) >= 0) {
-        throw new IllegalArgumentException("ping_period (" + pingPeriod.toSeconds()
-            + " s) must be shorter than pong_wait (" + pongWait.toSeconds() + " s)");
-      }
-      if (snapshotDelay.isNegative()) {
-        throw new IllegalArgumentException("the snapshot delay must not be negative");
-      }
+      DeliverySettings d = delivery.build();
       if (maxInboundBytes < 125) {
         throw new IllegalArgumentException("the inbound limit must allow at least a control frame (125 bytes)");
-      }
-      if (maxConnections < 0) {
-        throw new IllegalArgumentException("max connections must not be negative");
-      }
-      if (maxQueuedFrames < 1) {
-        throw new IllegalArgumentException("max queued frames must be at least 1");
       }
       if (workerThreads < 1) {
         throw new IllegalArgumentException("worker threads must be at least 1");
@@ -293,7 +262,7 @@ public final class WebSocketSettings {
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1");
       }
-      return new WebSocketSettings(this);
+      return new WebSocketSettings(this, d);
     }
 
     private static boolean reusePortSupported() {
@@ -305,12 +274,6 @@ public final class WebSocketSettings {
         return c.supportedOptions().contains(java.net.StandardSocketOptions.SO_REUSEPORT);
       } catch (java.io.IOException e) {
         return false;
-      }
-    }
-
-    private static void positive(Duration d, String name) {
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
       }
     }
   }

@@ -1,9 +1,9 @@
 package org.arithmospora.ws;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.core.EncodedMessage;
@@ -14,11 +14,11 @@ import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.Stat;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.WireFormat;
-import org.java_websocket.WebSocket;
-import org.java_websocket.WebSocketAdapter;
-import org.java_websocket.WebSocketImpl;
-import org.java_websocket.drafts.Draft;
-import org.java_websocket.drafts.Draft_6455;
+import org.arithmospora.hub.Connection;
+import org.arithmospora.hub.DeliverySettings;
+import org.arithmospora.hub.Hub;
+import org.arithmospora.hub.OutboundMessage;
+import org.arithmospora.hub.Transport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,13 +30,16 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hub's hot paths, without sockets: one change handed to N connections, and a new client's
- * snapshot from the frames kept per stat, against encoding every stat for that client (what the
- * Go program did). After each operation the queues are drained as the selector thread would.
- * Run with {@code bench/jmh.sh FanOutBenchmark}.
+ * The hub's hot paths with websocket framing, without sockets: one change handed to N
+ * connections (each gets a shared view of one frame in its queue, as {@link WebSocketTransport}
+ * does), and a new client's snapshot from the frames kept per stat, against encoding every stat
+ * for that client (what the Go program did). After each operation the queues are drained and
+ * acknowledged, as the selector thread and a fast client would. The hub runs on a virtual clock
+ * on the benchmark's thread. Run with {@code bench/jmh.sh FanOutBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,16 +51,65 @@ public class FanOutBenchmark {
   @Param({"1000", "10000"})
   int connections;
 
-  private Hub hub;
-  private Hub.Channel channel;
-  private final List<WebSocketImpl> conns = new ArrayList<>();
-  private Hub.Client newcomer;
+  private ManualScheduler clock;
+  private InMemoryStore store;
   private LiveSource source;
-  private Frame change;
+  private Hub hub;
+  private final List<QueueTransport> transports = new ArrayList<>();
+  private long votes;
+
+  /** A websocket connection's queue, as the hub fills it through {@link WebSocketTransport}. */
+  private static final class QueueTransport implements Transport {
+    final OutQueue queue = new OutQueue();
+    Connection connection;
+    long lastToken = -1;
+
+    @Override
+    public int send(OutboundMessage message) {
+      Frame frame = message.framed(WebSocketTransport.FRAMING);
+      queue.add(frame.forClient());
+      return frame.size();
+    }
+
+    @Override
+    public void requestAck(long token) {
+      lastToken = token;
+    }
+
+    @Override
+    public void flush() {
+      // The selector would be woken here.
+    }
+
+    @Override
+    public void close(int code, String reason) {}
+
+    @Override
+    public void abort(String reason) {}
+
+    @Override
+    public String describe() {
+      return "bench";
+    }
+
+    /** The selector's part and a fast client's: take the frames, answer the ping. */
+    int drain() {
+      int n = 0;
+      while (queue.poll() != null) {
+        n++;
+      }
+      if (lastToken >= 0) {
+        connection.acknowledged(lastToken);
+        lastToken = -1;
+      }
+      return n;
+    }
+  }
 
   @Setup(Level.Trial)
   public void setUp() {
-    InMemoryStore store = new InMemoryStore();
+    clock = new ManualScheduler(Instant.parse("2026-11-05T20:00:00Z"));
+    store = new InMemoryStore();
     SourceDefinition.Builder def = SourceDefinition.builder("bench");
     for (int i = 0; i < 16; i++) {
       def.stat(StatDefinition.of("proportion", "stat" + i));
@@ -66,68 +118,63 @@ public class FanOutBenchmark {
         node.dataPoint("dp" + d).set("current", d).set("total", 10);
       }
     }
-    source = LiveSource.builder(def.build()).loader(store).scheduler(new ManualScheduler(Instant.now())).build();
+    source = LiveSource.builder(def.build()).loader(store).scheduler(clock).build();
     source.start();
-    WebSocketSettings settings = WebSocketSettings.builder().build();
-    hub = new Hub(settings);
-    hub.addSource(source);
-    hub.flushManually();
-    channel = hub.channels().get(0);
-    for (Stat s : source.stats()) {
-      EncodedMessage m = s.message().orElseThrow();
-      channel.fanOut(Frame.of(m.event(), m));
-    }
-    List<Draft> drafts = Collections.singletonList(new Draft_6455());
-    WebSocketAdapter listener = new NoListener();
+    hub = Hub.builder(DeliverySettings.builder().pongWait(Duration.ofDays(1)).pingPeriod(Duration.ofHours(1)).build())
+        .source(source).scheduler(clock, () -> {
+          Instant t = clock.now();
+          return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        }).build();
+    hub.start();
     for (int i = 0; i < connections; i++) {
-      WebSocketImpl conn = OutQueue.install(new WebSocketImpl(listener, drafts));
-      Hub.Client client = hub.attach(conn, channel);
-      client.snapshotSent = true;
-      conns.add(conn);
+      QueueTransport t = new QueueTransport();
+      t.connection = hub.connect("bench", t);
+      transports.add(t);
     }
-    newcomer = hub.attach(OutQueue.install(new WebSocketImpl(listener, drafts)), channel);
+    clock.advance(Duration.ofMillis(200));
     drain();
-    EncodedMessage m = source.stats().get(3).message().orElseThrow();
-    change = Frame.of(m.event(), m);
   }
 
-  private void drain() {
-    hub.flush();
-    for (WebSocketImpl c : conns) {
-      while (c.outQueue.poll() != null) {
-        // The selector's part: taking written frames off.
-      }
-    }
-    while (newcomer.conn.outQueue.poll() != null) {
-      // Likewise.
-    }
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    hub.stop();
+    source.close();
   }
 
-  /** One change to every connection: a shared view per connection, no encoding, no copy. */
+  private int drain() {
+    int n = 0;
+    for (QueueTransport t : transports) {
+      n += t.drain();
+    }
+    return n;
+  }
+
+  /**
+   * One update (a stat re-read and encoded once) handed to every connection: a shared view per
+   * connection, no encoding, no copy; then drained and acknowledged.
+   */
   @Benchmark
   public int fanOutOneChange() {
-    channel.deliver(change);
-    int queued = conns.get(0).outQueue.size();
-    drain();
-    return queued;
+    store.stat("stat3").set("current", ++votes);
+    source.refreshAll();
+    return drain();
   }
 
   /** Framing a change once: the one copy made per change. */
   @Benchmark
   public Frame frameOneChange() {
-    return Frame.of(change.key(), source.stats().get(3).message().orElseThrow());
+    return Frame.of(source.stats().get(3).message().orElseThrow());
   }
 
-  /** A new client's snapshot of 16 stats from the kept frames. */
+  /** A new client's 16-stat snapshot from the kept frames: connect, snapshot, leave. */
   @Benchmark
   public int snapshotFromKeptFrames() {
-    hub.sendSnapshot(newcomer);
-    int queued = newcomer.conn.outQueue.size();
-    hub.flush();
-    while (newcomer.conn.outQueue.poll() != null) {
-      // The selector's part.
-    }
-    return queued;
+    QueueTransport t = new QueueTransport();
+    t.connection = hub.connect("bench", t);
+    clock.advance(Duration.ofMillis(101));
+    int n = t.drain();
+    t.connection.closed();
+    return n;
   }
 
   /** The same snapshot encoded afresh for the client, as the Go program did. */
@@ -136,47 +183,9 @@ public class FanOutBenchmark {
     int bytes = 0;
     for (Stat s : source.stats()) {
       EncodedMessage m = WireFormat.stat(s.definition(), s.current().orElseThrow());
-      ByteBuffer framed = Frame.of(m.event(), m).forClient();
+      ByteBuffer framed = Frame.of(m).forClient();
       bytes += framed.remaining();
     }
     return bytes;
-  }
-
-  /** A listener for connections that never open. */
-  private static final class NoListener extends WebSocketAdapter {
-    @Override
-    public void onWebsocketMessage(WebSocket conn, String message) {}
-
-    @Override
-    public void onWebsocketMessage(WebSocket conn, ByteBuffer blob) {}
-
-    @Override
-    public void onWebsocketOpen(WebSocket conn, org.java_websocket.handshake.Handshakedata d) {}
-
-    @Override
-    public void onWebsocketClose(WebSocket ws, int code, String reason, boolean remote) {}
-
-    @Override
-    public void onWebsocketClosing(WebSocket ws, int code, String reason, boolean remote) {}
-
-    @Override
-    public void onWebsocketCloseInitiated(WebSocket ws, int code, String reason) {}
-
-    @Override
-    public void onWebsocketError(WebSocket conn, Exception ex) {}
-
-    @Override
-    public void onWriteDemand(WebSocket conn) {}
-
-    @Override
-    public java.net.InetSocketAddress getLocalSocketAddress(WebSocket conn) {
-      return null;
-    }
-
-    @Override
-    public java.net.InetSocketAddress getRemoteSocketAddress(WebSocket conn) {
-      return null;
-    }
-
   }
 }

@@ -1,0 +1,77 @@
+package org.arithmospora.hub;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One client of a {@link Hub}, as {@link Hub#connect} returns it to the client's transport. The
+ * transport tells it what the client does: acknowledges, speaks, leaves. Its methods are
+ * thread-safe and return at once; the hub acts on them on its own thread.
+ *
+ * <p>The rest of its state (what waits for the client, its send window) belongs to the hub's
+ * thread.
+ */
+public final class Connection {
+  /**
+   * The token to pass to {@link #acknowledged(long)} for an acknowledgement that does not say
+   * which request it answers (a pong without its ping's payload): it stands for the oldest.
+   */
+  public static final long UNKNOWN_TOKEN = -1;
+
+  private final Hub hub;
+  final Hub.Channel channel;
+  final Transport transport;
+  final SendWindow window;
+  /** Messages waiting for the window or the rate cap, by key: a newer one replaces an older. */
+  final Map<String, OutboundMessage> pending = new LinkedHashMap<>();
+  /** Per stat, when it may next be sent under the rate cap; null without a cap. */
+  final long[] nextAllowed;
+  volatile long lastHeardNanos;
+  long snapshotDueNanos;
+  boolean snapshotSent;
+  boolean registered;
+  boolean closed;
+  boolean touched;
+  boolean unflushed;
+  boolean rateWaiting;
+  /** Whether the hub counts it among the clients with messages waiting. */
+  boolean counted;
+
+  Connection(Hub hub, Hub.Channel channel, Transport transport, DeliverySettings settings) {
+    this.hub = hub;
+    this.channel = channel;
+    this.transport = transport;
+    this.window = new SendWindow(settings.sendWindowBytes(), settings.sendWindowTime().toNanos());
+    this.nextAllowed = settings.maxStatRate() > 0 ? new long[channel.statCount()] : null;
+  }
+
+  /** The name of the source this client receives. */
+  public String sourceName() {
+    return channel.source.name();
+  }
+
+  /**
+   * The client has consumed everything sent before the request for acknowledgement with
+   * {@code token} (see {@link Transport#requestAck}); {@link #UNKNOWN_TOKEN} when it did not say
+   * which request it answers. Also a sign of life.
+   */
+  public void acknowledged(long token) {
+    heard();
+    hub.acknowledge(this, token);
+  }
+
+  /** The client sent something: it is alive. */
+  public void heard() {
+    lastHeardNanos = hub.nanoTime();
+  }
+
+  /** The connection ended on the client's side or in the network; the hub forgets the client. */
+  public void closed() {
+    hub.disconnected(this);
+  }
+
+  @Override
+  public String toString() {
+    return transport.describe() + " of '" + sourceName() + "'";
+  }
+}

@@ -1,0 +1,676 @@
+package org.arithmospora.hub;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.arithmospora.core.Achievement;
+import org.arithmospora.core.EncodedMessage;
+import org.arithmospora.core.Scheduler;
+import org.arithmospora.core.Source;
+import org.arithmospora.core.SourceListener;
+import org.arithmospora.core.Stat;
+import org.arithmospora.core.ThreadScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fans each source's messages out to its clients, whatever transport carries them: on connect
+ * the {@code available} message, after the snapshot delay every stat, then each change and each
+ * milestone (SPEC §5). Each message is handed to every client as the same {@link OutboundMessage},
+ * framed once per kind of transport.
+ *
+ * <p><b>Flow control.</b> A client that reads slower than updates arrive must get the newest
+ * numbers next, not a growing backlog. So the hub hands a client a message only while less than
+ * its {@link SendWindow send window} is in flight (sent but not acknowledged by the client).
+ * Everything newer waits in the hub, one message per stat, where a newer version replaces the
+ * older one and a milestone is never dropped. A client's memory on the server is thus bounded by
+ * its window plus one message per stat, however far behind it falls, and the work per update is
+ * one hand-over or one replacement per client: it does not grow with anyone's backlog. A client
+ * that reads at all is never dropped for being slow: only one that confirms nothing for
+ * {@code write_wait} while messages wait for it, or says nothing for {@code pong_wait}.
+ *
+ * <p><b>Threads.</b> Everything that touches a client's state runs on the hub's one scheduler,
+ * so clients need no locks, and a change reaches clients in the order the source made it.
+ * {@link Connection}'s methods, which transports call from their own threads, hand their work to
+ * it. Thread-safe.
+ *
+ * <pre>{@code
+ * Hub hub = Hub.builder(DeliverySettings.ofDefaults()).source(liveSource).build();
+ * hub.start();
+ * Connection c = hub.connect("election", myTransport);   // when a client arrives
+ * ...
+ * hub.stop();
+ * }</pre>
+ */
+public final class Hub {
+  private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+  /** How often snapshots that are due are sent and rate-capped stats released. */
+  private static final Duration TICK = Duration.ofMillis(5);
+  /** How often silences, stuck clients and keep-alives are checked. */
+  private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  /** Most drops logged one by one per {@link #DROP_LOG_PERIOD_NANOS}; the rest are counted. */
+  private static final int DROP_LOG_BURST = 10;
+  private static final long DROP_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final DeliverySettings settings;
+  private final Scheduler scheduler;
+  private final boolean ownScheduler;
+  private final LongSupplier ticker;
+  private final long rateIntervalNanos;
+  private final Map<String, Channel> channels = new HashMap<>();
+  private final List<Channel> channelList = new ArrayList<>();
+
+  // Hub thread only.
+  private final ArrayDeque<Connection> awaitingSnapshot = new ArrayDeque<>();
+  private final Set<Connection> clients = new LinkedHashSet<>();
+  private final Set<Connection> rateWaiting = new LinkedHashSet<>();
+  private final List<Connection> toFlush = new ArrayList<>();
+  private long nextHousekeeping;
+  private long dropLogPeriodStart;
+  private int dropsLoggedInPeriod;
+  private int dropsNotLogged;
+  private volatile Scheduler.Cancellable tick;
+  private volatile boolean stopped;
+
+  private final AtomicInteger connected = new AtomicInteger();
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicLong messagesSent = new AtomicLong();
+  private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLong conflated = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong ackRequests = new AtomicLong();
+  private final Map<DropReason, AtomicLong> drops = new EnumMap<>(DropReason.class);
+
+  private Hub(Builder b) {
+    this.settings = b.settings;
+    this.ownScheduler = b.scheduler == null;
+    this.scheduler = ownScheduler ? new ThreadScheduler("arithmospora-hub") : b.scheduler;
+    this.ticker = b.ticker;
+    this.rateIntervalNanos = settings.maxStatRate() > 0 ? (long) (1e9 / settings.maxStatRate()) : 0;
+    for (DropReason r : DropReason.values()) {
+      drops.put(r, new AtomicLong());
+    }
+    for (Source s : b.sources) {
+      if (channels.containsKey(s.name())) {
+        throw new IllegalArgumentException("two sources are named '" + s.name() + "'");
+      }
+      Channel c = new Channel(s);
+      channels.put(s.name(), c);
+      channelList.add(c);
+    }
+  }
+
+  /** A builder for a hub with these settings. */
+  public static Builder builder(DeliverySettings settings) {
+    return new Builder(settings);
+  }
+
+  /** The settings it was built with. */
+  public DeliverySettings settings() {
+    return settings;
+  }
+
+  /** Starts listening to its sources and keeping its clients alive. */
+  public void start() {
+    long now = nanoTime();
+    nextHousekeeping = now;
+    dropLogPeriodStart = now;
+    for (Channel c : channelList) {
+      c.start();
+    }
+    scheduleTick();
+  }
+
+  /**
+   * Stops listening to the sources and stops the hub's thread (when it made its own). Clients are
+   * not closed: their transports do that.
+   */
+  public void stop() {
+    stopped = true;
+    for (Channel c : channelList) {
+      c.source.removeListener(c);
+    }
+    Scheduler.Cancellable t = tick;
+    if (t != null) {
+      t.cancel();
+    }
+    if (ownScheduler) {
+      ((ThreadScheduler) scheduler).close();
+    }
+  }
+
+  /** Whether a source of this name is served: where transports route a new client. */
+  public boolean serves(String sourceName) {
+    return channels.containsKey(sourceName);
+  }
+
+  /** The names of the sources served, in the order given. */
+  public List<String> sourceNames() {
+    return channelList.stream().map(c -> c.source.name()).toList();
+  }
+
+  /**
+   * A client of the named source arrived on {@code transport}: from now on the hub sends it
+   * {@code available}, its snapshot and every change. Any thread.
+   *
+   * <p>When {@code max_connections} is reached the hub closes the transport with 1013 (try again
+   * later) instead.
+   *
+   * @return the handle the transport reports the client's acknowledgements and departure to
+   * @throws IllegalArgumentException when no source has that name
+   */
+  public Connection connect(String sourceName, Transport transport) {
+    Channel channel = channels.get(sourceName);
+    if (channel == null) {
+      throw new IllegalArgumentException("no source is named '" + sourceName + "'");
+    }
+    Connection c = new Connection(this, channel, Objects.requireNonNull(transport), settings);
+    c.lastHeardNanos = nanoTime();
+    execute(() -> admit(c));
+    return c;
+  }
+
+  // ---- what transports report, through Connection ----
+
+  void acknowledge(Connection c, long token) {
+    execute(() -> {
+      if (!c.closed && c.window.acknowledged(token, nanoTime())) {
+        pump(c, nanoTime());
+      }
+    });
+  }
+
+  void disconnected(Connection c) {
+    execute(() -> unregister(c));
+  }
+
+  long nanoTime() {
+    return ticker.getAsLong();
+  }
+
+  // ---- figures, from any thread ----
+
+  /** Clients connected to every source. */
+  public int connectedClients() {
+    return connected.get();
+  }
+
+  /** Clients connected to the named source; 0 for an unknown name. */
+  public int connectedClients(String sourceName) {
+    Channel c = channels.get(sourceName);
+    return c == null ? 0 : c.connected.get();
+  }
+
+  /** Messages handed to transports so far (one per client per message). */
+  public long messagesSent() {
+    return messagesSent.get();
+  }
+
+  /** Bytes handed to transports so far, framing included. */
+  public long bytesSent() {
+    return bytesSent.get();
+  }
+
+  /** Older versions of a stat that a newer one replaced before a client received them. */
+  public long messagesConflated() {
+    return conflated.get();
+  }
+
+  /** Clients that have messages waiting for them in the hub (their window or rate cap is full). */
+  public int clientsWaiting() {
+    return waiting.get();
+  }
+
+  /** Requests for acknowledgement sent to clients (websocket pings), keep-alives included. */
+  public long acknowledgementsRequested() {
+    return ackRequests.get();
+  }
+
+  /** Clients dropped, for any reason. */
+  public long clientsDropped() {
+    return drops.values().stream().mapToLong(AtomicLong::get).sum();
+  }
+
+  /** Clients dropped for {@code reason}. */
+  public long clientsDropped(DropReason reason) {
+    return drops.get(reason).get();
+  }
+
+  /** Clients refused because {@code max_connections} was reached. */
+  public long clientsRefused() {
+    return refused.get();
+  }
+
+  /** Whether the hub's thread runs a task within {@code timeout}: a liveness check. */
+  public boolean isResponsive(Duration timeout) {
+    if (stopped) {
+      return false;
+    }
+    CompletableFuture<Void> probe = new CompletableFuture<>();
+    execute(() -> probe.complete(null));
+    try {
+      probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
+  }
+
+  /**
+   * One client's flow control now, for tests and diagnostics: bytes in flight, its window,
+   * messages waiting, requests for acknowledgement outstanding. Waits for the hub's thread.
+   */
+  public FlowState flowState(Connection c) {
+    CompletableFuture<FlowState> result = new CompletableFuture<>();
+    execute(() -> result.complete(new FlowState(c.window.inFlight(), c.window.window(), c.pending.size(),
+        c.window.outstanding(), c.window.bytesPerSecond())));
+    return result.join();
+  }
+
+  /**
+   * One client's flow control at a moment.
+   *
+   * @param bytesInFlight handed to the transport and not yet acknowledged
+   * @param windowBytes the most it may have in flight now
+   * @param messagesWaiting messages waiting for it in the hub, one per stat at most
+   * @param acksOutstanding requests for acknowledgement not yet answered
+   * @param bytesPerSecond its measured reading rate, or -1 before it was measured
+   */
+  public record FlowState(long bytesInFlight, long windowBytes, int messagesWaiting, int acksOutstanding,
+      double bytesPerSecond) {
+  }
+
+  // ---- hub thread ----
+
+  private void execute(Runnable task) {
+    try {
+      scheduler.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.error("Hub task failed", e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Stopping: nothing left to do for clients.
+    }
+  }
+
+  private void scheduleTick() {
+    if (!stopped) {
+      tick = scheduler.schedule(TICK, this::tick);
+    }
+  }
+
+  private void admit(Connection c) {
+    if (stopped) {
+      return;
+    }
+    if (settings.maxConnections() > 0 && clients.size() >= settings.maxConnections()) {
+      refused.incrementAndGet();
+      c.closed = true;
+      c.transport.close(1013, "server full");
+      return;
+    }
+    long now = nanoTime();
+    c.registered = true;
+    clients.add(c);
+    c.channel.clients.add(c);
+    c.channel.connected.incrementAndGet();
+    connected.incrementAndGet();
+    c.window.start(now);
+    offer(c, c.channel.available, now);
+    if (settings.snapshotDelay().isZero()) {
+      sendSnapshot(c, now);
+    } else {
+      c.snapshotDueNanos = now + settings.snapshotDelay().toNanos();
+      awaitingSnapshot.add(c);
+    }
+  }
+
+  private void unregister(Connection c) {
+    if (c.closed && !c.registered) {
+      return;
+    }
+    c.closed = true;
+    if (c.registered) {
+      c.registered = false;
+      clients.remove(c);
+      c.channel.clients.remove(c);
+      c.channel.connected.decrementAndGet();
+      connected.decrementAndGet();
+    }
+    c.pending.clear();
+    countWaiting(c);
+    rateWaiting.remove(c);
+  }
+
+  private void sendSnapshot(Connection c, long now) {
+    c.snapshotSent = true;
+    for (OutboundMessage m : c.channel.current) {
+      if (m != null) {
+        offer(c, m, now);
+      }
+    }
+  }
+
+  /** Hands a message to a client now if its window and rate cap allow, else keeps it waiting. */
+  private void offer(Connection c, OutboundMessage m, long now) {
+    if (c.closed) {
+      return;
+    }
+    if (c.pending.isEmpty() && c.window.isOpen() && rateAllows(c, m, now)) {
+      send(c, m, now);
+      return;
+    }
+    if (c.pending.put(m.key(), m) != null) {
+      conflated.incrementAndGet();
+    }
+    pump(c, now);
+  }
+
+  /** Sends what waits for a client, oldest first, while its window and rate cap allow. */
+  private void pump(Connection c, long now) {
+    c.rateWaiting = false;
+    Iterator<OutboundMessage> it = c.pending.values().iterator();
+    while (it.hasNext() && c.window.isOpen()) {
+      OutboundMessage m = it.next();
+      if (!rateAllows(c, m, now)) {
+        c.rateWaiting = true;
+        continue;
+      }
+      it.remove();
+      send(c, m, now);
+    }
+    if (!c.pending.isEmpty() && !c.window.isOpen()) {
+      c.window.limited();
+    }
+    if (c.rateWaiting) {
+      rateWaiting.add(c);
+    } else {
+      rateWaiting.remove(c);
+    }
+    countWaiting(c);
+    touch(c);
+  }
+
+  /** Keeps {@link #clientsWaiting()} in step with whether {@code c} has messages waiting. */
+  private void countWaiting(Connection c) {
+    boolean isWaiting = !c.pending.isEmpty();
+    if (isWaiting != c.counted) {
+      c.counted = isWaiting;
+      waiting.addAndGet(isWaiting ? 1 : -1);
+    }
+  }
+
+  private boolean rateAllows(Connection c, OutboundMessage m, long now) {
+    return c.nextAllowed == null || m.statIndex() < 0 || now - c.nextAllowed[m.statIndex()] >= 0;
+  }
+
+  private void send(Connection c, OutboundMessage m, long now) {
+    int bytes = c.transport.send(m);
+    c.window.sent(bytes, now);
+    if (c.nextAllowed != null && m.statIndex() >= 0) {
+      c.nextAllowed[m.statIndex()] = now + rateIntervalNanos;
+    }
+    c.unflushed = true;
+    messagesSent.incrementAndGet();
+    bytesSent.addAndGet(bytes);
+    // Within a burst too: a request behind a whole window would measure the backlog, not the client.
+    if (c.window.wantsAck(false)) {
+      requestAck(c, now);
+    }
+    touch(c);
+  }
+
+  /**
+   * Marks a client for the end of the current batch of tasks, when what was queued for it leaves
+   * in one flush (one write for all the stats one update changed) with a request for
+   * acknowledgement where one is due.
+   */
+  private void touch(Connection c) {
+    if (!c.touched) {
+      c.touched = true;
+      toFlush.add(c);
+      if (toFlush.size() == 1) {
+        execute(this::flush);
+      }
+    }
+  }
+
+  private void flush() {
+    long now = nanoTime();
+    for (Connection c : toFlush) {
+      c.touched = false;
+      if (c.closed) {
+        continue;
+      }
+      if (c.window.wantsAck(!c.pending.isEmpty())) {
+        requestAck(c, now);
+      }
+      if (c.unflushed) {
+        c.unflushed = false;
+        c.transport.flush();
+      }
+    }
+    toFlush.clear();
+  }
+
+  private void requestAck(Connection c, long now) {
+    c.transport.requestAck(c.window.request(now));
+    ackRequests.incrementAndGet();
+    c.unflushed = true;
+  }
+
+  private void tick() {
+    try {
+      long now = nanoTime();
+      Connection due;
+      while ((due = awaitingSnapshot.peek()) != null && due.snapshotDueNanos - now <= 0) {
+        awaitingSnapshot.poll();
+        if (!due.closed) {
+          sendSnapshot(due, now);
+        }
+      }
+      if (!rateWaiting.isEmpty()) {
+        for (Connection c : new ArrayList<>(rateWaiting)) {
+          pump(c, now);
+        }
+      }
+      if (now - nextHousekeeping >= 0) {
+        nextHousekeeping = now + HOUSEKEEPING_NANOS;
+        housekeeping(now);
+      }
+    } catch (RuntimeException e) {
+      log.error("Hub tick failed", e);
+    } finally {
+      scheduleTick();
+    }
+  }
+
+  private void housekeeping(long now) {
+    long pongWait = settings.pongWait().toNanos();
+    long writeWait = settings.writeWait().toNanos();
+    long pingPeriod = settings.pingPeriod().toNanos();
+    List<Connection> silent = new ArrayList<>();
+    List<Connection> stuck = new ArrayList<>();
+    for (Connection c : clients) {
+      SendWindow w = c.window;
+      if (now - c.lastHeardNanos > pongWait) {
+        silent.add(c);
+      } else if (w.outstanding() > 0 && now - w.oldestRequestAt() > writeWait && now - w.lastAckAt() > writeWait) {
+        stuck.add(c);
+      } else if (w.idleFor(pingPeriod, now)) {
+        requestAck(c, now);
+        touch(c);
+      }
+    }
+    silent.forEach(c -> drop(c, DropReason.SILENT, now));
+    stuck.forEach(c -> drop(c, DropReason.STUCK, now));
+  }
+
+  private void drop(Connection c, DropReason reason, long now) {
+    String text = reason.describe(settings);
+    drops.get(reason).incrementAndGet();
+    if (now - dropLogPeriodStart > DROP_LOG_PERIOD_NANOS) {
+      if (dropsNotLogged > 0) {
+        log.info("{} more clients were dropped in the last {} s", dropsNotLogged, TimeUnit.NANOSECONDS.toSeconds(now - dropLogPeriodStart));
+      }
+      dropLogPeriodStart = now;
+      dropsLoggedInPeriod = 0;
+      dropsNotLogged = 0;
+    }
+    if (dropsLoggedInPeriod++ < DROP_LOG_BURST) {
+      log.info("Dropping client {}: {}", c, text);
+    } else {
+      dropsNotLogged++;
+    }
+    c.transport.abort(text);
+    unregister(c);
+  }
+
+  /** One source's clients and the newest message of each of its stats. */
+  final class Channel implements SourceListener {
+    final Source source;
+    final OutboundMessage available;
+    /** The newest message of each stat, by stat index; null until the stat has one. */
+    final OutboundMessage[] current;
+    private final Map<String, Integer> statIndex = new HashMap<>();
+    final Set<Connection> clients = new LinkedHashSet<>();
+    final AtomicInteger connected = new AtomicInteger();
+
+    Channel(Source source) {
+      this.source = source;
+      EncodedMessage a = source.availableMessage();
+      this.available = new OutboundMessage(a, a.event(), -1);
+      List<? extends Stat> stats = source.stats();
+      this.current = new OutboundMessage[stats.size()];
+      for (int i = 0; i < stats.size(); i++) {
+        statIndex.put(stats.get(i).definition().eventName(), i);
+      }
+    }
+
+    int statCount() {
+      return current.length;
+    }
+
+    void start() {
+      // Listen first, then read what is current: a change in between arrives as an event, and
+      // sequence numbers keep the newer message whichever comes first.
+      source.addListener(this);
+      List<OutboundMessage> initial = new ArrayList<>();
+      for (Stat stat : source.stats()) {
+        stat.message().ifPresent(m -> initial.add(stat(m)));
+      }
+      execute(() -> initial.forEach(this::update));
+    }
+
+    private OutboundMessage stat(EncodedMessage m) {
+      Integer index = statIndex.get(m.event());
+      return new OutboundMessage(m, m.event(), index == null ? -1 : index);
+    }
+
+    @Override
+    public void statChanged(Stat stat, EncodedMessage message) {
+      OutboundMessage m = stat(message);
+      execute(() -> fanOut(m));
+    }
+
+    @Override
+    public void milestoneAchieved(Achievement achievement, EncodedMessage message) {
+      // A unique key: milestones are events, never replaced by a later one.
+      OutboundMessage m = new OutboundMessage(message, "milestone#" + message.sequence(), -1);
+      execute(() -> {
+        long now = nanoTime();
+        for (Connection c : clients) {
+          offer(c, m, now);
+        }
+      });
+    }
+
+    /** Keeps the message as its stat's newest and hands it to every client with a snapshot. */
+    private void fanOut(OutboundMessage m) {
+      if (update(m)) {
+        long now = nanoTime();
+        for (Connection c : clients) {
+          if (c.snapshotSent) {
+            offer(c, m, now);
+          }
+        }
+      }
+    }
+
+    private boolean update(OutboundMessage m) {
+      if (m.statIndex() < 0) {
+        return false;
+      }
+      OutboundMessage existing = current[m.statIndex()];
+      if (existing != null && existing.sequence() >= m.sequence()) {
+        return false;
+      }
+      current[m.statIndex()] = m;
+      return true;
+    }
+  }
+
+  /** Builds a {@link Hub}. Not thread-safe. */
+  public static final class Builder {
+    private final DeliverySettings settings;
+    private final List<Source> sources = new ArrayList<>();
+    private Scheduler scheduler;
+    private LongSupplier ticker = System::nanoTime;
+
+    private Builder(DeliverySettings settings) {
+      this.settings = Objects.requireNonNull(settings);
+    }
+
+    /** Serves {@code source} under its name. */
+    public Builder source(Source source) {
+      sources.add(Objects.requireNonNull(source));
+      return this;
+    }
+
+    /**
+     * Runs the hub's work on {@code scheduler}, whose time is {@code nanoTime} (monotonic
+     * nanoseconds). By default the hub has a thread of its own and {@link System#nanoTime()}.
+     * Tests pass a {@link org.arithmospora.core.ManualScheduler} and its virtual clock.
+     */
+    public Builder scheduler(Scheduler scheduler, LongSupplier nanoTime) {
+      this.scheduler = Objects.requireNonNull(scheduler);
+      this.ticker = Objects.requireNonNull(nanoTime);
+      return this;
+    }
+
+    /**
+     * Builds the hub (not started).
+     *
+     * @throws IllegalArgumentException when no source is given or two share a name
+     */
+    public Hub build() {
+      if (sources.isEmpty()) {
+        throw new IllegalArgumentException("a hub needs at least one source");
+      }
+      return new Hub(this);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.arithmospora.hub;
+
+import java.util.Objects;
+import java.util.function.Function;
+import org.arithmospora.core.EncodedMessage;
+
+/**
+ * One message on its way to clients: the encoded message, what a newer one replaces it by, and
+ * the framings transports made of it. A message is framed once per kind of transport, however
+ * many clients receive it: the first {@link #framed} call of a framing builds it, the others get
+ * the same object. Thread-safe.
+ */
+public final class OutboundMessage {
+  private final EncodedMessage message;
+  private final String key;
+  private final int statIndex;
+  // Framings so far, as [framing, framed, framing, framed, ...]: one or two in practice.
+  private Object[] framings = new Object[0];
+
+  OutboundMessage(EncodedMessage message, String key, int statIndex) {
+    this.message = Objects.requireNonNull(message);
+    this.key = Objects.requireNonNull(key);
+    this.statIndex = statIndex;
+  }
+
+  /** The encoded message. */
+  public EncodedMessage message() {
+    return message;
+  }
+
+  /** The event name, e.g. {@code stats:proportion:total}. */
+  public String event() {
+    return message.event();
+  }
+
+  /**
+   * What a newer message replaces this one by when a client has not received it yet: the event
+   * for a stat, something unique for a milestone, which is never replaced.
+   */
+  public String key() {
+    return key;
+  }
+
+  /** The order in which messages were made. */
+  public long sequence() {
+    return message.sequence();
+  }
+
+  /** The stat's position in its source (0 for the first), or -1 for other messages. */
+  int statIndex() {
+    return statIndex;
+  }
+
+  /**
+   * This message framed by {@code framing}: built on the first call with that framing (compared
+   * by identity, so pass the same constant every time), shared by every later call.
+   */
+  @SuppressWarnings("unchecked")
+  public synchronized <T> T framed(Function<EncodedMessage, T> framing) {
+    Object[] f = framings;
+    for (int i = 0; i < f.length; i += 2) {
+      if (f[i] == framing) {
+        return (T) f[i + 1];
+      }
+    }
+    T framed = Objects.requireNonNull(framing.apply(message));
+    Object[] more = java.util.Arrays.copyOf(f, f.length + 2);
+    more[f.length] = framing;
+    more[f.length + 1] = framed;
+    framings = more;
+    return framed;
+  }
+
+  @Override
+  public String toString() {
+    return message.toString();
+  }
+}

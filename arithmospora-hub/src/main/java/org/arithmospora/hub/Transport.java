@@ -1,0 +1,45 @@
+package org.arithmospora.hub;
+
+/**
+ * One client's connection as the hub sees it: somewhere to put messages, a way to learn what the
+ * client has consumed, and a way to end it. A transport (websocket, server-sent events, a test
+ * double) implements it and calls the {@link Connection} that {@link Hub#connect} gave it back
+ * when the client acknowledges, speaks or leaves.
+ *
+ * <p>The hub calls every method on its own thread, one at a time, in order; a transport need not
+ * be thread-safe towards the hub, but does its writing on threads of its own, so that no method
+ * here blocks. The hub never hands over more than the client's send window, so what a transport
+ * holds for one client is bounded by the hub.
+ */
+public interface Transport {
+
+  /**
+   * Queues a message to be written after those queued before. Nothing need be written until
+   * {@link #flush()}.
+   *
+   * @return the bytes the message takes on the wire, framing included: what counts against the
+   *     client's send window until it is acknowledged
+   */
+  int send(OutboundMessage message);
+
+  /**
+   * Asks the client to confirm once it has consumed everything sent before this call, by a call to
+   * {@link Connection#acknowledged(long)} with {@code token}. Queued like a message: the request
+   * leaves after what was sent before it. Tokens increase; acknowledging one acknowledges every
+   * earlier one. Websocket transports send a ping whose payload is the token; clients echo it in
+   * their pong (RFC 6455 §5.5.3) without any code of theirs.
+   */
+  void requestAck(long token);
+
+  /** Starts writing whatever was queued since the last flush. Does not wait for it. */
+  void flush();
+
+  /** Ends the connection in order, telling the client {@code code} and {@code reason}. */
+  void close(int code, String reason);
+
+  /** Ends the connection at once, without telling the client anything: it is not listening. */
+  void abort(String reason);
+
+  /** The client, for logs: its remote address, typically. */
+  String describe();
+}

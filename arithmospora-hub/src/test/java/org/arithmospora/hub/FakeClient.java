@@ -1,0 +1,140 @@
+package org.arithmospora.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A transport and the client at its other end, in one: what the hub hands over travels to the
+ * client on {@link #flush()}, and the client consumes it only when the test says so, answering
+ * each request for acknowledgement as it reaches it (as a websocket client answers a ping).
+ */
+final class FakeClient implements Transport {
+  /** Frame header of a short text message, as a websocket transport would count it. */
+  static final int HEADER = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final ArrayDeque<Object> queued = new ArrayDeque<>();
+  private final ArrayDeque<Object> travelling = new ArrayDeque<>();
+  /** Everything the client consumed, parsed. */
+  final List<JsonNode> received = new ArrayList<>();
+  Connection connection;
+  /** How this kind of transport frames a message, if it does; frames are asked of the message. */
+  java.util.function.Function<org.arithmospora.core.EncodedMessage, byte[]> framing;
+  /** Whether pongs echo their ping's token (RFC 6455); false plays a client that does not. */
+  boolean echo = true;
+  long bytesHandedOver;
+  long bytesConsumed;
+  int flushes;
+  int closeCode = -1;
+  String aborted;
+  private long consumedOfHead;
+
+  FakeClient(String name) {
+    this.name = name;
+  }
+
+  /** Connects a new client to {@code hub}'s source {@code source}. */
+  static FakeClient connect(Hub hub, String source, String name) {
+    FakeClient c = new FakeClient(name);
+    c.connection = hub.connect(source, c);
+    return c;
+  }
+
+  private record Sent(OutboundMessage message, int size) {
+  }
+
+  @Override
+  public int send(OutboundMessage message) {
+    int size = framing != null ? message.framed(framing).length : message.message().size() + HEADER;
+    queued.add(new Sent(message, size));
+    bytesHandedOver += size;
+    return size;
+  }
+
+  @Override
+  public void requestAck(long token) {
+    queued.add(token);
+  }
+
+  @Override
+  public void flush() {
+    flushes++;
+    travelling.addAll(queued);
+    queued.clear();
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    closeCode = code;
+  }
+
+  @Override
+  public void abort(String reason) {
+    aborted = reason;
+  }
+
+  @Override
+  public String describe() {
+    return name;
+  }
+
+  /** Bytes handed over and not yet consumed: what sits in buffers on the way. */
+  long bytesUnconsumed() {
+    return bytesHandedOver - bytesConsumed;
+  }
+
+  /** Consumes everything that has reached it. */
+  void readAll() {
+    read(Long.MAX_VALUE);
+  }
+
+  /** Consumes up to {@code budget} bytes of what has reached it, answering requests on the way. */
+  void read(long budget) {
+    while (!travelling.isEmpty()) {
+      Object head = travelling.peek();
+      if (head instanceof Long token) {
+        travelling.poll();
+        connection.acknowledged(echo ? token : Connection.UNKNOWN_TOKEN);
+        continue;
+      }
+      Sent s = (Sent) head;
+      long need = s.size() - consumedOfHead;
+      if (budget < need) {
+        consumedOfHead += budget;
+        bytesConsumed += budget;
+        return;
+      }
+      budget -= need;
+      bytesConsumed += need;
+      consumedOfHead = 0;
+      travelling.poll();
+      try {
+        received.add(JSON.readTree(s.message().message().text()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The events received, in order. */
+  List<String> events() {
+    return received.stream().map(m -> m.get("event").asText()).toList();
+  }
+
+  /** The payloads of every message received for {@code event}, in order. */
+  List<JsonNode> payloads(String event) {
+    return received.stream().filter(m -> m.get("event").asText().equals(event)).map(m -> m.get("payload")).toList();
+  }
+
+  /** The {@code current} of the last message received for proportion stat {@code stat}. */
+  long lastCurrent(String stat) {
+    List<JsonNode> p = payloads("stats:proportion:" + stat);
+    return p.isEmpty() ? -1 : p.get(p.size() - 1).get("data").get("current").asLong();
+  }
+}

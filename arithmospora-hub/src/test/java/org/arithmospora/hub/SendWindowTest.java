@@ -1,0 +1,136 @@
+package org.arithmospora.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayDeque;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The send window against simulated clients of known speed and round trip, on a virtual clock in
+ * steps of a millisecond: the sender always has 500-byte messages waiting, the client consumes at
+ * its rate and answers each request for acknowledgement when it has consumed what came before.
+ */
+class SendWindowTest {
+  private static final long MS = 1_000_000L;
+  private static final int MESSAGE = 500;
+
+  /** What a simulated run ends with. */
+  private record Outcome(SendWindow window, long maxInFlight, long bytesConsumed) {
+  }
+
+  private static Outcome simulate(int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
+    SendWindow w = new SendWindow(maxBytes, targetMillis * MS);
+    long now = 0;
+    w.start(now);
+    // Bytes on their way to the client, and requests, in order: [mark] of each request.
+    ArrayDeque<long[]> requests = new ArrayDeque<>();
+    ArrayDeque<long[]> acks = new ArrayDeque<>(); // [token, arrives at]
+    double consumed = 0;
+    long maxInFlight = 0;
+    for (long t = 0; t < seconds * 1000; t++) {
+      now = t * MS;
+      while (!acks.isEmpty() && acks.peek()[1] <= now) {
+        w.acknowledged(acks.poll()[0], now);
+      }
+      // As the hub does: a request whenever enough was sent, and one when the window shuts.
+      while (w.isOpen()) {
+        w.sent(MESSAGE, now);
+        if (w.wantsAck(false)) {
+          requests.add(new long[] {w.request(now), w.sent()});
+        }
+      }
+      w.limited();
+      if (w.wantsAck(true)) {
+        requests.add(new long[] {w.request(now), w.sent()});
+      }
+      maxInFlight = Math.max(maxInFlight, w.inFlight());
+      // The client reads what has reached it (half a round trip after it left: ignored, it is small).
+      consumed = Math.min(w.sent(), consumed + clientBytesPerSecond / 1000);
+      while (!requests.isEmpty() && requests.peek()[1] <= consumed) {
+        acks.add(new long[] {requests.poll()[0], now + rttMillis * MS / 2});
+      }
+    }
+    return new Outcome(w, maxInFlight, (long) consumed);
+  }
+
+  @Test
+  void aSlowClientsWindowShrinksToWhatItReadsInTheTargetTimePlusARoundTrip() {
+    Outcome o = simulate(64 * 1024, 250, 40_000, 20, 30);
+    assertThat(o.window().bytesPerSecond()).isCloseTo(40_000, within(4_000.0));
+    // 40 KB/s × (250 + 20) ms ≈ 10.8 KB, against 64 KB before it was measured.
+    assertThat((double) o.window().window()).isCloseTo(10_800, within(2_500.0));
+    // It still reads at its full speed: the window never starves it.
+    assertThat(o.bytesConsumed()).isGreaterThan((long) (40_000 * 30 * 0.95));
+  }
+
+  @Test
+  void theSlowestClientsKeepTheSmallestWindow() {
+    Outcome o = simulate(64 * 1024, 250, 2_000, 20, 60);
+    assertThat(o.window().window()).isEqualTo(SendWindow.MIN_BYTES);
+    assertThat(o.window().bytesPerSecond()).isCloseTo(2_000, within(500.0));
+  }
+
+  @Test
+  void aFastClientKeepsTheWholeWindow() {
+    Outcome o = simulate(64 * 1024, 250, 50_000_000, 1, 5);
+    assertThat(o.window().window()).isEqualTo(64 * 1024);
+  }
+
+  @Test
+  void aFarAwayClientGetsAWindowThatCoversItsRoundTrip() {
+    // 400 KB/s over 300 ms of round trip: it needs 120 KB in flight to read at full speed.
+    Outcome o = simulate(256 * 1024, 250, 400_000, 300, 30);
+    assertThat(o.window().window()).isGreaterThan(120_000);
+    assertThat(o.bytesConsumed()).isGreaterThan((long) (400_000 * 30 * 0.85));
+  }
+
+  @Test
+  void withoutATargetTimeTheWindowStaysFixed() {
+    Outcome o = simulate(16 * 1024, 0, 2_000, 20, 30);
+    assertThat(o.window().window()).isEqualTo(16 * 1024);
+    assertThat(o.maxInFlight()).isLessThan(16 * 1024 + MESSAGE);
+  }
+
+  @Test
+  void whatIsInFlightNeverExceedsTheWindowByMoreThanOneMessage() {
+    Outcome o = simulate(8 * 1024, 250, 1_000_000, 5, 10);
+    assertThat(o.maxInFlight()).isLessThan(8 * 1024 + MESSAGE);
+  }
+
+  @Test
+  void acknowledgementsMatchTheirRequestsAndIgnoreStrangers() {
+    SendWindow w = new SendWindow(8192, 250 * MS);
+    w.start(0);
+    w.sent(1000, 0);
+    long first = w.request(0);
+    w.sent(1000, MS);
+    long second = w.request(MS);
+    assertThat(w.acknowledged(second + 1, 2 * MS)).as("a token never sent").isFalse();
+    assertThat(w.inFlight()).isEqualTo(2000);
+    assertThat(w.acknowledged(Connection.UNKNOWN_TOKEN, 2 * MS)).as("a pong without our payload: the oldest").isTrue();
+    assertThat(w.inFlight()).isEqualTo(1000);
+    assertThat(w.acknowledged(first, 3 * MS)).as("already acknowledged").isFalse();
+    assertThat(w.acknowledged(second, 3 * MS)).isTrue();
+    assertThat(w.inFlight()).isZero();
+    assertThat(w.outstanding()).isZero();
+    assertThat(w.acknowledged(Connection.UNKNOWN_TOKEN, 4 * MS)).as("unsolicited").isFalse();
+  }
+
+  @Test
+  void manyOutstandingRequestsAreKeptInOrder() {
+    SendWindow w = new SendWindow(1 << 20, 0);
+    w.start(0);
+    long[] tokens = new long[100];
+    for (int i = 0; i < 100; i++) {
+      w.sent(100, i);
+      tokens[i] = w.request(i);
+    }
+    assertThat(w.outstanding()).isEqualTo(100);
+    assertThat(w.acknowledged(tokens[49], 200)).isTrue();
+    assertThat(w.inFlight()).isEqualTo(5000);
+    assertThat(w.oldestRequestAt()).isEqualTo(50);
+    assertThat(w.acknowledged(tokens[99], 300)).isTrue();
+    assertThat(w.inFlight()).isZero();
+  }
+}

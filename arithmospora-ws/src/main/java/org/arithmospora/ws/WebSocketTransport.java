@@ -1,0 +1,114 @@
+package org.arithmospora.ws;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.arithmospora.core.EncodedMessage;
+import org.arithmospora.hub.Connection;
+import org.arithmospora.hub.OutboundMessage;
+import org.arithmospora.hub.Transport;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
+
+/**
+ * One Java-WebSocket connection as a hub {@link Transport}. Messages go straight into the
+ * connection's outgoing queue as shared views of frames built once per message; requests for
+ * acknowledgement are pings whose 8-byte payload is the token, which every client echoes in its
+ * pong (RFC 6455 §5.5.3; browsers do it themselves). The hub calls it on its thread; the selector
+ * thread writes.
+ */
+final class WebSocketTransport implements Transport {
+  /** How a message becomes a websocket frame: one per message, shared by every connection. */
+  static final Function<EncodedMessage, Frame> FRAMING = Frame::of;
+  private static final int PING_PAYLOAD = Long.BYTES;
+
+  private final WebSocketImpl conn;
+  private final Consumer<WebSocketImpl> writeDemand;
+  private final String remote;
+  private volatile Connection connection;
+
+  /**
+   * @param writeDemand tells the connection's selector that it has frames to write
+   */
+  WebSocketTransport(WebSocketImpl conn, Consumer<WebSocketImpl> writeDemand) {
+    this.conn = conn;
+    this.writeDemand = writeDemand;
+    this.remote = String.valueOf(conn.getRemoteSocketAddress());
+  }
+
+  /** Attaches the hub's handle, once {@link org.arithmospora.hub.Hub#connect} returned it. */
+  void attach(Connection c) {
+    this.connection = c;
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public int send(OutboundMessage message) {
+    Frame frame = message.framed(FRAMING);
+    if (conn.isOpen()) {
+      conn.outQueue.add(frame.forClient());
+    }
+    return frame.size();
+  }
+
+  @Override
+  public void requestAck(long token) {
+    ByteBuffer ping = ByteBuffer.allocate(2 + PING_PAYLOAD);
+    ping.put((byte) 0x89).put((byte) PING_PAYLOAD).putLong(token).flip(); // FIN + ping, unmasked
+    if (conn.isOpen()) {
+      conn.outQueue.add(ping);
+    }
+  }
+
+  @Override
+  public void flush() {
+    if (conn.isOpen()) {
+      writeDemand.accept(conn);
+    }
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    conn.close(code, reason);
+  }
+
+  @Override
+  public void abort(String reason) {
+    conn.closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
+  }
+
+  @Override
+  public String describe() {
+    return remote;
+  }
+
+  /** A pong arrived: the client has read everything before the ping it answers. */
+  void pong(Framedata pong) {
+    Connection c = connection;
+    if (c == null) {
+      return;
+    }
+    ByteBuffer payload = pong.getPayloadData();
+    c.acknowledged(payload.remaining() == PING_PAYLOAD ? payload.getLong(payload.position()) : Connection.UNKNOWN_TOKEN);
+  }
+
+  /** The client sent a message: a sign of life. */
+  void heard() {
+    Connection c = connection;
+    if (c != null) {
+      c.heard();
+    }
+  }
+
+  /** The connection closed. */
+  void closed() {
+    Connection c = connection;
+    if (c != null) {
+      c.closed();
+    }
+  }
+}
