@@ -10,14 +10,19 @@ package org.arithmospora.hub;
  * over a new message only while less than the window is in flight, and everything newer waits in
  * the hub, where it can still be conflated.
  *
- * <p>The window adapts to the client. Each acknowledgement that follows a time when the window
+ * <p>The window adapts to the client. An acknowledgement that follows a time when the window
  * held messages back measures how fast the client really consumes ({@code bytes / time}); the
  * window is then what the client reads in {@code sendWindowTime} plus one round trip (the
- * shortest time an acknowledgement took recently), between {@link #MIN_BYTES} and the configured
- * maximum. A fast client keeps the maximum; a slow one has about a quarter of a second of its
- * own reading in flight, so what it sees lags by that much beyond its own transfer time, not by
- * whatever the kernel's buffers hold. Until it is measured, a client has the maximum, so that its
- * snapshot leaves at once.
+ * shortest time an acknowledgement took recently, counted up to {@code sendWindowTime}), between
+ * {@link #MIN_BYTES} and the configured maximum. A slower measurement is believed at once, a
+ * faster one approached by a quarter of the difference each time. Acknowledgements that come
+ * while the window was not the limit say only how fast buffers absorb a burst, not how fast the
+ * client reads: they change nothing. So a slow client has about a quarter of a second of its own
+ * reading in flight (half a second where many share one device or link), and what it sees lags
+ * by that much beyond its own transfer time, not by whatever the kernel's buffers hold. A new
+ * client starts with {@link #INITIAL_BYTES}, enough for a page's snapshot; one that needs more
+ * and reads fast measures fast the first time the window limits it, and its window opens to
+ * the maximum, as TCP's slow start would.
  *
  * <p>The round trip must not include the client's own backlog: once the window is full, every
  * acknowledgement waits behind it, and a window sized by those delays would only grow. So the
@@ -26,20 +31,25 @@ package org.arithmospora.hub;
  * (what BBR calls ProbeRTT). For a fast client that costs nothing; a slow one drains its window
  * once every ten seconds.
  *
- * <p>Acknowledgements are asked for every so many bytes ({@link #ackInterval()}), so that a
- * client that reads, however slowly, shows progress well within {@code write_wait}: every
- * {@link #MIN_BYTES} until its rate is first measured, then every quarter window, up to
- * {@link #MAX_ACK_INTERVAL}.
+ * <p>Acknowledgements are asked for every half window, between {@link #MIN_BYTES} and
+ * {@link #MAX_ACK_INTERVAL} bytes ({@link #ackInterval()}), and after the first
+ * {@link #MIN_BYTES}: often enough that a client that reads shows progress within
+ * {@code write_wait} unless it reads less than a kilobyte a second, rarely enough that answering
+ * them (a pong, a write) costs a slow client little of its time.
  */
 final class SendWindow {
   /** The smallest window: a few messages, so that even the slowest client gets whole updates. */
   static final int MIN_BYTES = 2048;
+  /**
+   * The window of a client not yet measured: a page's snapshot at once, but not a full window
+   * each for thousands of clients arriving together on one slow link or device.
+   */
+  static final int INITIAL_BYTES = 16 * 1024;
   /** Most bytes between two requests for acknowledgement. */
   static final int MAX_ACK_INTERVAL = 8 * 1024;
-  private static final int MIN_ACK_INTERVAL = 512;
   /** How long a shortest round trip is believed before a new one replaces it. */
   private static final long MIN_RTT_LIFETIME_NANOS = 10_000_000_000L;
-  /** Weight of a new rate measurement. */
+  /** Weight of a new, faster rate measurement. */
   private static final double RATE_GAIN = 0.25;
 
   private final int maxBytes;
@@ -54,6 +64,7 @@ final class SendWindow {
   private long minRtt = Long.MAX_VALUE / 4;
   private long minRttAt;
   private long lastAckAt;
+  private long acks;
   /** When bytes were last handed over with nothing in flight: the start of a busy period. */
   private long busySince;
   /** Whether the window held a message back since the last acknowledgement. */
@@ -76,12 +87,12 @@ final class SendWindow {
   /**
    * @param maxBytes the largest window
    * @param targetNanos the reading time a slow client's window holds; 0 keeps it at
-   *     {@code maxBytes}
+   *     {@code maxBytes} from the start
    */
   SendWindow(int maxBytes, long targetNanos) {
     this.maxBytes = maxBytes;
     this.targetNanos = targetNanos;
-    this.window = maxBytes;
+    this.window = targetNanos > 0 ? Math.min(maxBytes, INITIAL_BYTES) : maxBytes;
   }
 
   /** Whether another message may be handed over now. */
@@ -127,10 +138,10 @@ final class SendWindow {
 
   /** Bytes to hand over between two requests for acknowledgement. */
   long ackInterval() {
-    if (rate < 0) {
+    if (acks == 0) {
       return MIN_BYTES;
     }
-    return Math.max(MIN_ACK_INTERVAL, Math.min(window / 4, MAX_ACK_INTERVAL));
+    return Math.max(MIN_BYTES, Math.min(window / 2, MAX_ACK_INTERVAL));
   }
 
   /**
@@ -229,17 +240,13 @@ final class SendWindow {
     boolean wasProbing = probing;
     roundTrip(now - askedAt, probeAskedAt < 0 ? -1 : now - probeAskedAt, now);
     long interval = now - Math.max(lastAckAt, busySince);
-    // While probing the window was not the client's limit but ours: no rate from it.
-    if (!wasProbing && bytes > 0 && interval > 0) {
+    // Only when the window held messages back was the client the limit: this is how fast it
+    // consumes. While probing the limit was ours.
+    if (limited && !wasProbing && bytes > 0 && interval > 0) {
       double sample = (double) bytes / interval;
-      if (limited) {
-        // The client was the limit: this is how fast it consumes.
-        rate = rate < 0 ? sample : rate + RATE_GAIN * (sample - rate);
-      } else if (sample > rate) {
-        // The window was not the limit: the client is at least this fast.
-        rate = sample;
-      }
+      rate = rate < 0 || sample < rate ? sample : rate + RATE_GAIN * (sample - rate);
     }
+    acks++;
     acked = mark;
     lastAckAt = now;
     limited = false;
@@ -268,7 +275,10 @@ final class SendWindow {
     if (targetNanos <= 0 || rate < 0) {
       return;
     }
-    double bytes = rate * (targetNanos + minRtt);
+    // The round trip counts up to the target time only. Clients that share a bottleneck (one
+    // overloaded device or link for many of them) each see the others' backlog in their round
+    // trip; a window that grew with it would grow the backlog in turn, without end.
+    double bytes = rate * (targetNanos + Math.min(minRtt, targetNanos));
     window = (long) Math.max(MIN_BYTES, Math.min(maxBytes, bytes));
   }
 }
