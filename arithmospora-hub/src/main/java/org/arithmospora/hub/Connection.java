@@ -2,6 +2,9 @@ package org.arithmospora.hub;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client of a {@link Hub}, as {@link Hub#connect} returns it to the client's transport. The
@@ -27,6 +30,10 @@ public final class Connection {
   /** Per stat, when it may next be sent under the rate cap; null without a cap. */
   final long[] nextAllowed;
   volatile long lastHeardNanos;
+  /** The newest acknowledged token not yet taken by the hub, or -1; and pongs without one. */
+  private final AtomicLong newestAck = new AtomicLong(-1);
+  private final AtomicInteger unknownAcks = new AtomicInteger();
+  private final AtomicBoolean inInbox = new AtomicBoolean();
   long snapshotDueNanos;
   boolean snapshotSent;
   boolean registered;
@@ -58,6 +65,39 @@ public final class Connection {
   public void acknowledged(long token) {
     heard();
     hub.acknowledge(this, token);
+  }
+
+  /**
+   * Keeps an acknowledgement for the hub's thread and puts this connection in the hub's inbox if
+   * it is not there yet.
+   */
+  void inbox(long token) {
+    if (token == UNKNOWN_TOKEN) {
+      unknownAcks.incrementAndGet();
+    } else {
+      newestAck.accumulateAndGet(token, Math::max);
+    }
+    if (inInbox.compareAndSet(false, true)) {
+      hub.enqueueAcks(this);
+    }
+  }
+
+  /**
+   * Hub thread: takes this connection out of the inbox, before its acknowledgements are taken, so
+   * that one arriving meanwhile puts it back rather than waiting for the next.
+   */
+  void leaveInbox() {
+    inInbox.set(false);
+  }
+
+  /** Hub thread: the newest token acknowledged since the last call, or -1. */
+  long takeAck() {
+    return newestAck.getAndSet(-1);
+  }
+
+  /** Hub thread: how many acknowledgements without a token came since the last call. */
+  int takeUnknownAcks() {
+    return unknownAcks.getAndSet(0);
   }
 
   /** The client sent something: it is alive. */

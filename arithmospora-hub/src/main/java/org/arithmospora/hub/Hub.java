@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -61,7 +62,10 @@ import org.slf4j.LoggerFactory;
 public final class Hub {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);
 
-  /** How often snapshots that are due are sent and rate-capped stats released. */
+  /**
+   * How often acknowledgements are taken, snapshots that are due sent and rate-capped stats
+   * released.
+   */
   private static final Duration TICK = Duration.ofMillis(5);
   /** How often silences, stuck clients and keep-alives are checked. */
   private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -82,6 +86,7 @@ public final class Hub {
   private final Set<Connection> clients = new LinkedHashSet<>();
   private final Set<Connection> rateWaiting = new LinkedHashSet<>();
   private final List<Connection> toFlush = new ArrayList<>();
+  private final ConcurrentLinkedQueue<Connection> ackInbox = new ConcurrentLinkedQueue<>();
   private long nextHousekeeping;
   private long dropLogPeriodStart;
   private int dropsLoggedInPeriod;
@@ -189,12 +194,36 @@ public final class Hub {
 
   // ---- what transports report, through Connection ----
 
+  /**
+   * Acknowledgements arrive by the thousand a second from transport threads: each connection
+   * keeps its newest in an inbox, and the hub takes them all on its next tick (within
+   * {@link #TICK}), without waking its thread for each.
+   */
   void acknowledge(Connection c, long token) {
-    execute(() -> {
-      if (!c.closed && c.window.acknowledged(token, nanoTime())) {
-        pump(c, nanoTime());
+    c.inbox(token);
+  }
+
+  private void drainAcks(long now) {
+    Connection c;
+    while ((c = ackInbox.poll()) != null) {
+      c.leaveInbox();
+      boolean acked = false;
+      for (int unknown = c.takeUnknownAcks(); unknown > 0; unknown--) {
+        acked |= !c.closed && c.window.acknowledged(Connection.UNKNOWN_TOKEN, now);
       }
-    });
+      long token = c.takeAck();
+      if (token >= 0) {
+        acked |= !c.closed && c.window.acknowledged(token, now);
+      }
+      if (acked) {
+        pump(c, now);
+      }
+    }
+  }
+
+  /** Puts {@code c} in the inbox of connections with acknowledgements to take. */
+  void enqueueAcks(Connection c) {
+    ackInbox.add(c);
   }
 
   void disconnected(Connection c) {
@@ -485,6 +514,7 @@ public final class Hub {
   private void tick() {
     try {
       long now = nanoTime();
+      drainAcks(now);
       Connection due;
       while ((due = awaitingSnapshot.peek()) != null && due.snapshotDueNanos - now <= 0) {
         awaitingSnapshot.poll();
@@ -501,6 +531,8 @@ public final class Hub {
         nextHousekeeping = now + HOUSEKEEPING_NANOS;
         housekeeping(now);
       }
+      // What the tick sent leaves now, not in a task of its own.
+      flush();
     } catch (RuntimeException e) {
       log.error("Hub tick failed", e);
     } finally {
@@ -518,7 +550,7 @@ public final class Hub {
       SendWindow w = c.window;
       if (now - c.lastHeardNanos > pongWait) {
         silent.add(c);
-      } else if (w.outstanding() > 0 && now - w.oldestRequestAt() > writeWait && now - w.lastAckAt() > writeWait) {
+      } else if (w.stuck(writeWait, now)) {
         stuck.add(c);
       } else if (w.idleFor(pingPeriod, now)) {
         requestAck(c, now);

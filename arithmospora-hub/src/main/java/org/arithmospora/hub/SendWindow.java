@@ -28,14 +28,21 @@ package org.arithmospora.hub;
  * acknowledgement waits behind it, and a window sized by those delays would only grow. So the
  * shortest delay is trusted for ten seconds; after that the window is held at its minimum until
  * one request, made with little in flight, is answered, and that delay is the new round trip
- * (what BBR calls ProbeRTT). For a fast client that costs nothing; a slow one drains its window
- * once every ten seconds.
+ * (what BBR calls ProbeRTT). Only a client whose window limits it is probed: for the others the
+ * round trip does not matter. A slow one drains its window once every ten seconds.
  *
  * <p>Acknowledgements are asked for every half window, between {@link #MIN_BYTES} and
  * {@link #MAX_ACK_INTERVAL} bytes ({@link #ackInterval()}), and after the first
- * {@link #MIN_BYTES}: often enough that a client that reads shows progress within
- * {@code write_wait} unless it reads less than a kilobyte a second, rarely enough that answering
- * them (a pong, a write) costs a slow client little of its time.
+ * {@link #MIN_BYTES}: rarely enough that answering them (a pong, a write) costs a slow client
+ * little of its time, and reading them costs the server little for a fast one. A client counts as
+ * stuck only when it has answered nothing for {@code write_wait} and for as long as
+ * {@link #MIN_READING_RATE} would take to read what is ahead of its oldest unanswered request
+ * ({@link #stuck}).
+ *
+ * <p>A client that answers promptly (within a quarter of {@code sendWindowTime}) while the window
+ * was not its limit has its window grown by what it acknowledged, up to the maximum, as TCP's
+ * slow start does: fast clients earn large windows and few requests, and clients that share a
+ * slow bottleneck, whose answers are late, do not.
  */
 final class SendWindow {
   /** The smallest window: a few messages, so that even the slowest client gets whole updates. */
@@ -46,7 +53,12 @@ final class SendWindow {
    */
   static final int INITIAL_BYTES = 16 * 1024;
   /** Most bytes between two requests for acknowledgement. */
-  static final int MAX_ACK_INTERVAL = 8 * 1024;
+  static final int MAX_ACK_INTERVAL = 32 * 1024;
+  /**
+   * The slowest reading that still counts as reading, in bytes a second: a client whose oldest
+   * unanswered request has more than {@code write_wait} of this ahead of it is given longer.
+   */
+  static final int MIN_READING_RATE = 2 * 1024;
   /** How long a shortest round trip is believed before a new one replaces it. */
   private static final long MIN_RTT_LIFETIME_NANOS = 10_000_000_000L;
   /** Weight of a new, faster rate measurement. */
@@ -145,6 +157,20 @@ final class SendWindow {
   }
 
   /**
+   * Whether the client has taken nothing for too long: requests unanswered, nothing acknowledged
+   * for {@code writeWait}, and the oldest request older than what reading what was ahead of it at
+   * {@link #MIN_READING_RATE} would take.
+   */
+  boolean stuck(long writeWait, long now) {
+    if (count == 0 || now - lastAckAt <= writeWait) {
+      return false;
+    }
+    long ahead = requests[head + 1] - acked;
+    long allowed = Math.max(writeWait, ahead * 1_000_000_000L / MIN_READING_RATE);
+    return now - requests[head + 2] > allowed;
+  }
+
+  /**
    * Whether to ask for an acknowledgement now: enough was sent since the last request, or the
    * window is shut with messages waiting and nothing asked would reopen it.
    *
@@ -238,23 +264,30 @@ final class SendWindow {
     }
     long bytes = mark - acked;
     boolean wasProbing = probing;
-    roundTrip(now - askedAt, probeAskedAt < 0 ? -1 : now - probeAskedAt, now);
+    roundTrip(now - askedAt, probeAskedAt < 0 ? -1 : now - probeAskedAt, now, limited);
     long interval = now - Math.max(lastAckAt, busySince);
     // Only when the window held messages back was the client the limit: this is how fast it
     // consumes. While probing the limit was ours.
     if (limited && !wasProbing && bytes > 0 && interval > 0) {
       double sample = (double) bytes / interval;
       rate = rate < 0 || sample < rate ? sample : rate + RATE_GAIN * (sample - rate);
+      adapt();
+    } else if (!limited && !wasProbing && targetNanos > 0 && now - askedAt < targetNanos / 4) {
+      // Answered promptly without being held back: it may have more, as fast as it proves.
+      window = Math.min(maxBytes, window + bytes);
     }
     acks++;
     acked = mark;
     lastAckAt = now;
     limited = false;
-    adapt();
     return true;
   }
 
-  private void roundTrip(long rtt, long probeRtt, long now) {
+  /**
+   * @param windowLimited whether the window held messages back: only then does its size, and so
+   *     the round trip in it, matter, and is a probe worth its cost
+   */
+  private void roundTrip(long rtt, long probeRtt, long now, boolean windowLimited) {
     if (probeRtt >= 0) {
       // What the client took to read what was ahead of the probe is its reading, not the network.
       minRtt = rate > 0 ? Math.max(0, probeRtt - (long) (probeAhead / rate)) : probeRtt;
@@ -266,7 +299,7 @@ final class SendWindow {
     if (rtt <= minRtt) {
       minRtt = rtt;
       minRttAt = now;
-    } else if (!probing && now - minRttAt > MIN_RTT_LIFETIME_NANOS && targetNanos > 0) {
+    } else if (!probing && windowLimited && now - minRttAt > MIN_RTT_LIFETIME_NANOS && targetNanos > 0) {
       probing = true;
     }
   }

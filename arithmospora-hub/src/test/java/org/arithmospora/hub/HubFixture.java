@@ -71,6 +71,15 @@ final class HubFixture implements AutoCloseable {
     clock.advance(d);
   }
 
+  /** Lets {@code c} read everything that reaches it for {@code d} of virtual time. */
+  void keepReading(FakeClient c, Duration d) {
+    for (long ms = 0; ms < d.toMillis(); ms++) {
+      c.readAll();
+      advance(Duration.ofMillis(1));
+    }
+    c.readAll();
+  }
+
   FakeClient connect(String name) {
     return FakeClient.connect(hub, SOURCE, name);
   }
@@ -78,8 +87,7 @@ final class HubFixture implements AutoCloseable {
   /** Connects a client and lets it read {@code available} and its snapshot. */
   FakeClient connectAndReadSnapshot(String name) {
     FakeClient c = connect(name);
-    advance(hub.settings().snapshotDelay().plusMillis(10));
-    c.readAll();
+    keepReading(c, hub.settings().snapshotDelay().plusMillis(20));
     return c;
   }
 

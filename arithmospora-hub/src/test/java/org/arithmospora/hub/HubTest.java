@@ -79,9 +79,7 @@ class HubTest {
       f.vote();
       f.advance(Duration.ofMillis(20));
     }
-    c.readAll();
-    f.advance(Duration.ofMillis(10));
-    c.readAll();
+    f.keepReading(c, Duration.ofMillis(100));
     int afterResume = c.received.size() - before;
     // What was in flight when it stalled, then the newest version of each stat: not 300 votes' worth.
     assertThat(afterResume).isLessThan(4096 / 200 + 5 + 1);
@@ -150,12 +148,14 @@ class HubTest {
       fine.readAll();
     }
     assertThat(gone.aborted).as("after 2 s").isNull();
-    for (int i = 0; i < 100; i++) {
+    // write_wait, or as long as 2 KB/s would take for what is ahead of its oldest request (up to
+    // 8 KB here: 4 s), whichever is longer.
+    for (int i = 0; i < 200; i++) {
       f.vote();
       f.advance(Duration.ofMillis(20));
       fine.readAll();
     }
-    assertThat(gone.aborted).as("after 4 s").contains("took nothing for more than 3 s (write_wait)");
+    assertThat(gone.aborted).as("after 6 s").contains("took nothing for more than 3 s (write_wait)");
     assertThat(fine.aborted).isNull();
     assertThat(f.hub.clientsDropped(DropReason.STUCK)).isEqualTo(1);
     assertThat(f.hub.clientsDropped(DropReason.SILENT)).isZero();
@@ -226,9 +226,7 @@ class HubTest {
       f.vote();
       f.advance(Duration.ofMillis(20));
     }
-    c.readAll();
-    f.advance(Duration.ofMillis(10));
-    c.readAll();
+    f.keepReading(c, Duration.ofMillis(100));
     assertThat(c.payloads("milestone")).extracting(m -> m.get("name").asText()).containsExactly("ten", "twenty", "thirty");
     assertThat(c.lastCurrent("stat0")).isEqualTo(400);
   }

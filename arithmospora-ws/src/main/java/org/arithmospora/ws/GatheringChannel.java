@@ -29,11 +29,18 @@ final class GatheringChannel implements WrappedByteChannel {
   private final WebSocketImpl connection;
   private final SelectedKeySweeper sweeper;
   private final ByteBuffer[] batch = new ByteBuffer[MAX_BUFFERS];
+  private final PongFilter pongs;
 
   GatheringChannel(SocketChannel channel, WebSocketImpl connection, SelectedKeySweeper sweeper) {
     this.channel = channel;
     this.connection = connection;
     this.sweeper = sweeper;
+    this.pongs = new PongFilter(token -> {
+      // A pong answers a ping, and pings are sent only once the connection is open.
+      if (connection.getAttachment() instanceof WebSocketTransport t) {
+        t.pong(token);
+      }
+    });
   }
 
   @Override
@@ -61,12 +68,32 @@ final class GatheringChannel implements WrappedByteChannel {
     return before - src.remaining();
   }
 
+  /**
+   * Reads, taking complete pongs out on the way (see {@link PongFilter}). A read that held only
+   * pongs reports nothing read: the library then has nothing to decode, and the round needs no
+   * sweep of its selected keys.
+   */
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    sweeper.request();
+    int start = dst.position();
     int n = channel.read(dst);
-    // End of stream: closed after this round, not in it (see SelectedKeySweeper#closeAfterRound).
-    return n < 0 && sweeper.closeAfterRound(connection) ? 0 : n;
+    if (n < 0) {
+      // End of stream: closed after this round, not in it (see SelectedKeySweeper#closeAfterRound).
+      sweeper.request();
+      return sweeper.closeAfterRound(connection) ? 0 : n;
+    }
+    if (n > 0 && dst.hasArray()) {
+      n = pongs.filter(dst.array(), dst.arrayOffset() + start, n);
+      dst.position(start + n);
+    }
+    if (n == 0) {
+      // Nothing for the library (only pongs, or nothing at all): it leaves the key selected, and
+      // would read it again every round.
+      sweeper.forget(connection.getSelectionKey());
+      return 0;
+    }
+    sweeper.request();
+    return n;
   }
 
   @Override

@@ -63,6 +63,9 @@ final class SelectedKeySweeper {
   private List<WebSocketImpl> additionalReads;
   private Selector selector;
   private boolean scheduled;
+  /** Whether this round's end clears the whole set, or only {@link #forgotten}. */
+  private boolean fullSweep;
+  private final List<java.nio.channels.SelectionKey> forgotten = new java.util.ArrayList<>();
   private final List<WebSocketImpl> endedStreams = new java.util.ArrayList<>();
   private volatile long closedAfterRound;
 
@@ -79,6 +82,23 @@ final class SelectedKeySweeper {
 
   /** Asks for the selected keys to be cleared at the end of the current round; after a read. */
   void request() {
+    fullSweep = true;
+    schedule();
+  }
+
+  /**
+   * Takes {@code key} out of the selected-key set at the end of the current round: its read held
+   * only pongs, which {@link PongFilter} took, so the library saw nothing read and left the key
+   * selected; every later round would read it again and find nothing ({@code EAGAIN}).
+   */
+  void forget(java.nio.channels.SelectionKey key) {
+    if (key != null && supported()) {
+      forgotten.add(key);
+      schedule();
+    }
+  }
+
+  private void schedule() {
     if (scheduled || !supported()) {
       return;
     }
@@ -146,11 +166,18 @@ final class SelectedKeySweeper {
       selector = (Selector) read(SELECTOR);
     }
     if (selector != null && selector.isOpen()) {
-      // A key with frames still queued stays: the library may have just turned its write
-      // interest off after finding the queue empty, a moment before the hub queued more (the
-      // hub's wakeup then finds the key here and writes them).
-      selector.selectedKeys().removeIf(key -> !key.isValid() || nothingQueued(key));
+      if (fullSweep) {
+        // A key with frames still queued stays: the library may have just turned its write
+        // interest off after finding the queue empty, a moment before the hub queued more (the
+        // hub's wakeup then finds the key here and writes them).
+        selector.selectedKeys().removeIf(key -> !key.isValid() || nothingQueued(key));
+      } else {
+        // Level-triggered: a key still ready for what it wants is selected again.
+        forgotten.forEach(selector.selectedKeys()::remove);
+      }
     }
+    fullSweep = false;
+    forgotten.clear();
   }
 
   private static boolean nothingQueued(java.nio.channels.SelectionKey key) {

@@ -86,14 +86,19 @@ final class WebSocketTransport implements Transport {
     return remote;
   }
 
-  /** A pong arrived: the client has read everything before the ping it answers. */
+  /** A pong arrived through the library: the client has read everything before its ping. */
   void pong(Framedata pong) {
-    Connection c = connection;
-    if (c == null) {
-      return;
-    }
     ByteBuffer payload = pong.getPayloadData();
-    c.acknowledged(payload.remaining() == PING_PAYLOAD ? payload.getLong(payload.position()) : Connection.UNKNOWN_TOKEN);
+    long token = payload.remaining() == PING_PAYLOAD ? payload.getLong(payload.position()) : Connection.UNKNOWN_TOKEN;
+    pong(token <= 0 ? Connection.UNKNOWN_TOKEN : token); // ours start at 1
+  }
+
+  /** A pong with this token arrived (see {@link PongFilter}); any thread. */
+  void pong(long token) {
+    Connection c = connection;
+    if (c != null) {
+      c.acknowledged(token);
+    }
   }
 
   /** The client sent a message: a sign of life. */
