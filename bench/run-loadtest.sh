@@ -54,8 +54,13 @@ sleep 3
 heap1=$(heap_used); rss1=$(rss_kb)
 until grep -q "Writing" "$work/load.log"; do sleep 0.1; done
 t0=$(cpu_ticks); l0=$(cpu_ticks "$load"); s0=$(date +%s.%N)
-until grep -q "Reconnect storm\|\"clients\"" "$work/load.log" "$work/result.json" 2>/dev/null; do sleep 0.2; done
-t1=$(cpu_ticks); l1=$(cpu_ticks "$load"); s1=$(date +%s.%N)
+# The load tool may end right after writing: keep its last figure while it runs.
+l1=$l0
+until grep -q "Reconnect storm\|\"clients\"" "$work/load.log" "$work/result.json" 2>/dev/null; do
+  l1=$(cpu_ticks "$load" 2>/dev/null || echo "$l1")
+  sleep 0.2
+done
+t1=$(cpu_ticks); s1=$(date +%s.%N)
 wait "$load" || true
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
 hz=$(getconf CLK_TCK)

@@ -34,6 +34,9 @@ public final class Connection {
   private final AtomicLong newestAck = new AtomicLong(-1);
   private final AtomicInteger unknownAcks = new AtomicInteger();
   private final AtomicBoolean inInbox = new AtomicBoolean();
+  /** The round trip and write delay of the newest acknowledgement as its transport timed them, or -1. */
+  private volatile long lastRoundTrip = -1;
+  private volatile long lastWriteDelay = -1;
   long snapshotDueNanos;
   boolean snapshotSent;
   boolean registered;
@@ -63,15 +66,28 @@ public final class Connection {
    * which request it answers. Also a sign of life.
    */
   public void acknowledged(long token) {
+    acknowledged(token, -1, -1);
+  }
+
+  /**
+   * As {@link #acknowledged(long)}, with what the transport timed, -1 where it did not: the round
+   * trip from when the request left for the network to when the answer came back, and the delay
+   * from when the hub asked to when the request left. The hub judges the client by them, so that
+   * a busy server is not taken for slow clients: an answer to a request that waited long in the
+   * server's own queue says nothing about the client's speed.
+   */
+  public void acknowledged(long token, long roundTripNanos, long writeDelayNanos) {
     heard();
-    hub.acknowledge(this, token);
+    lastRoundTrip = roundTripNanos;
+    lastWriteDelay = writeDelayNanos;
+    inbox(token);
   }
 
   /**
    * Keeps an acknowledgement for the hub's thread and puts this connection in the hub's inbox if
    * it is not there yet.
    */
-  void inbox(long token) {
+  private void inbox(long token) {
     if (token == UNKNOWN_TOKEN) {
       unknownAcks.incrementAndGet();
     } else {
@@ -93,6 +109,20 @@ public final class Connection {
   /** Hub thread: the newest token acknowledged since the last call, or -1. */
   long takeAck() {
     return newestAck.getAndSet(-1);
+  }
+
+  /** Hub thread: the transport's round trip of the newest acknowledgement, or -1. */
+  long takeRoundTrip() {
+    long rtt = lastRoundTrip;
+    lastRoundTrip = -1;
+    return rtt;
+  }
+
+  /** Hub thread: how long the newest acknowledged request waited to be written, or -1. */
+  long takeWriteDelay() {
+    long d = lastWriteDelay;
+    lastWriteDelay = -1;
+    return d;
   }
 
   /** Hub thread: how many acknowledgements without a token came since the last call. */

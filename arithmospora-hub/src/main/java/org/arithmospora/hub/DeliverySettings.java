@@ -56,7 +56,10 @@ public final class DeliverySettings {
 
   /**
    * How long a client may take nothing of what was sent to it before it is dropped
-   * ({@code write_wait}): it has messages on their way and has confirmed none of them.
+   * ({@code write_wait}): it has messages on their way and has confirmed none of them. A client
+   * with much on its way is given longer: as long as reading what was ahead of its oldest
+   * unanswered request at 2 KB/s would take. So a client that reads at least 2 KB/s is never
+   * dropped for being slow, and a slower one is kept as long as it answers within this time.
    */
   public Duration writeWait() {
     return writeWait;

@@ -195,14 +195,11 @@ public final class Hub {
   // ---- what transports report, through Connection ----
 
   /**
-   * Acknowledgements arrive by the thousand a second from transport threads: each connection
-   * keeps its newest in an inbox, and the hub takes them all on its next tick (within
+   * Takes the acknowledgements that arrived since the last tick. They come by the thousand a
+   * second from transport threads: each connection keeps its newest in an inbox
+   * ({@link Connection#acknowledged}), and the hub takes them all on its next tick (within
    * {@link #TICK}), without waking its thread for each.
    */
-  void acknowledge(Connection c, long token) {
-    c.inbox(token);
-  }
-
   private void drainAcks(long now) {
     Connection c;
     while ((c = ackInbox.poll()) != null) {
@@ -212,8 +209,10 @@ public final class Hub {
         acked |= !c.closed && c.window.acknowledged(Connection.UNKNOWN_TOKEN, now);
       }
       long token = c.takeAck();
+      long rtt = c.takeRoundTrip();
+      long writeDelay = c.takeWriteDelay();
       if (token >= 0) {
-        acked |= !c.closed && c.window.acknowledged(token, now);
+        acked |= !c.closed && c.window.acknowledged(token, now, rtt, writeDelay);
       }
       if (acked) {
         pump(c, now);
@@ -431,7 +430,9 @@ public final class Hub {
       it.remove();
       send(c, m, now);
     }
-    if (!c.pending.isEmpty() && !c.window.isOpen()) {
+    // A full window holds the client back only if the transport wrote what it was given;
+    // otherwise the server is the bottleneck, and the client's speed is not what it shows.
+    if (!c.pending.isEmpty() && !c.window.isOpen() && !c.transport.writing()) {
       c.window.limited();
     }
     if (c.rateWaiting) {

@@ -14,8 +14,9 @@ public final class OutboundMessage {
   private final EncodedMessage message;
   private final String key;
   private final int statIndex;
-  // Framings so far, as [framing, framed, framing, framed, ...]: one or two in practice.
-  private Object[] framings = new Object[0];
+  // Framings so far, as [framing, framed, framing, framed, ...]: one or two in practice. Read
+  // without a lock (once built, the array never changes); replaced under one.
+  private volatile Object[] framings = new Object[0];
 
   OutboundMessage(EncodedMessage message, String key, int statIndex) {
     this.message = Objects.requireNonNull(message);
@@ -55,13 +56,16 @@ public final class OutboundMessage {
    * This message framed by {@code framing}: built on the first call with that framing (compared
    * by identity, so pass the same constant every time), shared by every later call.
    */
-  @SuppressWarnings("unchecked")
-  public synchronized <T> T framed(Function<EncodedMessage, T> framing) {
+  public <T> T framed(Function<EncodedMessage, T> framing) {
+    T found = find(framings, framing);
+    return found != null ? found : frame(framing);
+  }
+
+  private synchronized <T> T frame(Function<EncodedMessage, T> framing) {
     Object[] f = framings;
-    for (int i = 0; i < f.length; i += 2) {
-      if (f[i] == framing) {
-        return (T) f[i + 1];
-      }
+    T found = find(f, framing);
+    if (found != null) {
+      return found;
     }
     T framed = Objects.requireNonNull(framing.apply(message));
     Object[] more = java.util.Arrays.copyOf(f, f.length + 2);
@@ -69,6 +73,16 @@ public final class OutboundMessage {
     more[f.length + 1] = framed;
     framings = more;
     return framed;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T find(Object[] f, Function<EncodedMessage, T> framing) {
+    for (int i = 0; i < f.length; i += 2) {
+      if (f[i] == framing) {
+        return (T) f[i + 1];
+      }
+    }
+    return null;
   }
 
   @Override

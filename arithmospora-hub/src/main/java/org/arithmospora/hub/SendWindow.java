@@ -14,15 +14,18 @@ package org.arithmospora.hub;
  * held messages back measures how fast the client really consumes ({@code bytes / time}); the
  * window is then what the client reads in {@code sendWindowTime} plus one round trip (the
  * shortest time an acknowledgement took recently, counted up to {@code sendWindowTime}), between
- * {@link #MIN_BYTES} and the configured maximum. A slower measurement is believed at once, a
- * faster one approached by a quarter of the difference each time. Acknowledgements that come
+ * {@link #MIN_BYTES} and the configured maximum. A slower measurement is believed, though it
+ * halves the estimate at most; a faster one is approached by a quarter of the difference each
+ * time. An answer to a request that waited long in the server's own queue measures the server,
+ * not the client, and is not taken. Acknowledgements that come
  * while the window was not the limit say only how fast buffers absorb a burst, not how fast the
  * client reads: they change nothing. So a slow client has about a quarter of a second of its own
  * reading in flight (half a second where many share one device or link), and what it sees lags
  * by that much beyond its own transfer time, not by whatever the kernel's buffers hold. A new
- * client starts with {@link #INITIAL_BYTES}, enough for a page's snapshot; one that needs more
- * and reads fast measures fast the first time the window limits it, and its window opens to
- * the maximum, as TCP's slow start would.
+ * client starts with {@link #INITIAL_BYTES}: a page's snapshot in a round trip or two, and not
+ * much to wait in front of thousands of clients arriving together on one slow device or link. One
+ * that needs more and reads fast measures fast the first time the window limits it, and its
+ * window opens to the maximum.
  *
  * <p>The round trip must not include the client's own backlog: once the window is full, every
  * acknowledgement waits behind it, and a window sized by those delays would only grow. So the
@@ -39,10 +42,11 @@ package org.arithmospora.hub;
  * {@link #MIN_READING_RATE} would take to read what is ahead of its oldest unanswered request
  * ({@link #stuck}).
  *
- * <p>A client that answers promptly (within a quarter of {@code sendWindowTime}) while the window
- * was not its limit has its window grown by what it acknowledged, up to the maximum, as TCP's
- * slow start does: fast clients earn large windows and few requests, and clients that share a
- * slow bottleneck, whose answers are late, do not.
+ * <p>A client that answers promptly (within a quarter of {@code sendWindowTime}) for at least
+ * half its window, while the window was not its limit, has its window grown by what it
+ * acknowledged, up to the maximum, as TCP's slow start does; a window it does not use does not
+ * grow (RFC 7661). Fast clients with much to read earn large windows and few requests; clients
+ * that share a slow bottleneck, whose answers are late, do not.
  */
 final class SendWindow {
   /** The smallest window: a few messages, so that even the slowest client gets whole updates. */
@@ -51,7 +55,7 @@ final class SendWindow {
    * The window of a client not yet measured: a page's snapshot at once, but not a full window
    * each for thousands of clients arriving together on one slow link or device.
    */
-  static final int INITIAL_BYTES = 16 * 1024;
+  static final int INITIAL_BYTES = 8 * 1024;
   /** Most bytes between two requests for acknowledgement. */
   static final int MAX_ACK_INTERVAL = 32 * 1024;
   /**
@@ -247,6 +251,16 @@ final class SendWindow {
    * @return whether it matched an outstanding request
    */
   boolean acknowledged(long token, long now) {
+    return acknowledged(token, now, -1, -1);
+  }
+
+  /**
+   * As {@link #acknowledged(long, long)}, with what its transport timed, -1 where it did not: the
+   * round trip from the request's leaving for the network to its answer's arrival, which then is
+   * the round trip, and the delay between the hub's asking and the request's leaving. When that
+   * delay was long the server was the bottleneck, and the answer measures nothing of the client.
+   */
+  boolean acknowledged(long token, long now, long transportRtt, long writeDelay) {
     if (count == 0 || (token != Connection.UNKNOWN_TOKEN && (token < requests[head] || token >= nextToken))) {
       return false; // unsolicited, already acknowledged, or never asked for
     }
@@ -264,16 +278,22 @@ final class SendWindow {
     }
     long bytes = mark - acked;
     boolean wasProbing = probing;
-    roundTrip(now - askedAt, probeAskedAt < 0 ? -1 : now - probeAskedAt, now, limited);
+    long rtt = transportRtt >= 0 ? transportRtt : now - askedAt;
+    long probeRtt = probeAskedAt < 0 ? -1 : transportRtt >= 0 && token == probeToken ? transportRtt : now - probeAskedAt;
+    roundTrip(rtt, probeRtt, now, limited);
     long interval = now - Math.max(lastAckAt, busySince);
     // Only when the window held messages back was the client the limit: this is how fast it
-    // consumes. While probing the limit was ours.
-    if (limited && !wasProbing && bytes > 0 && interval > 0) {
+    // consumes. Not while probing, when the limit was ours, nor when the request waited long in
+    // the server's own queue, when the limit was the server. A slower measurement halves the
+    // estimate at most, so that one late answer cannot shut a fast client's window.
+    boolean serverLate = writeDelay > targetNanos / 4;
+    if (limited && !wasProbing && !serverLate && bytes > 0 && interval > 0) {
       double sample = (double) bytes / interval;
-      rate = rate < 0 || sample < rate ? sample : rate + RATE_GAIN * (sample - rate);
+      rate = rate < 0 ? sample : sample < rate ? Math.max(sample, rate / 2) : rate + RATE_GAIN * (sample - rate);
       adapt();
-    } else if (!limited && !wasProbing && targetNanos > 0 && now - askedAt < targetNanos / 4) {
-      // Answered promptly without being held back: it may have more, as fast as it proves.
+    } else if (!limited && !wasProbing && !serverLate && targetNanos > 0 && rtt < targetNanos / 4 && 2 * bytes >= window) {
+      // Answered promptly, without being held back, for at least half its window: it used the
+      // window and may have more, as fast as it proves (a window it does not use says nothing).
       window = Math.min(maxBytes, window + bytes);
     }
     acks++;

@@ -24,7 +24,8 @@ public interface Transport {
 
   /**
    * Asks the client to confirm once it has consumed everything sent before this call, by a call to
-   * {@link Connection#acknowledged(long)} with {@code token}. Queued like a message: the request
+   * {@link Connection#acknowledged(long)} (or {@link Connection#acknowledged(long, long)}, with the
+   * round trip the transport timed) with {@code token}. Queued like a message: the request
    * leaves after what was sent before it. Tokens increase; acknowledging one acknowledges every
    * earlier one. Websocket transports send a ping whose payload is the token; clients echo it in
    * their pong (RFC 6455 §5.5.3) without any code of theirs.
@@ -33,6 +34,15 @@ public interface Transport {
 
   /** Starts writing whatever was queued since the last flush. Does not wait for it. */
   void flush();
+
+  /**
+   * Whether it still holds bytes it has not written to the network. When a client's window is
+   * full while its transport is still writing, the server is the bottleneck, not the client, and
+   * the hub does not take that for the client's reading speed. Any thread; by default false.
+   */
+  default boolean writing() {
+    return false;
+  }
 
   /** Ends the connection in order, telling the client {@code code} and {@code reason}. */
   void close(int code, String reason);

@@ -59,11 +59,13 @@ final class GatheringChannel implements WrappedByteChannel {
         batch[n++] = queued;
       }
     }
-    if (n == 1) {
-      return channel.write(src);
-    }
     int before = src.remaining();
-    channel.write(batch, 0, n);
+    if (n == 1) {
+      channel.write(src);
+    } else {
+      channel.write(batch, 0, n);
+    }
+    notePingsWritten(n);
     java.util.Arrays.fill(batch, 0, n, null);
     return before - src.remaining();
   }
@@ -73,6 +75,25 @@ final class GatheringChannel implements WrappedByteChannel {
    * pongs reports nothing read: the library then has nothing to decode, and the round needs no
    * sweep of its selected keys.
    */
+  /** Tells the transport when its pings left: each buffer in the batch had bytes left before. */
+  private void notePingsWritten(int n) {
+    WebSocketTransport t = null;
+    long now = 0;
+    for (int i = 0; i < n; i++) {
+      ByteBuffer b = batch[i];
+      if (!b.hasRemaining() && WebSocketTransport.isPing(b)) {
+        if (t == null) {
+          if (!(connection.getAttachment() instanceof WebSocketTransport transport)) {
+            return;
+          }
+          t = transport;
+          now = System.nanoTime();
+        }
+        t.pingWritten(b, now);
+      }
+    }
+  }
+
   @Override
   public int read(ByteBuffer dst) throws IOException {
     int start = dst.position();

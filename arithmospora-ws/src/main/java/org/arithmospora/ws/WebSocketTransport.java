@@ -27,6 +27,12 @@ final class WebSocketTransport implements Transport {
   private final Consumer<WebSocketImpl> writeDemand;
   private final String remote;
   private volatile Connection connection;
+  // When the last few pings were queued and left for the network, by token: the round trip counts
+  // from their leaving, and a long wait before it shows the server, not the client, was slow.
+  private final long[] pingTokens = new long[8];
+  private final long[] pingQueuedAt = new long[8];
+  private final long[] pingWrittenAt = new long[8];
+  private int pingNext;
 
   /**
    * @param writeDemand tells the connection's selector that it has frames to write
@@ -60,8 +66,16 @@ final class WebSocketTransport implements Transport {
     ByteBuffer ping = ByteBuffer.allocate(2 + PING_PAYLOAD);
     ping.put((byte) 0x89).put((byte) PING_PAYLOAD).putLong(token).flip(); // FIN + ping, unmasked
     if (conn.isOpen()) {
+      pingQueued(token, System.nanoTime());
       conn.outQueue.add(ping);
     }
+  }
+
+  private synchronized void pingQueued(long token, long nanoTime) {
+    pingTokens[pingNext] = token;
+    pingQueuedAt[pingNext] = nanoTime;
+    pingWrittenAt[pingNext] = -1;
+    pingNext = (pingNext + 1) % pingTokens.length;
   }
 
   @Override
@@ -69,6 +83,34 @@ final class WebSocketTransport implements Transport {
     if (conn.isOpen()) {
       writeDemand.accept(conn);
     }
+  }
+
+  /** Whether frames wait in the connection's queue, not yet written to the socket. */
+  @Override
+  public boolean writing() {
+    return !conn.outQueue.isEmpty();
+  }
+
+  /** Whether {@code b} is one of our pings: FIN + ping, an 8-byte payload. */
+  static boolean isPing(ByteBuffer b) {
+    return b.limit() == 2 + PING_PAYLOAD && b.get(0) == (byte) 0x89 && b.get(1) == PING_PAYLOAD;
+  }
+
+  /** The ping {@code b} has just been written to the socket; selector thread. */
+  synchronized void pingWritten(ByteBuffer b, long nanoTime) {
+    int i = slotOf(b.getLong(2));
+    if (i >= 0) {
+      pingWrittenAt[i] = nanoTime;
+    }
+  }
+
+  private int slotOf(long token) {
+    for (int i = 0; i < pingTokens.length; i++) {
+      if (pingTokens[i] == token && token > 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Override
@@ -96,9 +138,19 @@ final class WebSocketTransport implements Transport {
   /** A pong with this token arrived (see {@link PongFilter}); any thread. */
   void pong(long token) {
     Connection c = connection;
-    if (c != null) {
-      c.acknowledged(token);
+    if (c == null) {
+      return;
     }
+    long roundTrip = -1;
+    long writeDelay = -1;
+    synchronized (this) {
+      int i = slotOf(token);
+      if (i >= 0 && pingWrittenAt[i] >= 0) {
+        roundTrip = Math.max(0, System.nanoTime() - pingWrittenAt[i]);
+        writeDelay = Math.max(0, pingWrittenAt[i] - pingQueuedAt[i]);
+      }
+    }
+    c.acknowledged(token, roundTrip, writeDelay);
   }
 
   /** The client sent a message: a sign of life. */
