@@ -43,13 +43,14 @@ import org.slf4j.LoggerFactory;
  * older one and a milestone is never dropped. A client's memory on the server is thus bounded by
  * its window plus one message per stat, however far behind it falls, and the work per update is
  * one hand-over or one replacement per client: it does not grow with anyone's backlog. A client
- * that reads at all is never dropped for being slow: only one that confirms nothing for
- * {@code write_wait} while messages wait for it, or says nothing for {@code pong_wait}.
+ * that reads at least 2 KB/s is never dropped for being slow: only one that confirms nothing for
+ * {@code write_wait} while messages are on their way (see {@link DeliverySettings#writeWait()}),
+ * or says nothing for {@code pong_wait}.
  *
  * <p><b>Threads.</b> Everything that touches a client's state runs on the hub's one scheduler,
  * so clients need no locks, and a change reaches clients in the order the source made it.
  * {@link Connection}'s methods, which transports call from their own threads, hand their work to
- * it. Thread-safe.
+ * it; acknowledgements wait in an inbox for the next tick (5 ms). Thread-safe.
  *
  * <pre>{@code
  * Hub hub = Hub.builder(DeliverySettings.ofDefaults()).source(liveSource).build();
@@ -84,6 +85,7 @@ public final class Hub {
   // Hub thread only.
   private final ArrayDeque<Connection> awaitingSnapshot = new ArrayDeque<>();
   private final Set<Connection> clients = new LinkedHashSet<>();
+  /** Clients with messages waiting for their rate cap or for the server's own backlog to clear. */
   private final Set<Connection> rateWaiting = new LinkedHashSet<>();
   private final List<Connection> toFlush = new ArrayList<>();
   private final ConcurrentLinkedQueue<Connection> ackInbox = new ConcurrentLinkedQueue<>();
@@ -407,6 +409,7 @@ public final class Hub {
     if (c.closed) {
       return;
     }
+    c.window.written(c.transport.bytesWritten());
     if (c.pending.isEmpty() && c.window.isOpen() && rateAllows(c, m, now)) {
       send(c, m, now);
       return;
@@ -420,6 +423,7 @@ public final class Hub {
   /** Sends what waits for a client, oldest first, while its window and rate cap allow. */
   private void pump(Connection c, long now) {
     c.rateWaiting = false;
+    c.window.written(c.transport.bytesWritten());
     Iterator<OutboundMessage> it = c.pending.values().iterator();
     while (it.hasNext() && c.window.isOpen()) {
       OutboundMessage m = it.next();
@@ -430,12 +434,17 @@ public final class Hub {
       it.remove();
       send(c, m, now);
     }
-    // A full window holds the client back only if the transport wrote what it was given;
-    // otherwise the server is the bottleneck, and the client's speed is not what it shows.
-    if (!c.pending.isEmpty() && !c.window.isOpen() && !c.transport.writing()) {
-      c.window.limited();
+    // Held back by the client's part of the window: that measures the client. Held back by the
+    // server's own backlog: it reopens as the transport writes, which the tick watches.
+    boolean serverShut = false;
+    if (!c.pending.isEmpty()) {
+      if (c.window.shutByClient()) {
+        c.window.limited();
+      } else {
+        serverShut = c.window.shutByServer();
+      }
     }
-    if (c.rateWaiting) {
+    if (c.rateWaiting || serverShut) {
       rateWaiting.add(c);
     } else {
       rateWaiting.remove(c);
@@ -460,6 +469,7 @@ public final class Hub {
   private void send(Connection c, OutboundMessage m, long now) {
     int bytes = c.transport.send(m);
     c.window.sent(bytes, now);
+    c.window.written(c.transport.bytesWritten());
     if (c.nextAllowed != null && m.statIndex() >= 0) {
       c.nextAllowed[m.statIndex()] = now + rateIntervalNanos;
     }

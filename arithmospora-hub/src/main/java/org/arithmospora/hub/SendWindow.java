@@ -4,57 +4,48 @@ package org.arithmospora.hub;
  * How much one client may have on its way to it, and what it has confirmed: the hub's flow
  * control for that client. Not thread-safe: the hub's thread alone uses it.
  *
- * <p>Bytes handed to the transport count as <em>in flight</em> until the client acknowledges
- * them (for websockets, by answering a ping sent after them). Whatever the kernel has accepted is
- * out of the server's reach: it can no longer be replaced by a newer version. So the hub hands
- * over a new message only while less than the window is in flight, and everything newer waits in
- * the hub, where it can still be conflated.
+ * <p><b>In flight.</b> Bytes handed to the transport count as in flight until the client
+ * acknowledges them (for websockets, by answering a ping sent after them). Whatever the kernel
+ * has accepted is out of the server's reach: it can no longer be replaced by a newer version. So
+ * the hub hands over a message only while less than the window is with the client (written and
+ * not yet acknowledged) and less than the window waits in the server's own transport (handed
+ * over and not yet written, when the transport can tell); everything newer waits in the hub,
+ * where it can still be conflated. Only the first is the client's doing and measures it; the
+ * second is a busy server's, and a client held back by it waits for the server alone.
  *
- * <p>The window adapts to the client. An acknowledgement that follows a time when the window
- * held messages back measures how fast the client really consumes ({@code bytes / time}); the
- * window is then what the client reads in {@code sendWindowTime} plus one round trip (the
- * shortest time an acknowledgement took recently, counted up to {@code sendWindowTime}), between
- * {@link #MIN_BYTES} and the configured maximum. A slower measurement is believed, though it
- * halves the estimate at most; a faster one is approached by a quarter of the difference each
- * time. An answer to a request that waited long in the server's own queue measures the server,
- * not the client, and is not taken. Acknowledgements that come
- * while the window was not the limit say only how fast buffers absorb a burst, not how fast the
- * client reads: they change nothing. So a slow client has about a quarter of a second of its own
- * reading in flight (half a second where many share one device or link), and what it sees lags
- * by that much beyond its own transfer time, not by whatever the kernel's buffers hold. A new
- * client starts with {@link #INITIAL_BYTES}: a page's snapshot in a round trip or two, and not
- * much to wait in front of thousands of clients arriving together on one slow device or link. One
- * that needs more and reads fast measures fast the first time the window limits it, and its
- * window opens to the maximum.
+ * <p><b>Size.</b> An acknowledgement that follows a time when the window held messages back
+ * measures how fast the client really reads ({@code bytes / time}). The window is then what the
+ * client reads in {@code sendWindowTime} plus one round trip (counted up to
+ * {@code sendWindowTime}: clients that share one slow device or link each see the others' backlog
+ * in their round trip, and a window grown with it would feed it), between {@link #MIN_BYTES} and
+ * the configured maximum. A slower measurement is believed but halves the estimate at most; a
+ * faster one is approached by a quarter of the difference. Two kinds of answer measure nothing:
+ * those that come while the window was not the limit (they show how fast buffers absorb a burst),
+ * and those to a request that waited long in the server's own queue (they show a busy server). A
+ * slow client thus has a quarter to half a second of its own reading in flight, and what it sees
+ * lags by that much beyond its own transfer time, not by whatever the kernel's buffers hold.
  *
- * <p>The round trip must not include the client's own backlog: once the window is full, every
- * acknowledgement waits behind it, and a window sized by those delays would only grow. So the
- * shortest delay is trusted for ten seconds; after that the window is held at its minimum until
- * one request, made with little in flight, is answered, and that delay is the new round trip
- * (what BBR calls ProbeRTT). Only a client whose window limits it is probed: for the others the
- * round trip does not matter. A slow one drains its window once every ten seconds.
+ * <p><b>Start and growth.</b> A new client starts with {@link #INITIAL_BYTES}: a page's snapshot
+ * in a round trip or two, and little to wait in front of thousands of clients arriving together
+ * on one slow device. A client that answers promptly (within a quarter of {@code sendWindowTime},
+ * as its transport timed it) for at least half its window has the window grown by what it
+ * acknowledged, as TCP's slow start does; a window it does not fill does not grow (RFC 7661).
  *
- * <p>Acknowledgements are asked for every half window, between {@link #MIN_BYTES} and
- * {@link #MAX_ACK_INTERVAL} bytes ({@link #ackInterval()}), and after the first
- * {@link #MIN_BYTES}: rarely enough that answering them (a pong, a write) costs a slow client
- * little of its time, and reading them costs the server little for a fast one. A client counts as
- * stuck only when it has answered nothing for {@code write_wait} and for as long as
- * {@link #MIN_READING_RATE} would take to read what is ahead of its oldest unanswered request
- * ({@link #stuck}).
+ * <p><b>Round trip.</b> It must not include the client's own backlog: once the window is full,
+ * every answer waits behind it. So the shortest delay is trusted for ten seconds; then, for a
+ * client whose window limits it, the window is held at its minimum until one request made with
+ * little in flight is answered, and that delay is the new round trip (BBR's ProbeRTT).
  *
- * <p>A client that answers promptly (within a quarter of {@code sendWindowTime}) for at least
- * half its window, while the window was not its limit, has its window grown by what it
- * acknowledged, up to the maximum, as TCP's slow start does; a window it does not use does not
- * grow (RFC 7661). Fast clients with much to read earn large windows and few requests; clients
- * that share a slow bottleneck, whose answers are late, do not.
+ * <p><b>Requests.</b> Acknowledgements are asked for after the first {@link #MIN_BYTES}, then
+ * every half window up to {@link #MAX_ACK_INTERVAL} ({@link #ackInterval()}): each costs a slow
+ * client a pong and the server a read. A client counts as stuck ({@link #stuck}) only when it has
+ * answered nothing for {@code write_wait}, and for as long as {@link #MIN_READING_RATE} would take
+ * to read what is ahead of its oldest unanswered request.
  */
 final class SendWindow {
   /** The smallest window: a few messages, so that even the slowest client gets whole updates. */
   static final int MIN_BYTES = 2048;
-  /**
-   * The window of a client not yet measured: a page's snapshot at once, but not a full window
-   * each for thousands of clients arriving together on one slow link or device.
-   */
+  /** The window of a client not yet measured (see the class comment). */
   static final int INITIAL_BYTES = 8 * 1024;
   /** Most bytes between two requests for acknowledgement. */
   static final int MAX_ACK_INTERVAL = 32 * 1024;
@@ -72,6 +63,7 @@ final class SendWindow {
   private final long targetNanos;
 
   private long sent;
+  private long written;
   private long acked;
   private long window;
   /** Measured consumption rate in bytes per nanosecond; negative until measured. */
@@ -111,9 +103,35 @@ final class SendWindow {
     this.window = targetNanos > 0 ? Math.min(maxBytes, INITIAL_BYTES) : maxBytes;
   }
 
-  /** Whether another message may be handed over now. */
+  /**
+   * Whether another message may be handed over now: less than the window is with the client
+   * (written, not acknowledged), and less than the window waits in the server's own transport
+   * (handed over, not written).
+   */
   boolean isOpen() {
-    return inFlight() < (probing ? MIN_BYTES : window);
+    long limit = probing ? MIN_BYTES : window;
+    return written - acked < limit && sent - written < limit;
+  }
+
+  /** Whether the client holds the window shut: its part, written and unacknowledged, is full. */
+  boolean shutByClient() {
+    return written - acked >= (probing ? MIN_BYTES : window);
+  }
+
+  /** Whether the server's own backlog (handed over, not yet written) holds the window shut. */
+  boolean shutByServer() {
+    return !shutByClient() && !isOpen();
+  }
+
+  /**
+   * What the transport has written so far, or -1 when it cannot tell: then all that was handed
+   * over counts as written.
+   */
+  void written(long bytesWritten) {
+    long w = bytesWritten < 0 ? sent : Math.min(sent, bytesWritten);
+    if (w > written) {
+      written = w;
+    }
   }
 
   /** Bytes handed over and not yet acknowledged. */
@@ -146,6 +164,7 @@ final class SendWindow {
     }
     sent += bytes;
   }
+
 
   /** The window held a message back. */
   void limited() {
@@ -185,7 +204,7 @@ final class SendWindow {
     if (uncovered <= 0) {
       return false;
     }
-    return uncovered >= ackInterval() || (waiting && !isOpen());
+    return uncovered >= ackInterval() || (waiting && shutByClient());
   }
 
   /** Whether no request is outstanding and the last one is older than {@code period}: time for a keep-alive. */
@@ -298,6 +317,8 @@ final class SendWindow {
     }
     acks++;
     acked = mark;
+    // What the client acknowledged it was certainly written.
+    written = Math.max(written, acked);
     lastAckAt = now;
     limited = false;
     return true;

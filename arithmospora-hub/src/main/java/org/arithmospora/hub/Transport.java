@@ -36,12 +36,13 @@ public interface Transport {
   void flush();
 
   /**
-   * Whether it still holds bytes it has not written to the network. When a client's window is
-   * full while its transport is still writing, the server is the bottleneck, not the client, and
-   * the hub does not take that for the client's reading speed. Any thread; by default false.
+   * How many of the bytes {@link #send} was given it has written to the network so far, or -1 if
+   * it cannot tell (the default). The hub then keeps two bounds apart: what is written and not yet
+   * acknowledged is the client's, and sizes its window; what is not yet written is the server's
+   * own backlog, which waits for the server, not the client. Any thread.
    */
-  default boolean writing() {
-    return false;
+  default long bytesWritten() {
+    return -1;
   }
 
   /** Ends the connection in order, telling the client {@code code} and {@code reason}. */

@@ -30,6 +30,10 @@ final class FakeClient implements Transport {
   boolean echo = true;
   long bytesHandedOver;
   long bytesConsumed;
+  /** Whether it says what it wrote; then a stalled server holds what it was given. */
+  boolean tellsWritten;
+  boolean serverStalled;
+  private long bytesWritten;
   int flushes;
   int closeCode = -1;
   String aborted;
@@ -65,8 +69,30 @@ final class FakeClient implements Transport {
   @Override
   public void flush() {
     flushes++;
+    if (!serverStalled) {
+      write();
+    }
+  }
+
+  private void write() {
+    for (Object o : queued) {
+      if (o instanceof Sent s) {
+        bytesWritten += s.size();
+      }
+    }
     travelling.addAll(queued);
     queued.clear();
+  }
+
+  /** The server writes again, and at once all it was holding. */
+  void serverCatchesUp() {
+    serverStalled = false;
+    write();
+  }
+
+  @Override
+  public long bytesWritten() {
+    return tellsWritten ? bytesWritten : -1;
   }
 
   @Override

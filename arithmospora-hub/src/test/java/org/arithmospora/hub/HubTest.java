@@ -91,6 +91,34 @@ class HubTest {
   }
 
   @Test
+  void aBusyServerHoldsMessagesInItsWindowWithoutTakingTheClientForSlow() {
+    int window = 4096;
+    f = new HubFixture(5, settings().sendWindowBytes(window).writeWait(Duration.ofHours(1)).build());
+    FakeClient c = f.connect("fast client, busy server");
+    c.tellsWritten = true;
+    f.keepReading(c, Duration.ofMillis(150));
+    c.serverStalled = true; // the server's selector is busy: what the hub hands over waits there
+    for (int i = 0; i < 200; i++) {
+      f.vote();
+      f.keepReading(c, Duration.ofMillis(20));
+    }
+    Hub.FlowState stalled = f.hub.flowState(c.connection);
+    // The server's own backlog is bounded by the window too; the rest is conflated in the hub.
+    assertThat(c.bytesHandedOver - c.bytesWritten()).as("handed over, not written").isLessThan(window + largestMessage());
+    assertThat(stalled.bytesInFlight()).as("with the client's part").isLessThan(2L * window + largestMessage());
+    assertThat(stalled.messagesWaiting()).isBetween(1, 5);
+    assertThat(stalled.bytesPerSecond()).as("the client was never the limit: not measured").isEqualTo(-1);
+    c.serverCatchesUp();
+    f.keepReading(c, Duration.ofMillis(100));
+    for (String stat : f.stats) {
+      assertThat(c.lastCurrent(stat)).as(stat).isEqualTo(200);
+    }
+    Hub.FlowState after = f.hub.flowState(c.connection);
+    assertThat(after.bytesPerSecond()).as("the server's stall was not measured as the client's reading").isEqualTo(-1);
+    assertThat(after.windowBytes()).as("not shrunk for the server's delay").isEqualTo(window);
+  }
+
+  @Test
   void aClientThatKeepsUpGetsEveryVersion() {
     f = new HubFixture(3, settings().build());
     FakeClient c = f.connectAndReadSnapshot("fast");

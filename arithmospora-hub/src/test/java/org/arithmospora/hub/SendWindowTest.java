@@ -36,6 +36,7 @@ class SendWindowTest {
       // As the hub does: a request whenever enough was sent, and one when the window shuts.
       while (w.isOpen()) {
         w.sent(MESSAGE, now);
+        w.written(-1); // written at once, as a transport that cannot tell counts it
         if (w.wantsAck(false)) {
           requests.add(new long[] {w.request(now), w.sent()});
         }

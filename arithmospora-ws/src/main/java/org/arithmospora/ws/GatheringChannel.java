@@ -29,6 +29,7 @@ final class GatheringChannel implements WrappedByteChannel {
   private final WebSocketImpl connection;
   private final SelectedKeySweeper sweeper;
   private final ByteBuffer[] batch = new ByteBuffer[MAX_BUFFERS];
+  private final int[] remainingBefore = new int[MAX_BUFFERS];
   private final PongFilter pongs;
 
   GatheringChannel(SocketChannel channel, WebSocketImpl connection, SelectedKeySweeper sweeper) {
@@ -59,15 +60,17 @@ final class GatheringChannel implements WrappedByteChannel {
         batch[n++] = queued;
       }
     }
-    int before = src.remaining();
+    for (int i = 0; i < n; i++) {
+      remainingBefore[i] = batch[i].remaining();
+    }
     if (n == 1) {
       channel.write(src);
     } else {
       channel.write(batch, 0, n);
     }
-    notePingsWritten(n);
+    noteWritten(n);
     java.util.Arrays.fill(batch, 0, n, null);
-    return before - src.remaining();
+    return remainingBefore[0] - src.remaining();
   }
 
   /**
@@ -75,22 +78,32 @@ final class GatheringChannel implements WrappedByteChannel {
    * pongs reports nothing read: the library then has nothing to decode, and the round needs no
    * sweep of its selected keys.
    */
-  /** Tells the transport when its pings left: each buffer in the batch had bytes left before. */
-  private void notePingsWritten(int n) {
-    WebSocketTransport t = null;
+  /**
+   * Tells the transport what just left: how many bytes of its messages (so that the hub can tell
+   * the client's share of the window from the server's own backlog), and when each of its pings
+   * went (so that round trips start there). Each buffer in the batch had bytes left before.
+   */
+  private void noteWritten(int n) {
+    if (!(connection.getAttachment() instanceof WebSocketTransport t)) {
+      return;
+    }
+    long messageBytes = 0;
     long now = 0;
     for (int i = 0; i < n; i++) {
       ByteBuffer b = batch[i];
-      if (!b.hasRemaining() && WebSocketTransport.isPing(b)) {
-        if (t == null) {
-          if (!(connection.getAttachment() instanceof WebSocketTransport transport)) {
-            return;
-          }
-          t = transport;
-          now = System.nanoTime();
-        }
+      int wrote = remainingBefore[i] - b.remaining();
+      if (wrote == 0) {
+        break; // the socket took no more: nothing after this one was written either
+      }
+      if (WebSocketTransport.isMessage(b)) {
+        messageBytes += wrote;
+      } else if (!b.hasRemaining() && WebSocketTransport.isPing(b)) {
+        now = now == 0 ? System.nanoTime() : now;
         t.pingWritten(b, now);
       }
+    }
+    if (messageBytes > 0) {
+      t.wrote(messageBytes);
     }
   }
 

@@ -301,9 +301,20 @@ final class SelectedKeySweeper {
       return n < 0 && sweeper.closeAfterRound(connection) ? 0 : n;
     }
 
+    /** Writes, telling the transport what of its messages and pings left (as GatheringChannel does). */
     @Override
     public int write(ByteBuffer src) throws java.io.IOException {
-      return delegate.write(src);
+      int before = src.remaining();
+      int n = delegate.write(src);
+      if (connection.getAttachment() instanceof WebSocketTransport t) {
+        int wrote = before - src.remaining();
+        if (wrote > 0 && WebSocketTransport.isMessage(src)) {
+          t.wrote(wrote);
+        } else if (wrote > 0 && !src.hasRemaining() && WebSocketTransport.isPing(src)) {
+          t.pingWritten(src, System.nanoTime());
+        }
+      }
+      return n;
     }
 
     @Override

@@ -27,6 +27,7 @@ final class WebSocketTransport implements Transport {
   private final Consumer<WebSocketImpl> writeDemand;
   private final String remote;
   private volatile Connection connection;
+  private volatile long written;
   // When the last few pings were queued and left for the network, by token: the round trip counts
   // from their leaving, and a long wait before it shows the server, not the client, was slow.
   private final long[] pingTokens = new long[8];
@@ -85,10 +86,20 @@ final class WebSocketTransport implements Transport {
     }
   }
 
-  /** Whether frames wait in the connection's queue, not yet written to the socket. */
+  /** Bytes of messages written to the socket so far; counted by the channel that writes them. */
   @Override
-  public boolean writing() {
-    return !conn.outQueue.isEmpty();
+  public long bytesWritten() {
+    return written;
+  }
+
+  /** {@code bytes} of messages were written to the socket; selector thread (the only writer). */
+  void wrote(long bytes) {
+    written += bytes;
+  }
+
+  /** Whether {@code b} is a message frame (FIN + text), as {@link Frame} builds them. */
+  static boolean isMessage(ByteBuffer b) {
+    return b.limit() > 0 && b.get(0) == (byte) 0x81;
   }
 
   /** Whether {@code b} is one of our pings: FIN + ping, an 8-byte payload. */
