@@ -312,8 +312,11 @@ public final class Hub {
    */
   public FlowState flowState(Connection c) {
     CompletableFuture<FlowState> result = new CompletableFuture<>();
-    execute(() -> result.complete(new FlowState(c.window.inFlight(), c.window.window(), c.pending.size(),
-        c.window.outstanding(), c.window.bytesPerSecond())));
+    execute(() -> {
+      c.window.written(c.transport.bytesWritten());
+      result.complete(new FlowState(c.window.inFlight(), c.window.unwritten(), c.window.window(), c.pending.size(),
+          c.window.outstanding(), c.window.bytesPerSecond()));
+    });
     return result.join();
   }
 
@@ -321,13 +324,16 @@ public final class Hub {
    * One client's flow control at a moment.
    *
    * @param bytesInFlight handed to the transport and not yet acknowledged
-   * @param windowBytes the most it may have in flight now
+   * @param bytesUnwritten of those, what the transport has not written yet (the server's own
+   *     backlog; 0 for a transport that cannot tell)
+   * @param windowBytes the most it may have written and unacknowledged now, and the most it may
+   *     have unwritten
    * @param messagesWaiting messages waiting for it in the hub, one per stat at most
    * @param acksOutstanding requests for acknowledgement not yet answered
    * @param bytesPerSecond its measured reading rate, or -1 before it was measured
    */
-  public record FlowState(long bytesInFlight, long windowBytes, int messagesWaiting, int acksOutstanding,
-      double bytesPerSecond) {
+  public record FlowState(long bytesInFlight, long bytesUnwritten, long windowBytes, int messagesWaiting,
+      int acksOutstanding, double bytesPerSecond) {
   }
 
   // ---- hub thread ----

@@ -139,6 +139,11 @@ final class SendWindow {
     return sent - acked;
   }
 
+  /** Bytes handed over and not yet written by the transport. */
+  long unwritten() {
+    return sent - written;
+  }
+
   /** The current window in bytes. */
   long window() {
     return window;
