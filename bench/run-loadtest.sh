@@ -8,39 +8,16 @@
 #   (e.g. LOAD_ARGS="--population fast=50% --population parse=50%"); SERVER_JAR: another build's jar
 #   to serve with (the load tool and Redis stay this build's), for before/after pairs.
 set -euo pipefail
-root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 clients=${1:?clients}
 min_ms=${2:-20}
 max_ms=${3:-100}
 duration=${4:-30}
 rate=${5:-5}
-jar="$root/arithmospora-cli/target/arithmospora.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -ntp -DskipTests -pl arithmospora-cli -am package)
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-work="$(mktemp -d)"
-redis_port=$((20000 + RANDOM % 10000))
-ws_port=$((redis_port + 1))
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-java -Xmx64m -jar "$jar" redis --port "$redis_port" > "$work/redis.log" 2>&1 &
-pids+=($!)
-sed -e "s/127.0.0.1:6390/127.0.0.1:$redis_port/" -e "s/127.0.0.1:8090/127.0.0.1:$ws_port/" \
-    -e "s/min_time_ms = 20/min_time_ms = $min_ms/" -e "s/max_time_ms = 100/max_time_ms = $max_ms/" \
-    "$root/bench/loadtest.conf" > "$work/loadtest.conf"
-for _ in $(seq 100); do grep -q listening "$work/redis.log" && break; sleep 0.1; done
-
-# The server: the heap a box of this size would give it; its own JVM so its numbers are its own.
-java ${SERVER_OPTS:--Xmx1g -XX:+UseG1GC} -jar "${SERVER_JAR:-$jar}" serve -c "$work/loadtest.conf" > "$work/server.log" 2>&1 &
-server=$!
-pids+=($server)
-for _ in $(seq 200); do grep -q "Serving" "$work/server.log" && break; sleep 0.1; done
+bench_start "$min_ms" "$max_ms"
 
 heap_used() { jcmd "$server" GC.run >/dev/null; jcmd "$server" GC.heap_info | awk '/garbage-first heap|total/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); print v; exit}}'; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$server}/stat"; }
 
 heap0=$(heap_used); rss0=$(rss_kb)
 
