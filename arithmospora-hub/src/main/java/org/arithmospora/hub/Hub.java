@@ -68,6 +68,12 @@ public final class Hub {
    * released.
    */
   private static final Duration TICK = Duration.ofMillis(5);
+  /**
+   * How long after a request waited long in a transport's queue no answer is taken as a client's
+   * slowness: the server's busy spells (its first fan-outs after a quiet time, a storm) delay
+   * every client's answers, also the reads of answers whose requests left on time.
+   */
+  private static final long SERVER_BUSY_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How often silences, stuck clients and keep-alives are checked. */
   private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   /** Most drops logged one by one per {@link #DROP_LOG_PERIOD_NANOS}; the rest are counted. */
@@ -79,17 +85,24 @@ public final class Hub {
   private final boolean ownScheduler;
   private final LongSupplier ticker;
   private final long rateIntervalNanos;
+  /** A request that waited longer than this to be written shows a busy server. */
+  private final long busyWriteDelay;
   private final Map<String, Channel> channels = new HashMap<>();
   private final List<Channel> channelList = new ArrayList<>();
 
   // Hub thread only.
   private final ArrayDeque<Connection> awaitingSnapshot = new ArrayDeque<>();
   private final Set<Connection> clients = new LinkedHashSet<>();
-  /** Clients with messages waiting for their rate cap or for the server's own backlog to clear. */
-  private final Set<Connection> rateWaiting = new LinkedHashSet<>();
+  /**
+   * Clients whose waiting messages the tick tries again: held back by their rate cap or by the
+   * server's own backlog, neither of which an acknowledgement will reopen.
+   */
+  private final Set<Connection> retryEachTick = new LinkedHashSet<>();
   private final List<Connection> toFlush = new ArrayList<>();
   private final ConcurrentLinkedQueue<Connection> ackInbox = new ConcurrentLinkedQueue<>();
   private long nextHousekeeping;
+  /** Until when the server counts as busy: some request lately waited long to be written. */
+  private long serverBusyUntil;
   private long dropLogPeriodStart;
   private int dropsLoggedInPeriod;
   private int dropsNotLogged;
@@ -111,6 +124,7 @@ public final class Hub {
     this.scheduler = ownScheduler ? new ThreadScheduler("arithmospora-hub") : b.scheduler;
     this.ticker = b.ticker;
     this.rateIntervalNanos = settings.maxStatRate() > 0 ? (long) (1e9 / settings.maxStatRate()) : 0;
+    this.busyWriteDelay = settings.sendWindowTime().toNanos() / 4;
     for (DropReason r : DropReason.values()) {
       drops.put(r, new AtomicLong());
     }
@@ -213,8 +227,14 @@ public final class Hub {
       long token = c.takeAck();
       long rtt = c.takeRoundTrip();
       long writeDelay = c.takeWriteDelay();
+      if (writeDelay > busyWriteDelay) {
+        serverBusyUntil = now + SERVER_BUSY_HOLD_NANOS;
+      }
       if (token >= 0) {
-        acked |= !c.closed && c.window.acknowledged(token, now, rtt, writeDelay);
+        // While the server is busy, a late answer may be a late read of a prompt one: it does
+        // not count against any client.
+        boolean busy = now - serverBusyUntil < 0;
+        acked |= !c.closed && c.window.acknowledged(token, now, rtt, busy ? Long.MAX_VALUE : writeDelay);
       }
       if (acked) {
         pump(c, now);
@@ -398,7 +418,7 @@ public final class Hub {
     }
     c.pending.clear();
     countWaiting(c);
-    rateWaiting.remove(c);
+    retryEachTick.remove(c);
   }
 
   private void sendSnapshot(Connection c, long now) {
@@ -451,9 +471,9 @@ public final class Hub {
       }
     }
     if (c.rateWaiting || serverShut) {
-      rateWaiting.add(c);
+      retryEachTick.add(c);
     } else {
-      rateWaiting.remove(c);
+      retryEachTick.remove(c);
     }
     countWaiting(c);
     touch(c);
@@ -539,8 +559,8 @@ public final class Hub {
           sendSnapshot(due, now);
         }
       }
-      if (!rateWaiting.isEmpty()) {
-        for (Connection c : new ArrayList<>(rateWaiting)) {
+      if (!retryEachTick.isEmpty()) {
+        for (Connection c : new ArrayList<>(retryEachTick)) {
           pump(c, now);
         }
       }
