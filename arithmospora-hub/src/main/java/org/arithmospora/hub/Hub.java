@@ -68,12 +68,6 @@ public final class Hub {
    * released.
    */
   private static final Duration TICK = Duration.ofMillis(5);
-  /**
-   * How long after a request waited long in a transport's queue no answer is taken as a client's
-   * slowness: the server's busy spells (its first fan-outs after a quiet time, a storm) delay
-   * every client's answers, also the reads of answers whose requests left on time.
-   */
-  private static final long SERVER_BUSY_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How often silences, stuck clients and keep-alives are checked. */
   private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   /** Most drops logged one by one per {@link #DROP_LOG_PERIOD_NANOS}; the rest are counted. */
@@ -85,8 +79,6 @@ public final class Hub {
   private final boolean ownScheduler;
   private final LongSupplier ticker;
   private final long rateIntervalNanos;
-  /** A request that waited longer than this to be written shows a busy server. */
-  private final long busyWriteDelay;
   private final Map<String, Channel> channels = new HashMap<>();
   private final List<Channel> channelList = new ArrayList<>();
 
@@ -101,8 +93,6 @@ public final class Hub {
   private final List<Connection> toFlush = new ArrayList<>();
   private final ConcurrentLinkedQueue<Connection> ackInbox = new ConcurrentLinkedQueue<>();
   private long nextHousekeeping;
-  /** Until when the server counts as busy: some request lately waited long to be written. */
-  private long serverBusyUntil;
   private long dropLogPeriodStart;
   private int dropsLoggedInPeriod;
   private int dropsNotLogged;
@@ -124,7 +114,6 @@ public final class Hub {
     this.scheduler = ownScheduler ? new ThreadScheduler("arithmospora-hub") : b.scheduler;
     this.ticker = b.ticker;
     this.rateIntervalNanos = settings.maxStatRate() > 0 ? (long) (1e9 / settings.maxStatRate()) : 0;
-    this.busyWriteDelay = settings.sendWindowTime().toNanos() / 4;
     for (DropReason r : DropReason.values()) {
       drops.put(r, new AtomicLong());
     }
@@ -227,14 +216,8 @@ public final class Hub {
       long token = c.takeAck();
       long rtt = c.takeRoundTrip();
       long writeDelay = c.takeWriteDelay();
-      if (writeDelay > busyWriteDelay) {
-        serverBusyUntil = now + SERVER_BUSY_HOLD_NANOS;
-      }
       if (token >= 0) {
-        // While the server is busy, a late answer may be a late read of a prompt one: it does
-        // not count against any client.
-        boolean busy = now - serverBusyUntil < 0;
-        acked |= !c.closed && c.window.acknowledged(token, now, rtt, busy ? Long.MAX_VALUE : writeDelay);
+        acked |= !c.closed && c.window.acknowledged(token, now, rtt, writeDelay);
       }
       if (acked) {
         pump(c, now);
