@@ -60,13 +60,21 @@ final class Assembly implements AutoCloseable {
    *     files cannot be used (naming them)
    */
   ArithmosporaServer startServer() {
-    Config.Listener listener = config.listener().orElseThrow(() -> new IllegalArgumentException(
-        config.file() + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key"));
+    Config.Listener listener =
+        config
+            .listener()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        config.file()
+                            + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key"));
     WebSocketSettings.Builder settings = config.websocket().toBuilder().address(listener.address());
     if (listener.tls()) {
-      settings.tls(listener.pkcs12() != null
-          ? TlsContexts.fromPkcs12(listener.pkcs12(), chars(listener.pkcs12Password()))
-          : TlsContexts.fromPem(listener.cert(), listener.key(), chars(listener.keyPassword())));
+      settings.tls(
+          listener.pkcs12() != null
+              ? TlsContexts.fromPkcs12(listener.pkcs12(), chars(listener.pkcs12Password()))
+              : TlsContexts.fromPem(
+                  listener.cert(), listener.key(), chars(listener.keyPassword())));
     }
     ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build());
     sources.forEach(b::source);

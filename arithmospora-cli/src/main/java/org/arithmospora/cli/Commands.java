@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 final class Commands {
   /** Exit status for a bad command line or configuration. */
   static final int USAGE = 2;
+
   /** Exit status for a failure while running. */
   static final int FAILURE = 1;
 
@@ -23,7 +24,12 @@ final class Commands {
       return config;
     } catch (ConfigException e) {
       e.problems().forEach(err::println);
-      err.println("arithmospora: " + file + " has " + e.problems().size() + " problem(s); nothing was started");
+      err.println(
+          "arithmospora: "
+              + file
+              + " has "
+              + e.problems().size()
+              + " problem(s); nothing was started");
       return null;
     }
   }

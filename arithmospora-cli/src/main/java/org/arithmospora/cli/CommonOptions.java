@@ -5,13 +5,21 @@ import picocli.CommandLine.Option;
 
 /** Options every command takes, in the Go program's spelling and in GNU style. */
 final class CommonOptions {
-  @Option(names = {"-c", "--c", "--config"}, paramLabel = "CONFIG", required = true,
+  @Option(
+      names = {"-c", "--c", "--config"},
+      paramLabel = "CONFIG",
+      required = true,
       description = "The TOML configuration file.")
   Path config;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log debug detail.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log debug detail.")
   boolean verbose;
 
-  @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "-help", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 }

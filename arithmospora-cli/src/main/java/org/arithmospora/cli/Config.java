@@ -30,7 +30,14 @@ public record Config(
     List<String> warnings) {
 
   /** Where and how to serve. */
-  public record Listener(String address, boolean tls, Path cert, Path key, String keyPassword, Path pkcs12, String pkcs12Password) {}
+  public record Listener(
+      String address,
+      boolean tls,
+      Path cert,
+      Path key,
+      String keyPassword,
+      Path pkcs12,
+      String pkcs12Password) {}
 
   /** One source and the Redis prefix of its keys (empty when none of its stats use Redis). */
   public record SourceConfig(SourceDefinition definition, String redisPrefix) {
@@ -51,8 +58,17 @@ public record Config(
     if (name == null || name.isEmpty()) {
       return sources.get(0);
     }
-    return sources.stream().filter(s -> s.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no source named '" + name + "' in " + file + "; sources: "
-            + String.join(", ", sources.stream().map(SourceConfig::name).toList())));
+    return sources.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no source named '"
+                        + name
+                        + "' in "
+                        + file
+                        + "; sources: "
+                        + String.join(", ", sources.stream().map(SourceConfig::name).toList())));
   }
 }

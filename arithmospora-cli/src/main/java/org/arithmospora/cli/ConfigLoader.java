@@ -21,7 +21,6 @@ import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.StatType;
 import org.arithmospora.core.StatTypeRegistry;
-import org.arithmospora.core.TimedPeriod;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
 import org.tomlj.Toml;
@@ -41,23 +40,61 @@ public final class ConfigLoader {
   /** The loader type of stats that do not name one. */
   public static final String REDIS = "redis";
 
-  private static final Set<String> TOP = Set.of("redis", "http", "https", "websocket", "debounce", "sources");
-  private static final Set<String> REDIS_KEYS = Set.of("server", "password", "db", "max_idle", "idle_timeout",
-      "user", "tls", "trust_store", "trust_store_password", "verify_hostname", "connect_timeout_ms", "read_timeout_ms");
+  private static final Set<String> TOP =
+      Set.of("redis", "http", "https", "websocket", "debounce", "sources");
+  private static final Set<String> REDIS_KEYS =
+      Set.of(
+          "server",
+          "password",
+          "db",
+          "max_idle",
+          "idle_timeout",
+          "user",
+          "tls",
+          "trust_store",
+          "trust_store_password",
+          "verify_hostname",
+          "connect_timeout_ms",
+          "read_timeout_ms");
   private static final Set<String> HTTP_KEYS = Set.of("address");
-  private static final Set<String> HTTPS_KEYS = Set.of("address", "cert", "key", "key_password", "pkcs12", "pkcs12_password");
-  private static final Set<String> WEBSOCKET_KEYS = Set.of("write_wait", "pong_wait", "ping_period",
-      "snapshot_delay_ms", "max_message_bytes", "max_connections", "allowed_origins", "send_window_bytes", "send_window_ms",
-      "max_stat_rate", "max_queued_frames");
+  private static final Set<String> HTTPS_KEYS =
+      Set.of("address", "cert", "key", "key_password", "pkcs12", "pkcs12_password");
+  private static final Set<String> WEBSOCKET_KEYS =
+      Set.of(
+          "write_wait",
+          "pong_wait",
+          "ping_period",
+          "snapshot_delay_ms",
+          "max_message_bytes",
+          "max_connections",
+          "allowed_origins",
+          "send_window_bytes",
+          "send_window_ms",
+          "max_stat_rate",
+          "max_queued_frames");
   private static final Set<String> DEBOUNCE_KEYS = Set.of("min_time_ms", "max_time_ms");
-  private static final Set<String> SOURCE_KEYS = Set.of("name", "redis_prefix", "start_time", "end_time", "is_live",
-      "timed_stat_periods", "stats", "milestones");
+  private static final Set<String> SOURCE_KEYS =
+      Set.of(
+          "name",
+          "redis_prefix",
+          "start_time",
+          "end_time",
+          "is_live",
+          "timed_stat_periods",
+          "stats",
+          "milestones");
   private static final Set<String> PERIOD_KEYS = Set.of("granularity", "cycles");
-  private static final List<String> GROUPS = List.of(StatDefinition.PROPORTION, StatDefinition.ROLLING,
-      StatDefinition.TIMED, StatDefinition.OTHER);
+  private static final List<String> GROUPS =
+      List.of(
+          StatDefinition.PROPORTION,
+          StatDefinition.ROLLING,
+          StatDefinition.TIMED,
+          StatDefinition.OTHER);
   private static final Set<String> STAT_KEYS = Set.of("name", "data_type", "loader_type", "period");
-  private static final Set<String> MILESTONE_GROUP_KEYS = Set.of("name", "group", "stat", "milestones");
-  private static final Set<String> MILESTONE_KEYS = Set.of("name", "data_points", "field", "target", "comparator", "message");
+  private static final Set<String> MILESTONE_GROUP_KEYS =
+      Set.of("name", "group", "stat", "milestones");
+  private static final Set<String> MILESTONE_KEYS =
+      Set.of("name", "data_points", "field", "target", "comparator", "message");
 
   private final StatTypeRegistry types;
   private final Set<String> loaderTypes;
@@ -97,7 +134,8 @@ public final class ConfigLoader {
       List<String> problems = new ArrayList<>();
       for (TomlParseError e : toml.errors()) {
         TomlPosition p = e.position();
-        problems.add(file + (p == null ? "" : ":" + p.line() + ":" + p.column()) + ": " + e.getMessage());
+        problems.add(
+            file + (p == null ? "" : ":" + p.line() + ":" + p.column()) + ": " + e.getMessage());
       }
       throw new ConfigException(problems);
     }
@@ -138,13 +176,17 @@ public final class ConfigLoader {
     r.string(t, "user", "redis", where).ifPresent(b::user);
     r.integer(t, "db", "redis", where).ifPresent(v -> b.database(v.intValue()));
     r.integer(t, "max_idle", "redis", where).ifPresent(v -> b.maxIdle(v.intValue()));
-    r.integer(t, "idle_timeout", "redis", where).ifPresent(v -> b.idleTimeout(Duration.ofSeconds(v)));
+    r.integer(t, "idle_timeout", "redis", where)
+        .ifPresent(v -> b.idleTimeout(Duration.ofSeconds(v)));
     r.bool(t, "tls", "redis", where).ifPresent(b::tls);
     r.bool(t, "verify_hostname", "redis", where).ifPresent(b::verifyHostname);
     Optional<String> trustPassword = r.string(t, "trust_store_password", "redis", where);
-    r.string(t, "trust_store", "redis", where).ifPresent(p -> b.trustStore(Path.of(p), trustPassword.orElse(null)));
-    r.integer(t, "connect_timeout_ms", "redis", where).ifPresent(v -> b.connectTimeout(Duration.ofMillis(v)));
-    r.integer(t, "read_timeout_ms", "redis", where).ifPresent(v -> b.readTimeout(Duration.ofMillis(v)));
+    r.string(t, "trust_store", "redis", where)
+        .ifPresent(p -> b.trustStore(Path.of(p), trustPassword.orElse(null)));
+    r.integer(t, "connect_timeout_ms", "redis", where)
+        .ifPresent(v -> b.connectTimeout(Duration.ofMillis(v)));
+    r.integer(t, "read_timeout_ms", "redis", where)
+        .ifPresent(v -> b.readTimeout(Duration.ofMillis(v)));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
@@ -159,36 +201,54 @@ public final class ConfigLoader {
     // Relative paths are taken from the working directory, as the Go program's were.
     if (https != null) {
       TomlPosition where = root.inputPositionOf(List.of("https"));
-      Optional<String> address = r.required(r.string(https, "address", "https", where), https, "address", "https", where,
-          "host:port to listen on");
+      Optional<String> address =
+          r.required(
+              r.string(https, "address", "https", where),
+              https,
+              "address",
+              "https",
+              where,
+              "host:port to listen on");
       Optional<String> cert = r.string(https, "cert", "https", where);
       Optional<String> key = r.string(https, "key", "https", where);
       Optional<String> pkcs12 = r.string(https, "pkcs12", "https", where);
       if (pkcs12.isEmpty()) {
-        r.required(cert, https, "cert", "https", where, "a PEM certificate chain, or pkcs12 instead");
+        r.required(
+            cert, https, "cert", "https", where, "a PEM certificate chain, or pkcs12 instead");
         r.required(key, https, "key", "https", where, "a PEM private key, or pkcs12 instead");
       }
       if (address.isEmpty()) {
         return Optional.empty();
       }
       checkAddress(r, https, "https", address.get(), where);
-      return Optional.of(new Config.Listener(address.get(), true,
-          cert.map(Path::of).orElse(null), key.map(Path::of).orElse(null),
-          r.string(https, "key_password", "https", where).orElse(null),
-          pkcs12.map(Path::of).orElse(null),
-          r.string(https, "pkcs12_password", "https", where).orElse(null)));
+      return Optional.of(
+          new Config.Listener(
+              address.get(),
+              true,
+              cert.map(Path::of).orElse(null),
+              key.map(Path::of).orElse(null),
+              r.string(https, "key_password", "https", where).orElse(null),
+              pkcs12.map(Path::of).orElse(null),
+              r.string(https, "pkcs12_password", "https", where).orElse(null)));
     }
     if (http != null) {
       TomlPosition where = root.inputPositionOf(List.of("http"));
-      Optional<String> address = r.required(r.string(http, "address", "http", where), http, "address", "http", where,
-          "host:port to listen on");
+      Optional<String> address =
+          r.required(
+              r.string(http, "address", "http", where),
+              http,
+              "address",
+              "http",
+              where,
+              "host:port to listen on");
       address.ifPresent(a -> checkAddress(r, http, "http", a, where));
       return address.map(a -> new Config.Listener(a, false, null, null, null, null, null));
     }
     return Optional.empty();
   }
 
-  private static void checkAddress(TomlReader r, TomlTable t, String section, String address, TomlPosition where) {
+  private static void checkAddress(
+      TomlReader r, TomlTable t, String section, String address, TomlPosition where) {
     try {
       WebSocketSettings.builder().address(address);
     } catch (IllegalArgumentException e) {
@@ -201,30 +261,49 @@ public final class ConfigLoader {
     TomlTable t = section(r, root, "websocket", WEBSOCKET_KEYS);
     if (t != null) {
       TomlPosition where = root.inputPositionOf(List.of("websocket"));
-      r.integer(t, "write_wait", "websocket", where).ifPresent(v -> b.writeWait(Duration.ofSeconds(v)));
-      r.integer(t, "pong_wait", "websocket", where).ifPresent(v -> b.pongWait(Duration.ofSeconds(v)));
-      r.integer(t, "ping_period", "websocket", where).ifPresent(v -> b.pingPeriod(Duration.ofSeconds(v)));
-      r.integer(t, "snapshot_delay_ms", "websocket", where).ifPresent(v -> b.snapshotDelay(Duration.ofMillis(v)));
-      r.integer(t, "max_message_bytes", "websocket", where).ifPresent(v -> b.maxInboundBytes(v.intValue()));
-      r.integer(t, "max_connections", "websocket", where).ifPresent(v -> b.maxConnections(v.intValue()));
-      r.integer(t, "send_window_bytes", "websocket", where).ifPresent(v -> b.sendWindowBytes((int) Math.min(Integer.MAX_VALUE, v)));
-      r.integer(t, "send_window_ms", "websocket", where).ifPresent(v -> b.sendWindowTime(Duration.ofMillis(v)));
+      r.integer(t, "write_wait", "websocket", where)
+          .ifPresent(v -> b.writeWait(Duration.ofSeconds(v)));
+      r.integer(t, "pong_wait", "websocket", where)
+          .ifPresent(v -> b.pongWait(Duration.ofSeconds(v)));
+      r.integer(t, "ping_period", "websocket", where)
+          .ifPresent(v -> b.pingPeriod(Duration.ofSeconds(v)));
+      r.integer(t, "snapshot_delay_ms", "websocket", where)
+          .ifPresent(v -> b.snapshotDelay(Duration.ofMillis(v)));
+      r.integer(t, "max_message_bytes", "websocket", where)
+          .ifPresent(v -> b.maxInboundBytes(v.intValue()));
+      r.integer(t, "max_connections", "websocket", where)
+          .ifPresent(v -> b.maxConnections(v.intValue()));
+      r.integer(t, "send_window_bytes", "websocket", where)
+          .ifPresent(v -> b.sendWindowBytes((int) Math.min(Integer.MAX_VALUE, v)));
+      r.integer(t, "send_window_ms", "websocket", where)
+          .ifPresent(v -> b.sendWindowTime(Duration.ofMillis(v)));
       r.number(t, "max_stat_rate", "websocket", where).ifPresent(b::maxStatRate);
       if (t.contains("max_queued_frames")) {
-        r.warn(t, "max_queued_frames", where, "websocket.max_queued_frames is no longer used and is ignored: "
-            + "send_window_bytes and send_window_ms now bound what each client has on its way to it");
+        r.warn(
+            t,
+            "max_queued_frames",
+            where,
+            "websocket.max_queued_frames is no longer used and is ignored: "
+                + "send_window_bytes and send_window_ms now bound what each client has on its way to it");
       }
-      r.array(t, "allowed_origins", "websocket", where).ifPresent(a -> {
-        List<String> origins = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
-          if (a.get(i) instanceof String s) {
-            origins.add(s);
-          } else {
-            r.error(t, "allowed_origins", where, "websocket.allowed_origins", "expected strings such as \"https://example.org\"");
-          }
-        }
-        b.allowedOrigins(origins);
-      });
+      r.array(t, "allowed_origins", "websocket", where)
+          .ifPresent(
+              a -> {
+                List<String> origins = new ArrayList<>();
+                for (int i = 0; i < a.size(); i++) {
+                  if (a.get(i) instanceof String s) {
+                    origins.add(s);
+                  } else {
+                    r.error(
+                        t,
+                        "allowed_origins",
+                        where,
+                        "websocket.allowed_origins",
+                        "expected strings such as \"https://example.org\"");
+                  }
+                }
+                b.allowedOrigins(origins);
+              });
     }
     try {
       return b.build();
@@ -240,8 +319,12 @@ public final class ConfigLoader {
       return DebounceSettings.DEFAULTS;
     }
     TomlPosition where = root.inputPositionOf(List.of("debounce"));
-    long min = r.integer(t, "min_time_ms", "debounce", where).orElse(DebounceSettings.DEFAULTS.minQuiet().toMillis());
-    long max = r.integer(t, "max_time_ms", "debounce", where).orElse(DebounceSettings.DEFAULTS.maxWait().toMillis());
+    long min =
+        r.integer(t, "min_time_ms", "debounce", where)
+            .orElse(DebounceSettings.DEFAULTS.minQuiet().toMillis());
+    long max =
+        r.integer(t, "max_time_ms", "debounce", where)
+            .orElse(DebounceSettings.DEFAULTS.maxWait().toMillis());
     try {
       return DebounceSettings.ofMillis(min, max);
     } catch (IllegalArgumentException e) {
@@ -257,11 +340,19 @@ public final class ConfigLoader {
       return out;
     }
     Set<String> names = new HashSet<>();
-    for (TomlReader.Item source : r.tables(root, "sources", array.get(), "", "a table ([[sources]])", SOURCE_KEYS)) {
+    for (TomlReader.Item source :
+        r.tables(root, "sources", array.get(), "", "a table ([[sources]])", SOURCE_KEYS)) {
       TomlTable t = source.table();
       String path = source.path();
       TomlPosition where = source.where();
-      Optional<String> name = r.required(r.string(t, "name", path, where), t, "name", path, where, "the source's name and endpoint path");
+      Optional<String> name =
+          r.required(
+              r.string(t, "name", path, where),
+              t,
+              "name",
+              path,
+              where,
+              "the source's name and endpoint path");
       if (name.isPresent() && !names.add(name.get())) {
         r.error(t, "name", where, path + ".name", "source name '" + name.get() + "' is used twice");
       }
@@ -270,7 +361,8 @@ public final class ConfigLoader {
     return out;
   }
 
-  private Optional<Config.SourceConfig> source(TomlReader r, TomlTable t, String path, TomlPosition where, String name) {
+  private Optional<Config.SourceConfig> source(
+      TomlReader r, TomlTable t, String path, TomlPosition where, String name) {
     int errorsBefore = r.errors.size();
     SourceDefinition.Builder b;
     try {
@@ -293,18 +385,48 @@ public final class ConfigLoader {
     Optional<TomlArray> periods = r.array(t, "timed_stat_periods", path, where);
     if (periods.isPresent()) {
       Set<Long> seen = new HashSet<>();
-      for (TomlReader.Item period : r.tables(t, "timed_stat_periods", periods.get(), path,
-          "{ granularity = SECONDS, cycles = N }", PERIOD_KEYS)) {
+      for (TomlReader.Item period :
+          r.tables(
+              t,
+              "timed_stat_periods",
+              periods.get(),
+              path,
+              "{ granularity = SECONDS, cycles = N }",
+              PERIOD_KEYS)) {
         TomlTable pt = period.table();
         String pp = period.path();
         TomlPosition pw = period.where();
-        Optional<Long> g = r.required(r.integer(pt, "granularity", pp, pw), pt, "granularity", pp, pw, "bucket size in seconds");
-        Optional<Long> c = r.required(r.integer(pt, "cycles", pp, pw), pt, "cycles", pp, pw, "-1 for the whole event, N for a moving window");
+        Optional<Long> g =
+            r.required(
+                r.integer(pt, "granularity", pp, pw),
+                pt,
+                "granularity",
+                pp,
+                pw,
+                "bucket size in seconds");
+        Optional<Long> c =
+            r.required(
+                r.integer(pt, "cycles", pp, pw),
+                pt,
+                "cycles",
+                pp,
+                pw,
+                "-1 for the whole event, N for a moving window");
         if (g.isPresent() && g.get() < 1) {
-          r.error(pt, "granularity", pw, pp + ".granularity", "must be at least 1 second, got " + g.get());
+          r.error(
+              pt,
+              "granularity",
+              pw,
+              pp + ".granularity",
+              "must be at least 1 second, got " + g.get());
         } else if (g.isPresent() && c.isPresent()) {
           if (!seen.add(g.get())) {
-            r.error(pt, "granularity", pw, pp + ".granularity", "granularity " + g.get() + " is given twice");
+            r.error(
+                pt,
+                "granularity",
+                pw,
+                pp + ".granularity",
+                "granularity " + g.get() + " is given twice");
           } else {
             b.timedPeriod(g.get(), c.get());
             wholeEvent |= c.get() < 0;
@@ -326,31 +448,54 @@ public final class ConfigLoader {
         if (list.isEmpty()) {
           continue;
         }
-        for (TomlReader.Item item : r.tables(st, group, list.get(), path + ".stats", "{ name = \"...\", ... }", STAT_KEYS)) {
+        for (TomlReader.Item item :
+            r.tables(
+                st, group, list.get(), path + ".stats", "{ name = \"...\", ... }", STAT_KEYS)) {
           TomlTable stat = item.table();
           String sp = item.path();
           TomlPosition spw = item.where();
-          Optional<String> statName = r.required(r.string(stat, "name", sp, spw), stat, "name", sp, spw, "the stat's name");
+          Optional<String> statName =
+              r.required(r.string(stat, "name", sp, spw), stat, "name", sp, spw, "the stat's name");
           Optional<String> period = r.string(stat, "period", sp, spw);
           Optional<String> dataType = r.string(stat, "data_type", sp, spw);
           String loaderType = r.string(stat, "loader_type", sp, spw).orElse(REDIS);
           if (statName.isEmpty()) {
             continue;
           }
-          String type = dataType.filter(d -> !d.isEmpty()).orElse(StatDefinition.defaultDataType(group));
+          String type =
+              dataType.filter(d -> !d.isEmpty()).orElse(StatDefinition.defaultDataType(group));
           if (type == null) {
-            r.error(stat, null, spw, sp + ".data_type", "is required in group 'other'; one of " + String.join(", ", types.names()));
+            r.error(
+                stat,
+                null,
+                spw,
+                sp + ".data_type",
+                "is required in group 'other'; one of " + String.join(", ", types.names()));
             continue;
           }
           Optional<StatType> statType = types.find(type);
           if (statType.isEmpty()) {
-            r.error(stat, "data_type", spw, sp + ".data_type", "unknown data type '" + type + "'; known types: "
-                + String.join(", ", types.names()));
+            r.error(
+                stat,
+                "data_type",
+                spw,
+                sp + ".data_type",
+                "unknown data type '"
+                    + type
+                    + "'; known types: "
+                    + String.join(", ", types.names()));
             continue;
           }
           if (!loaderTypes.contains(loaderType)) {
-            r.error(stat, "loader_type", spw, sp + ".loader_type", "unknown loader type '" + loaderType + "'; known: "
-                + String.join(", ", loaderTypes));
+            r.error(
+                stat,
+                "loader_type",
+                spw,
+                sp + ".loader_type",
+                "unknown loader type '"
+                    + loaderType
+                    + "'; known: "
+                    + String.join(", ", loaderTypes));
             continue;
           }
           if (group.equals(StatDefinition.ROLLING) && period.filter(p -> !p.isEmpty()).isEmpty()) {
@@ -364,8 +509,16 @@ public final class ConfigLoader {
             r.error(stat, "name", spw, sp, e.getMessage());
             continue;
           }
-          if (statsByGroup.computeIfAbsent(group, g -> new HashMap<>()).put(def.key(), statType.get()) != null) {
-            r.error(stat, "name", spw, sp, "stat key '" + def.key() + "' appears twice in group '" + group + "'");
+          if (statsByGroup
+                  .computeIfAbsent(group, g -> new HashMap<>())
+                  .put(def.key(), statType.get())
+              != null) {
+            r.error(
+                stat,
+                "name",
+                spw,
+                sp,
+                "stat key '" + def.key() + "' appears twice in group '" + group + "'");
             continue;
           }
           usesRedis |= loaderType.equals(REDIS);
@@ -375,10 +528,20 @@ public final class ConfigLoader {
       }
     }
     if (usesRedis && prefix.filter(p -> !p.isEmpty()).isEmpty()) {
-      r.error(t, null, where, path + ".redis_prefix", "is required: stats of this source are read from Redis");
+      r.error(
+          t,
+          null,
+          where,
+          path + ".redis_prefix",
+          "is required: stats of this source are read from Redis");
     }
     if (hasTimed && wholeEvent && (start.isEmpty() || end.isEmpty())) {
-      r.error(t, null, where, path, "whole-event timed periods (cycles < 0) need both start_time and end_time");
+      r.error(
+          t,
+          null,
+          where,
+          path,
+          "whole-event timed periods (cycles < 0) need both start_time and end_time");
     }
 
     milestones(r, t, path, where, statsByGroup, b);
@@ -394,55 +557,114 @@ public final class ConfigLoader {
     }
   }
 
-  private static void milestones(TomlReader r, TomlTable t, String path, TomlPosition where,
-      Map<String, Map<String, StatType>> statsByGroup, SourceDefinition.Builder b) {
+  private static void milestones(
+      TomlReader r,
+      TomlTable t,
+      String path,
+      TomlPosition where,
+      Map<String, Map<String, StatType>> statsByGroup,
+      SourceDefinition.Builder b) {
     Optional<TomlArray> groups = r.array(t, "milestones", path, where);
     if (groups.isEmpty()) {
       return;
     }
-    for (TomlReader.Item item : r.tables(t, "milestones", groups.get(), path, "a table ([[sources.milestones]])",
-        MILESTONE_GROUP_KEYS)) {
+    for (TomlReader.Item item :
+        r.tables(
+            t,
+            "milestones",
+            groups.get(),
+            path,
+            "a table ([[sources.milestones]])",
+            MILESTONE_GROUP_KEYS)) {
       TomlTable g = item.table();
       String gp = item.path();
       TomlPosition gw = item.where();
       Optional<String> name = r.string(g, "name", gp, gw);
-      Optional<String> group = r.required(r.string(g, "group", gp, gw), g, "group", gp, gw, "the stat's group");
-      Optional<String> stat = r.required(r.string(g, "stat", gp, gw), g, "stat", gp, gw, "the stat's key in its group");
+      Optional<String> group =
+          r.required(r.string(g, "group", gp, gw), g, "group", gp, gw, "the stat's group");
+      Optional<String> stat =
+          r.required(r.string(g, "stat", gp, gw), g, "stat", gp, gw, "the stat's key in its group");
       if (group.isEmpty() || stat.isEmpty()) {
         continue;
       }
       StatType type = statsByGroup.getOrDefault(group.get(), Map.of()).get(stat.get());
       if (type == null) {
-        r.error(g, "stat", gw, gp + ".stat", "no stat '" + stat.get() + "' in group '" + group.get() + "'"
-            + (statsByGroup.containsKey(group.get()) ? "; stats there: " + String.join(", ", statsByGroup.get(group.get()).keySet()) : ""));
+        r.error(
+            g,
+            "stat",
+            gw,
+            gp + ".stat",
+            "no stat '"
+                + stat.get()
+                + "' in group '"
+                + group.get()
+                + "'"
+                + (statsByGroup.containsKey(group.get())
+                    ? "; stats there: " + String.join(", ", statsByGroup.get(group.get()).keySet())
+                    : ""));
         continue;
       }
       List<MilestoneDefinition> defs = new ArrayList<>();
       Optional<TomlArray> list = r.array(g, "milestones", gp, gw);
-      Iterable<TomlReader.Item> milestones = list.isEmpty() ? List.of() : r.tables(g, "milestones", list.get(), gp,
-          "{ name = ..., field = ..., target = ..., comparator = ..., message = ... }", MILESTONE_KEYS);
+      Iterable<TomlReader.Item> milestones =
+          list.isEmpty()
+              ? List.of()
+              : r.tables(
+                  g,
+                  "milestones",
+                  list.get(),
+                  gp,
+                  "{ name = ..., field = ..., target = ..., comparator = ..., message = ... }",
+                  MILESTONE_KEYS);
       for (TomlReader.Item milestone : milestones) {
         TomlTable m = milestone.table();
         String mp = milestone.path();
         TomlPosition mw = milestone.where();
-        Optional<String> mName = r.required(r.string(m, "name", mp, mw), m, "name", mp, mw, "the milestone's name");
-        Optional<String> field = r.required(r.string(m, "field", mp, mw), m, "field", mp, mw, "the data field to compare");
-        Optional<Double> target = r.required(r.number(m, "target", mp, mw), m, "target", mp, mw, "a number");
-        Optional<String> comparator = r.required(r.string(m, "comparator", mp, mw), m, "comparator", mp, mw, "one of > >= = == <= <");
+        Optional<String> mName =
+            r.required(r.string(m, "name", mp, mw), m, "name", mp, mw, "the milestone's name");
+        Optional<String> field =
+            r.required(
+                r.string(m, "field", mp, mw), m, "field", mp, mw, "the data field to compare");
+        Optional<Double> target =
+            r.required(r.number(m, "target", mp, mw), m, "target", mp, mw, "a number");
+        Optional<String> comparator =
+            r.required(
+                r.string(m, "comparator", mp, mw),
+                m,
+                "comparator",
+                mp,
+                mw,
+                "one of > >= = == <= <");
         String message = r.string(m, "message", mp, mw).orElse("");
         List<String> dataPoints = new ArrayList<>();
-        r.array(m, "data_points", mp, mw).ifPresent(a -> {
-          for (int k = 0; k < a.size(); k++) {
-            if (a.get(k) instanceof String s) {
-              dataPoints.add(s);
-            } else {
-              r.error(m, "data_points", mw, mp + ".data_points", "expected data point names, e.g. [\"PG\", \"T\"]");
-            }
-          }
-        });
+        r.array(m, "data_points", mp, mw)
+            .ifPresent(
+                a -> {
+                  for (int k = 0; k < a.size(); k++) {
+                    if (a.get(k) instanceof String s) {
+                      dataPoints.add(s);
+                    } else {
+                      r.error(
+                          m,
+                          "data_points",
+                          mw,
+                          mp + ".data_points",
+                          "expected data point names, e.g. [\"PG\", \"T\"]");
+                    }
+                  }
+                });
         if (field.isPresent() && !type.hasField(field.get())) {
-          r.error(m, "field", mw, mp + ".field", "a " + type.name() + " stat has no field '" + field.get() + "'; its fields: "
-              + String.join(", ", new java.util.TreeSet<>(type.fieldNames())));
+          r.error(
+              m,
+              "field",
+              mw,
+              mp + ".field",
+              "a "
+                  + type.name()
+                  + " stat has no field '"
+                  + field.get()
+                  + "'; its fields: "
+                  + String.join(", ", new java.util.TreeSet<>(type.fieldNames())));
           continue;
         }
         if (comparator.isPresent()) {
@@ -453,8 +675,13 @@ public final class ConfigLoader {
             continue;
           }
         }
-        if (mName.isPresent() && field.isPresent() && target.isPresent() && comparator.isPresent()) {
-          defs.add(new MilestoneDefinition(mName.get(), dataPoints, field.get(), target.get(), comparator.get(), message));
+        if (mName.isPresent()
+            && field.isPresent()
+            && target.isPresent()
+            && comparator.isPresent()) {
+          defs.add(
+              new MilestoneDefinition(
+                  mName.get(), dataPoints, field.get(), target.get(), comparator.get(), message));
         }
       }
       b.milestones(new MilestoneGroup(name.orElse(stat.get()), group.get(), stat.get(), defs));

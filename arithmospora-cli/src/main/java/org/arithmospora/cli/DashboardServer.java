@@ -16,12 +16,13 @@ import java.util.concurrent.Executors;
  * path; {@code defaults.js} names the websocket URL the page connects to when it is given none.
  */
 final class DashboardServer implements AutoCloseable {
-  private static final Map<String, String> FILES = Map.of(
-      "/", "index.html",
-      "/index.html", "index.html",
-      "/arithmospora.js", "arithmospora.js",
-      "/dashboard.js", "dashboard.js",
-      "/dashboard.css", "dashboard.css");
+  private static final Map<String, String> FILES =
+      Map.of(
+          "/", "index.html",
+          "/index.html", "index.html",
+          "/arithmospora.js", "arithmospora.js",
+          "/dashboard.js", "dashboard.js",
+          "/dashboard.css", "dashboard.css");
 
   private final HttpServer server;
 
@@ -35,20 +36,31 @@ final class DashboardServer implements AutoCloseable {
    * @param websocketPort the port of the websocket server, on the same host as the page
    * @param source the source the page shows by default
    */
-  static DashboardServer start(InetSocketAddress address, int websocketPort, String source) throws IOException {
+  static DashboardServer start(InetSocketAddress address, int websocketPort, String source)
+      throws IOException {
     HttpServer http = HttpServer.create(address, 64);
-    String defaults = "window.ARITHMOSPORA_DEFAULT_URL = (location.protocol === 'https:' ? 'wss://' : 'ws://')"
-        + " + location.hostname + ':" + websocketPort + "/" + source + "';\n";
-    http.createContext("/", exchange -> {
-      try (exchange) {
-        handle(exchange, defaults);
-      }
-    });
-    http.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "arithmospora-dashboard");
-      t.setDaemon(true);
-      return t;
-    }));
+    String defaults =
+        "window.ARITHMOSPORA_DEFAULT_URL = (location.protocol === 'https:' ? 'wss://' : 'ws://')"
+            + " + location.hostname + ':"
+            + websocketPort
+            + "/"
+            + source
+            + "';\n";
+    http.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            handle(exchange, defaults);
+          }
+        });
+    http.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "arithmospora-dashboard");
+              t.setDaemon(true);
+              return t;
+            }));
     http.start();
     return new DashboardServer(http);
   }
@@ -70,7 +82,11 @@ final class DashboardServer implements AutoCloseable {
     }
     try (InputStream in = DashboardServer.class.getResourceAsStream("/dashboard/" + file)) {
       if (in == null) {
-        send(exchange, 500, "text/plain", ("missing resource " + file).getBytes(StandardCharsets.UTF_8));
+        send(
+            exchange,
+            500,
+            "text/plain",
+            ("missing resource " + file).getBytes(StandardCharsets.UTF_8));
         return;
       }
       send(exchange, 200, contentType(file), in.readAllBytes());
@@ -87,7 +103,8 @@ final class DashboardServer implements AutoCloseable {
     return "text/javascript";
   }
 
-  private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
     exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
     exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");

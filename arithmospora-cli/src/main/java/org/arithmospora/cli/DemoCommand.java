@@ -28,30 +28,51 @@ import redis.embedded.RedisServer;
  * seeds a simulated election, writes votes to it the way a site's writer does, serves it over
  * websockets and serves the dashboard. Ctrl-C stops everything, the redis-server included.
  */
-@Command(name = "demo", description = {
-    "Run a simulated live election: a private Redis, a vote writer, the websocket server and the dashboard.",
-    "Open the dashboard URL it prints; Ctrl-C stops everything."})
+@Command(
+    name = "demo",
+    description = {
+      "Run a simulated live election: a private Redis, a vote writer, the websocket server and the dashboard.",
+      "Open the dashboard URL it prints; Ctrl-C stops everything."
+    })
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "8080",
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
       description = "Port of the dashboard page (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int httpPort;
 
-  @Option(names = "--ws-port", paramLabel = "PORT", defaultValue = "8081",
+  @Option(
+      names = "--ws-port",
+      paramLabel = "PORT",
+      defaultValue = "8081",
       description = "Port of the websocket server (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int wsPort;
 
-  @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1",
-      description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+  @Option(
+      names = "--bind",
+      paramLabel = "HOST",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
   String bind;
 
-  @Option(names = "--rate", paramLabel = "VOTES", defaultValue = "6",
+  @Option(
+      names = "--rate",
+      paramLabel = "VOTES",
+      defaultValue = "6",
       description = "Average votes per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log debug detail.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log debug detail.")
   boolean verbose;
 
-  @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "-help", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
   PrintStream out = System.out;
@@ -65,29 +86,42 @@ final class DemoCommand implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(DemoCommand.class);
     Signals.onTermination(stop::countDown);
     int redisPort = freePort();
-    RedisServer redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
-        .setting("save \"\"").setting("appendonly no").build();
+    RedisServer redis =
+        RedisServer.newRedisServer()
+            .port(redisPort)
+            .bind("127.0.0.1")
+            .setting("save \"\"")
+            .setting("appendonly no")
+            .build();
     try {
       redis.start();
     } catch (IOException e) {
       log.error("Cannot start the demo's redis-server: {}", e.getMessage());
       return Commands.FAILURE;
     }
-    try (RedisClient writer = RedisClient.builder()
-        .hostAndPort(new HostAndPort("127.0.0.1", redisPort))
-        .clientConfig(DefaultJedisClientConfig.builder().database(1).build()).build()) {
+    try (RedisClient writer =
+        RedisClient.builder()
+            .hostAndPort(new HostAndPort("127.0.0.1", redisPort))
+            .clientConfig(DefaultJedisClientConfig.builder().database(1).build())
+            .build()) {
       Instant now = Instant.now();
       DemoElection election = new DemoElection(now.toEpochMilli());
       election.seed(writer, now, Duration.ofMinutes(90), 0.15);
 
-      Config config = new Config(Path.of("(demo)"),
-          RedisSettings.builder().host("127.0.0.1").port(redisPort).build(),
-          Optional.of(new Config.Listener(bind + ":" + wsPort, false, null, null, null, null, null)),
-          WebSocketSettings.builder().build(),
-          DebounceSettings.ofMillis(50, 250),
-          List.of(new Config.SourceConfig(
-              DemoElection.definition(now.minus(Duration.ofMinutes(90)), now.plus(Duration.ofHours(3))), DemoElection.PREFIX)),
-          List.of());
+      Config config =
+          new Config(
+              Path.of("(demo)"),
+              RedisSettings.builder().host("127.0.0.1").port(redisPort).build(),
+              Optional.of(
+                  new Config.Listener(bind + ":" + wsPort, false, null, null, null, null, null)),
+              WebSocketSettings.builder().build(),
+              DebounceSettings.ofMillis(50, 250),
+              List.of(
+                  new Config.SourceConfig(
+                      DemoElection.definition(
+                          now.minus(Duration.ofMinutes(90)), now.plus(Duration.ofHours(3))),
+                      DemoElection.PREFIX)),
+              List.of());
       try (Assembly assembly = Assembly.of(config)) {
         assembly.startSources();
         try {
@@ -99,9 +133,15 @@ final class DemoCommand implements Callable<Integer> {
         int actualWs = assembly.server.port();
         DashboardServer dashboard;
         try {
-          dashboard = DashboardServer.start(new InetSocketAddress(bind, httpPort), actualWs, DemoElection.SOURCE);
+          dashboard =
+              DashboardServer.start(
+                  new InetSocketAddress(bind, httpPort), actualWs, DemoElection.SOURCE);
         } catch (IOException e) {
-          log.error("Cannot serve the dashboard on {}:{}: {} (choose another with --http-port)", bind, httpPort, e.getMessage());
+          log.error(
+              "Cannot serve the dashboard on {}:{}: {} (choose another with --http-port)",
+              bind,
+              httpPort,
+              e.getMessage());
           return Commands.FAILURE;
         }
         try (dashboard) {
@@ -109,7 +149,10 @@ final class DemoCommand implements Callable<Integer> {
           websocketUrl = "ws://" + host + ":" + actualWs + "/" + DemoElection.SOURCE;
           dashboardUrl = "http://" + host + ":" + dashboard.port() + "/";
           out.println();
-          out.println("  Arithmospora demo: a simulated election of " + election.electorate() + " students.");
+          out.println(
+              "  Arithmospora demo: a simulated election of "
+                  + election.electorate()
+                  + " students.");
           out.println("  Dashboard:  " + dashboardUrl);
           out.println("  Websocket:  " + websocketUrl);
           out.println("  Ctrl-C stops it.");

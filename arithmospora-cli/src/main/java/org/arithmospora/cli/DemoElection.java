@@ -21,37 +21,41 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
- * A simulated student election, written to Redis exactly as a site's own writer would: counters
- * in the key layout of SPEC §2, then a {@code PUBLISH} on each changed stat's {@code :updates}
+ * A simulated student election, written to Redis exactly as a site's own writer would: counters in
+ * the key layout of SPEC §2, then a {@code PUBLISH} on each changed stat's {@code :updates}
  * channel. Every data type appears: proportions with nested data points (study type, then
- * taught/research postgraduates; departments), rolling 5-minute and 1-hour windows, a timed
- * turnout series, single values and a generic hash of candidate votes. Not thread-safe: one
- * writer thread drives it.
+ * taught/research postgraduates; departments), rolling 5-minute and 1-hour windows, a timed turnout
+ * series, single values and a generic hash of candidate votes. Not thread-safe: one writer thread
+ * drives it.
  */
 final class DemoElection {
   static final String SOURCE = "election";
   static final String PREFIX = "demo:election";
-  static final List<TimedPeriod> PERIODS = List.of(new TimedPeriod(60, 30), new TimedPeriod(300, -1), new TimedPeriod(3600, -1));
-  private static final List<String> CANDIDATES = List.of("Avery Quinn", "Blake Morgan", "Casey Rivera", "Devon Patel", "Re-open nominations");
+  static final List<TimedPeriod> PERIODS =
+      List.of(new TimedPeriod(60, 30), new TimedPeriod(300, -1), new TimedPeriod(3600, -1));
+  private static final List<String> CANDIDATES =
+      List.of("Avery Quinn", "Blake Morgan", "Casey Rivera", "Devon Patel", "Re-open nominations");
   private static final double[] CANDIDATE_WEIGHTS = {0.31, 0.27, 0.22, 0.15, 0.05};
 
   /** One department: undergraduates, taught and research postgraduates. */
   private record Department(String name, int ug, int pgt, int pgr) {}
 
-  private static final List<Department> DEPARTMENTS = List.of(
-      new Department("Chemistry", 820, 160, 240),
-      new Department("Computing", 1100, 420, 180),
-      new Department("Economics", 760, 380, 60),
-      new Department("Engineering", 1500, 300, 320),
-      new Department("History", 540, 120, 80),
-      new Department("Mathematics", 900, 140, 110),
-      new Department("Medicine", 1300, 210, 260),
-      new Department("Physics", 880, 90, 210));
+  private static final List<Department> DEPARTMENTS =
+      List.of(
+          new Department("Chemistry", 820, 160, 240),
+          new Department("Computing", 1100, 420, 180),
+          new Department("Economics", 760, 380, 60),
+          new Department("Engineering", 1500, 300, 320),
+          new Department("History", 540, 120, 80),
+          new Department("Mathematics", 900, 140, 110),
+          new Department("Medicine", 1300, 210, 260),
+          new Department("Physics", 880, 90, 210));
 
   private final RedisKeys keys = new RedisKeys(PREFIX);
   private final Random random;
   private final Map<String, int[]> voted = new LinkedHashMap<>(); // department -> {ug, pgt, pgr}
-  private final ArrayDeque<Long> recentVotes = new ArrayDeque<>(); // epoch seconds of the last hour's votes
+  private final ArrayDeque<Long> recentVotes =
+      new ArrayDeque<>(); // epoch seconds of the last hour's votes
   private long peak5m;
   private long peak1h;
   private long totalVotes;
@@ -71,29 +75,79 @@ final class DemoElection {
   static SourceDefinition definition(Instant start, Instant end) {
     SourceDefinition.Builder b = SourceDefinition.builder(SOURCE).startTime(start).endTime(end);
     PERIODS.forEach(b::timedPeriod);
-    return b
-        .stat(StatDefinition.of(StatDefinition.PROPORTION, "total").withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.PROPORTION, "studytypes").withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.PROPORTION, "departments").withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.ROLLING, "total").withPeriod("5m").withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.ROLLING, "total").withPeriod("1h").withLoaderType(ConfigLoader.REDIS))
+    return b.stat(
+            StatDefinition.of(StatDefinition.PROPORTION, "total")
+                .withLoaderType(ConfigLoader.REDIS))
+        .stat(
+            StatDefinition.of(StatDefinition.PROPORTION, "studytypes")
+                .withLoaderType(ConfigLoader.REDIS))
+        .stat(
+            StatDefinition.of(StatDefinition.PROPORTION, "departments")
+                .withLoaderType(ConfigLoader.REDIS))
+        .stat(
+            StatDefinition.of(StatDefinition.ROLLING, "total")
+                .withPeriod("5m")
+                .withLoaderType(ConfigLoader.REDIS))
+        .stat(
+            StatDefinition.of(StatDefinition.ROLLING, "total")
+                .withPeriod("1h")
+                .withLoaderType(ConfigLoader.REDIS))
         .stat(StatDefinition.of(StatDefinition.TIMED, "turnout").withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.OTHER, "totalvotes").withDataType("single_value").withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.OTHER, "totalvotes").withDataType("single_value").withPeriod("5m")
-            .withLoaderType(ConfigLoader.REDIS))
-        .stat(StatDefinition.of(StatDefinition.OTHER, "candidates").withDataType("generic").withLoaderType(ConfigLoader.REDIS))
-        .milestones(new MilestoneGroup("turnout", StatDefinition.PROPORTION, "total", List.of(
-            new MilestoneDefinition("first voter", null, "current", 1, ">=", "The first vote is in!"),
-            new MilestoneDefinition("1000 voters", null, "current", 1000, ">=", "1,000 students have voted"),
-            new MilestoneDefinition("quarter", null, "percentage", 25, ">=", "25% turnout!"),
-            new MilestoneDefinition("third", null, "percentage", 33.3, ">=", "A third of students have voted"),
-            new MilestoneDefinition("half", null, "percentage", 50, ">=", "50% turnout — a record!"))))
-        .milestones(new MilestoneGroup("postgraduates", StatDefinition.PROPORTION, "studytypes", List.of(
-            new MilestoneDefinition("pgt 30", List.of("PG", "T"), "percentage", 30, ">=",
-                "30% of taught postgraduates have voted"))))
-        .milestones(new MilestoneGroup("busy", StatDefinition.ROLLING, "5m:total", List.of(
-            new MilestoneDefinition("busy five minutes", null, "peakPercentage", 10, ">=",
-                "10% of the electorate voted within five minutes"))))
+        .stat(
+            StatDefinition.of(StatDefinition.OTHER, "totalvotes")
+                .withDataType("single_value")
+                .withLoaderType(ConfigLoader.REDIS))
+        .stat(
+            StatDefinition.of(StatDefinition.OTHER, "totalvotes")
+                .withDataType("single_value")
+                .withPeriod("5m")
+                .withLoaderType(ConfigLoader.REDIS))
+        .stat(
+            StatDefinition.of(StatDefinition.OTHER, "candidates")
+                .withDataType("generic")
+                .withLoaderType(ConfigLoader.REDIS))
+        .milestones(
+            new MilestoneGroup(
+                "turnout",
+                StatDefinition.PROPORTION,
+                "total",
+                List.of(
+                    new MilestoneDefinition(
+                        "first voter", null, "current", 1, ">=", "The first vote is in!"),
+                    new MilestoneDefinition(
+                        "1000 voters", null, "current", 1000, ">=", "1,000 students have voted"),
+                    new MilestoneDefinition(
+                        "quarter", null, "percentage", 25, ">=", "25% turnout!"),
+                    new MilestoneDefinition(
+                        "third", null, "percentage", 33.3, ">=", "A third of students have voted"),
+                    new MilestoneDefinition(
+                        "half", null, "percentage", 50, ">=", "50% turnout — a record!"))))
+        .milestones(
+            new MilestoneGroup(
+                "postgraduates",
+                StatDefinition.PROPORTION,
+                "studytypes",
+                List.of(
+                    new MilestoneDefinition(
+                        "pgt 30",
+                        List.of("PG", "T"),
+                        "percentage",
+                        30,
+                        ">=",
+                        "30% of taught postgraduates have voted"))))
+        .milestones(
+            new MilestoneGroup(
+                "busy",
+                StatDefinition.ROLLING,
+                "5m:total",
+                List.of(
+                    new MilestoneDefinition(
+                        "busy five minutes",
+                        null,
+                        "peakPercentage",
+                        10,
+                        ">=",
+                        "10% of the electorate voted within five minutes"))))
         .build();
   }
 
@@ -124,7 +178,10 @@ final class DemoElection {
       setTotal(p, root("studytypes").child("PG").child("T"), pgt);
       setTotal(p, root("studytypes").child("PG").child("R"), pgr);
       for (String period : new String[] {"5m", "1h"}) {
-        p.hset(keys.data(NodeAddress.root(StatAddress.of("total", period))), "total", Long.toString(electorate));
+        p.hset(
+            keys.data(NodeAddress.root(StatAddress.of("total", period))),
+            "total",
+            Long.toString(electorate));
       }
       for (String c : CANDIDATES) {
         p.hsetnx(keys.data(root("candidates")), c, "0");
@@ -149,8 +206,8 @@ final class DemoElection {
   }
 
   /**
-   * Casts about {@code votesPerSecond × seconds} votes at {@code now}, updates the rolling
-   * windows, and announces every changed stat. Returns how many votes were cast.
+   * Casts about {@code votesPerSecond × seconds} votes at {@code now}, updates the rolling windows,
+   * and announces every changed stat. Returns how many votes were cast.
    */
   int step(RedisClient redis, Instant now, double seconds, double votesPerSecond) {
     long t = now.getEpochSecond();
@@ -170,7 +227,10 @@ final class DemoElection {
       writeRolling(p, t);
       Set<StatAddress> changed = new LinkedHashSet<>();
       if (cast > 0) {
-        for (String name : new String[] {"total", "studytypes", "departments", "turnout", "totalvotes", "candidates"}) {
+        for (String name :
+            new String[] {
+              "total", "studytypes", "departments", "turnout", "totalvotes", "candidates"
+            }) {
           changed.add(StatAddress.of(name));
         }
       }
@@ -233,8 +293,10 @@ final class DemoElection {
     p.hincrBy(keys.data(root("departments")), "current", 1);
     p.hincrBy(keys.data(root("departments").child(dept.name)), "current", 1);
     for (TimedPeriod period : PERIODS) {
-      p.hincrBy(keys.data(root("turnout").child(period.dataPointName())),
-          Long.toString(period.bucketOf(epochSecond)), 1);
+      p.hincrBy(
+          keys.data(root("turnout").child(period.dataPointName())),
+          Long.toString(period.bucketOf(epochSecond)),
+          1);
     }
     p.incr(keys.data(root("totalvotes")));
     p.hincrBy(keys.data(root("candidates")), pickCandidate(), 1);
@@ -274,11 +336,15 @@ final class DemoElection {
 
   private void writeRolling(AbstractPipeline p, long now) {
     long fiveMinutes = window(now, 300);
-    p.hset(keys.data(NodeAddress.root(StatAddress.of("total", "5m"))),
+    p.hset(
+        keys.data(NodeAddress.root(StatAddress.of("total", "5m"))),
         Map.of("current", Long.toString(fiveMinutes), "peak", Long.toString(peak5m)));
-    p.hset(keys.data(NodeAddress.root(StatAddress.of("total", "1h"))),
+    p.hset(
+        keys.data(NodeAddress.root(StatAddress.of("total", "1h"))),
         Map.of("current", Long.toString(window(now, 3600)), "peak", Long.toString(peak1h)));
-    p.set(keys.data(NodeAddress.root(StatAddress.of("totalvotes", "5m"))), Long.toString(fiveMinutes));
+    p.set(
+        keys.data(NodeAddress.root(StatAddress.of("totalvotes", "5m"))),
+        Long.toString(fiveMinutes));
   }
 
   private void setTotal(AbstractPipeline p, NodeAddress node, int total) {
@@ -303,5 +369,4 @@ final class DemoElection {
     }
     return k;
   }
-
 }

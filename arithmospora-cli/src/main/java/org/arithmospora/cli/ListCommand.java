@@ -14,23 +14,34 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code arithmospora list}: the Go {@code aslist}. */
-@Command(name = "list", aliases = "aslist",
+@Command(
+    name = "list",
+    aliases = "aslist",
     description = "Load every stat of one source once and print it, as text or JSON.")
 final class ListCommand implements Callable<Integer> {
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
-  @Mixin
-  CommonOptions options;
+  @Mixin CommonOptions options;
 
-  @Option(names = {"-source", "--source", "-s"}, paramLabel = "NAME",
+  @Option(
+      names = {"-source", "--source", "-s"},
+      paramLabel = "NAME",
       description = "The source to list (default: the first in the configuration).")
   String source;
 
-  @Option(names = {"-f", "--f", "--format"}, paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = {"-f", "--f", "--format"},
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Option(names = {"-pp", "--pp", "--pretty"}, description = "Pretty-print JSON (ignored for text).")
+  @Option(
+      names = {"-pp", "--pp", "--pretty"},
+      description = "Pretty-print JSON (ignored for text).")
   boolean pretty;
 
   PrintStream out = System.out;
@@ -53,8 +64,11 @@ final class ListCommand implements Callable<Integer> {
       assembly.startSources();
       LiveSource loaded = assembly.sources.get(0);
       if (!loaded.isStoreAvailable()) {
-        err.println("arithmospora: cannot read source '" + loaded.name() + "' from Redis at "
-            + config.redis().address());
+        err.println(
+            "arithmospora: cannot read source '"
+                + loaded.name()
+                + "' from Redis at "
+                + config.redis().address());
         return Commands.FAILURE;
       }
       Map<String, List<Stat>> groups = new LinkedHashMap<>();
@@ -67,7 +81,13 @@ final class ListCommand implements Callable<Integer> {
         for (Map.Entry<String, List<Stat>> group : groups.entrySet()) {
           out.println("Stat group: " + group.getKey());
           for (Stat stat : group.getValue()) {
-            stat.current().ifPresent(tree -> out.print(StatText.render(tree).replaceFirst("^" + java.util.regex.Pattern.quote(tree.name()), stat.key())));
+            stat.current()
+                .ifPresent(
+                    tree ->
+                        out.print(
+                            StatText.render(tree)
+                                .replaceFirst(
+                                    "^" + java.util.regex.Pattern.quote(tree.name()), stat.key())));
           }
         }
         out.flush();
@@ -75,7 +95,13 @@ final class ListCommand implements Callable<Integer> {
       int failed = 0;
       for (Stat stat : loaded.stats()) {
         if (stat.problem().isPresent()) {
-          err.println("arithmospora: stat " + stat.group() + ":" + stat.key() + " could not be read: " + stat.problem().get());
+          err.println(
+              "arithmospora: stat "
+                  + stat.group()
+                  + ":"
+                  + stat.key()
+                  + " could not be read: "
+                  + stat.problem().get());
           failed++;
         }
       }

@@ -36,10 +36,10 @@ import org.HdrHistogram.Recorder;
 import org.arithmospora.core.WireFormat;
 
 /**
- * Many websocket clients in one process on non-blocking sockets: a few selector threads, no
- * thread per client, a small object and no buffer per idle client. Each client checks that it got
- * {@code available} and then one message per stat it lists (the snapshot), counts what it
- * receives, and records the freshness of messages that carry a write timestamp.
+ * Many websocket clients in one process on non-blocking sockets: a few selector threads, no thread
+ * per client, a small object and no buffer per idle client. Each client checks that it got {@code
+ * available} and then one message per stat it lists (the snapshot), counts what it receives, and
+ * records the freshness of messages that carry a write timestamp.
  *
  * <p>Clients read as their {@link LoadPopulation} says: fast, throttled to a byte rate, stalling
  * now and then, or CPU-starved (many on one thread, parsing every message). Only the last kind
@@ -48,7 +48,8 @@ import org.arithmospora.core.WireFormat;
  */
 final class LoadClients implements AutoCloseable {
   private static final byte[] KEY = "dGhlIHNhbXBsZSBub25jZQ==".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] STAMP_FIELD = ("\"" + LoadWriter.STAMP_STAT + "\"").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STAMP_FIELD =
+      ("\"" + LoadWriter.STAMP_STAT + "\"").getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EVENT_FIELD = "\"event\"".getBytes(StandardCharsets.US_ASCII);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,20 +67,31 @@ final class LoadClients implements AutoCloseable {
   final AtomicInteger failed = new AtomicInteger();
   final AtomicLong messages = new AtomicLong();
   final AtomicLong bytes = new AtomicLong();
+
   /** Freshness in microseconds of stamped messages (every population), while recording is on. */
   final Recorder latency = new Recorder(3);
+
   volatile boolean recording;
 
   /**
    * @param threads selector threads for every population but {@code parse}
    * @param parseThreads threads shared by all {@code parse} clients
    */
-  LoadClients(URI url, List<LoadPopulation> populations, int threads, int parseThreads) throws IOException {
+  LoadClients(URI url, List<LoadPopulation> populations, int threads, int parseThreads)
+      throws IOException {
     this.address = new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
     String path = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-    this.handshake = ("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + address.getPort()
-        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + new String(KEY, StandardCharsets.US_ASCII)
-        + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    this.handshake =
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + url.getHost()
+                + ":"
+                + address.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + new String(KEY, StandardCharsets.US_ASCII)
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     this.stampEvent = "stats:other:" + LoadWriter.STAMP_STAT;
     List<Loop> general = new ArrayList<>();
     List<Loop> parsing = new ArrayList<>();
@@ -114,9 +126,9 @@ final class LoadClients implements AutoCloseable {
   }
 
   /**
-   * Opens every client as fast as the server takes them: a connect storm. At most
-   * {@code maxPending} handshakes are in flight; each one that completes starts the next, so the
-   * server's accept queue is not flooded into the kernel's one-second SYN retries.
+   * Opens every client as fast as the server takes them: a connect storm. At most {@code
+   * maxPending} handshakes are in flight; each one that completes starts the next, so the server's
+   * accept queue is not flooded into the kernel's one-second SYN retries.
    */
   void connectAll(int maxPending) {
     opened.set(0);
@@ -148,10 +160,10 @@ final class LoadClients implements AutoCloseable {
   }
 
   /**
-   * Records, for every connected client with a full snapshot, the age of the newest stamp it
-   * holds: how old the numbers on its screen are at {@code nowMicros}. A stamp older than
-   * {@code sinceMicros}, the first write measured, counts as written then: the clock starts with
-   * the measurement.
+   * Records, for every connected client with a full snapshot, the age of the newest stamp it holds:
+   * how old the numbers on its screen are at {@code nowMicros}. A stamp older than {@code
+   * sinceMicros}, the first write measured, counts as written then: the clock starts with the
+   * measurement.
    */
   void sampleAges(long nowMicros, long sinceMicros) {
     for (Group g : groups) {
@@ -183,14 +195,20 @@ final class LoadClients implements AutoCloseable {
   static final class Group {
     final LoadPopulation population;
     final List<Client> clients = new ArrayList<>();
+
     /** Messages and bytes received while recording. */
     final LongAdder messages = new LongAdder();
+
     final LongAdder bytes = new LongAdder();
+
     /** Freshness in microseconds of each stamped message received while recording. */
     final Recorder freshness = new Recorder(3);
+
     /** Sampled ages in microseconds (guarded by this group). */
     final Histogram ages = new Histogram(3);
+
     final Histogram agesThisSecond = new Histogram(3);
+
     /** Why clients lost their connection, and how many. */
     final Map<String, LongAdder> dropReasons = new ConcurrentHashMap<>();
 
@@ -218,7 +236,10 @@ final class LoadClients implements AutoCloseable {
 
     /** The p99 of the ages sampled since the last call, in ms; resets them. */
     synchronized double takeSecondAgeP99Millis() {
-      double p99 = agesThisSecond.getTotalCount() == 0 ? 0 : agesThisSecond.getValueAtPercentile(99) / 1000.0;
+      double p99 =
+          agesThisSecond.getTotalCount() == 0
+              ? 0
+              : agesThisSecond.getValueAtPercentile(99) / 1000.0;
       agesThisSecond.reset();
       return p99;
     }
@@ -274,7 +295,11 @@ final class LoadClients implements AutoCloseable {
           long wait = 100;
           Timer next = timers.peek();
           if (next != null) {
-            wait = Math.max(1, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(next.dueNanos - System.nanoTime())));
+            wait =
+                Math.max(
+                    1,
+                    Math.min(
+                        wait, TimeUnit.NANOSECONDS.toMillis(next.dueNanos - System.nanoTime())));
           }
           selector.select(wait);
           Runnable task;
@@ -310,7 +335,9 @@ final class LoadClients implements AutoCloseable {
     }
   }
 
-  /** One connection; touched only by its loop's thread except {@link #lastStamp} and {@link #live}. */
+  /**
+   * One connection; touched only by its loop's thread except {@link #lastStamp} and {@link #live}.
+   */
   private final class Client {
     final Loop loop;
     final Group group;
@@ -329,8 +356,10 @@ final class LoadClients implements AutoCloseable {
     boolean paused;
     double tokens;
     long refilledNanos;
+
     /** The newest stamp received, in epoch microseconds. */
     volatile long lastStamp;
+
     /** Connected with a full snapshot: its screen is showing numbers. */
     volatile boolean live;
 
@@ -434,12 +463,14 @@ final class LoadClients implements AutoCloseable {
       paused = true;
       key.interestOps(0);
       int gen = generation;
-      loop.at(resumeAtNanos, () -> {
-        if (gen == generation && key != null && key.isValid()) {
-          paused = false;
-          key.interestOps(SelectionKey.OP_READ);
-        }
-      });
+      loop.at(
+          resumeAtNanos,
+          () -> {
+            if (gen == generation && key != null && key.isValid()) {
+              paused = false;
+              key.interestOps(SelectionKey.OP_READ);
+            }
+          });
     }
 
     /** A stalling client's first stall, at a random phase of its period. */
@@ -463,17 +494,24 @@ final class LoadClients implements AutoCloseable {
       buf.clear();
       if (population.kind() == LoadPopulation.Kind.THROTTLE) {
         long now = System.nanoTime();
-        tokens = Math.min(burst(), tokens + (now - refilledNanos) * population.bytesPerSecond() / 1e9);
+        tokens =
+            Math.min(burst(), tokens + (now - refilledNanos) * population.bytesPerSecond() / 1e9);
         refilledNanos = now;
         if (tokens < 1) {
-          pause(now + (long) ((Math.min(burst(), 1024) - tokens) * 1e9 / population.bytesPerSecond()));
+          pause(
+              now
+                  + (long)
+                      ((Math.min(burst(), 1024) - tokens) * 1e9 / population.bytesPerSecond()));
           return;
         }
         buf.limit((int) Math.min(buf.capacity(), tokens));
       }
       int n = channel.read(buf);
       if (n < 0) {
-        lost(handshaken ? "server closed the connection without a close frame" : "closed during the handshake");
+        lost(
+            handshaken
+                ? "server closed the connection without a close frame"
+                : "closed during the handshake");
         return;
       }
       if (population.kind() == LoadPopulation.Kind.THROTTLE) {
@@ -523,7 +561,10 @@ final class LoadClients implements AutoCloseable {
 
     private int headerEnd(ByteBuffer b) {
       for (int i = b.position(); i + 3 < b.limit(); i++) {
-        if (b.get(i) == '\r' && b.get(i + 1) == '\n' && b.get(i + 2) == '\r' && b.get(i + 3) == '\n') {
+        if (b.get(i) == '\r'
+            && b.get(i + 1) == '\n'
+            && b.get(i + 2) == '\r'
+            && b.get(i + 3) == '\n') {
           return i + 4;
         }
       }
@@ -624,7 +665,8 @@ final class LoadClients implements AutoCloseable {
       } else {
         event = event(b, payload, length);
         stamp = stampEvent.equals(event) ? stamp(b, payload, length) : -1;
-        statKeys = !gotAvailable && WireFormat.AVAILABLE.equals(event) ? countKeys(b, payload, length) : 0;
+        statKeys =
+            !gotAvailable && WireFormat.AVAILABLE.equals(event) ? countKeys(b, payload, length) : 0;
       }
       if (!gotAvailable) {
         if (WireFormat.AVAILABLE.equals(event)) {
@@ -633,7 +675,10 @@ final class LoadClients implements AutoCloseable {
         }
         return;
       }
-      if (event != null && event.startsWith("stats:") && seenStats < expectedStats && seenEvents.add(event)) {
+      if (event != null
+          && event.startsWith("stats:")
+          && seenStats < expectedStats
+          && seenEvents.add(event)) {
         seenStats++;
         if (seenStats == expectedStats) {
           seenEvents = null;
@@ -727,7 +772,8 @@ final class LoadClients implements AutoCloseable {
     }
 
     private int skipSpaces(ByteBuffer b, int i, int end) {
-      while (i < end && (b.get(i) == ' ' || b.get(i) == '\n' || b.get(i) == '\r' || b.get(i) == '\t')) {
+      while (i < end
+          && (b.get(i) == ' ' || b.get(i) == '\n' || b.get(i) == '\r' || b.get(i) == '\t')) {
         i++;
       }
       return i;

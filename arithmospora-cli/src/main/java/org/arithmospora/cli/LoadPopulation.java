@@ -5,20 +5,21 @@ import java.util.Locale;
 
 /**
  * One kind of audience in a load test, and how many clients of it: how they read. Real audiences
- * are not all fast: phones on crowded networks read slowly, tabs in the background stop reading
- * for a while, and cheap devices spend most of their time parsing.
+ * are not all fast: phones on crowded networks read slowly, tabs in the background stop reading for
+ * a while, and cheap devices spend most of their time parsing.
  *
  * <p>Written {@code KIND[:ARGS]=COUNT} or {@code KIND[:ARGS]=PERCENT%} (of {@code --clients}):
+ *
  * <ul>
  *   <li>{@code fast}: reads everything as soon as it arrives and only scans for the stamp;
- *   <li>{@code throttle:RATE[:BUFFER]}: reads at most {@code RATE} bytes a second (suffix
- *       {@code k} for KiB) through a socket receive buffer of {@code BUFFER} bytes (default 8k);
- *   <li>{@code stall:N/M}: stops reading for {@code N} seconds every {@code M} seconds, at a
- *       random phase per client;
- *   <li>{@code parse[:MICROS]}: CPU-starved: every client of this kind shares the same few
- *       threads ({@code --parse-threads}), parses every message it receives into a JSON tree and
- *       then spends {@code MICROS} microseconds of CPU on it (default 0), as a page that renders
- *       each message would.
+ *   <li>{@code throttle:RATE[:BUFFER]}: reads at most {@code RATE} bytes a second (suffix {@code k}
+ *       for KiB) through a socket receive buffer of {@code BUFFER} bytes (default 8k);
+ *   <li>{@code stall:N/M}: stops reading for {@code N} seconds every {@code M} seconds, at a random
+ *       phase per client;
+ *   <li>{@code parse[:MICROS]}: CPU-starved: every client of this kind shares the same few threads
+ *       ({@code --parse-threads}), parses every message it receives into a JSON tree and then
+ *       spends {@code MICROS} microseconds of CPU on it (default 0), as a page that renders each
+ *       message would.
  * </ul>
  *
  * @param label the spec as given, without the count, to name the population in results
@@ -30,17 +31,30 @@ import java.util.Locale;
  * @param every {@code stall}: how often a stall starts
  * @param workPerMessage {@code parse}: CPU spent on each message after parsing it
  */
-record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, int receiveBuffer, Duration stall, Duration every,
+record LoadPopulation(
+    String label,
+    Kind kind,
+    int count,
+    long bytesPerSecond,
+    int receiveBuffer,
+    Duration stall,
+    Duration every,
     Duration workPerMessage) {
 
   /** How a population's clients read. */
-  enum Kind { FAST, THROTTLE, STALL, PARSE }
+  enum Kind {
+    FAST,
+    THROTTLE,
+    STALL,
+    PARSE
+  }
 
   private static final int DEFAULT_RECEIVE_BUFFER = 8 * 1024;
 
   /** {@code count} fast clients: what the tool measured before it had populations. */
   static LoadPopulation fast(int count) {
-    return new LoadPopulation("fast", Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+    return new LoadPopulation(
+        "fast", Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
   }
 
   /**
@@ -52,7 +66,8 @@ record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, i
   static LoadPopulation parse(String spec, int totalClients) {
     int eq = spec.lastIndexOf('=');
     if (eq <= 0 || eq == spec.length() - 1) {
-      throw new IllegalArgumentException("population '" + spec + "': expected KIND[:ARGS]=COUNT or KIND[:ARGS]=PERCENT%");
+      throw new IllegalArgumentException(
+          "population '" + spec + "': expected KIND[:ARGS]=COUNT or KIND[:ARGS]=PERCENT%");
     }
     String label = spec.substring(0, eq);
     int count = count(spec, spec.substring(eq + 1), totalClients);
@@ -63,44 +78,57 @@ record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, i
         if (parts.length != 1) {
           throw new IllegalArgumentException("population '" + spec + "': fast takes no arguments");
         }
-        return new LoadPopulation(label, Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        return new LoadPopulation(
+            label, Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
       case "parse":
         if (parts.length > 2) {
-          throw new IllegalArgumentException("population '" + spec + "': expected parse[:MICROS], e.g. parse:20");
+          throw new IllegalArgumentException(
+              "population '" + spec + "': expected parse[:MICROS], e.g. parse:20");
         }
         Duration work = Duration.ZERO;
         if (parts.length == 2) {
           try {
             work = Duration.ofNanos(Math.multiplyExact(Long.parseLong(parts[1]), 1000));
           } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("population '" + spec + "': '" + parts[1] + "' is not a number of microseconds");
+            throw new IllegalArgumentException(
+                "population '" + spec + "': '" + parts[1] + "' is not a number of microseconds");
           }
           if (work.isNegative()) {
-            throw new IllegalArgumentException("population '" + spec + "': the work per message must not be negative");
+            throw new IllegalArgumentException(
+                "population '" + spec + "': the work per message must not be negative");
           }
         }
-        return new LoadPopulation(label, Kind.PARSE, count, 0, 0, Duration.ZERO, Duration.ZERO, work);
+        return new LoadPopulation(
+            label, Kind.PARSE, count, 0, 0, Duration.ZERO, Duration.ZERO, work);
       case "throttle":
         if (parts.length < 2 || parts.length > 3) {
-          throw new IllegalArgumentException("population '" + spec + "': expected throttle:RATE[:BUFFER], e.g. throttle:16k");
+          throw new IllegalArgumentException(
+              "population '" + spec + "': expected throttle:RATE[:BUFFER], e.g. throttle:16k");
         }
         long rate = bytes(spec, parts[1]);
         int buffer = parts.length == 3 ? (int) bytes(spec, parts[2]) : DEFAULT_RECEIVE_BUFFER;
-        return new LoadPopulation(label, Kind.THROTTLE, count, rate, buffer, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        return new LoadPopulation(
+            label, Kind.THROTTLE, count, rate, buffer, Duration.ZERO, Duration.ZERO, Duration.ZERO);
       case "stall":
         String[] times = parts.length == 2 ? parts[1].split("/", -1) : new String[0];
         if (times.length != 2) {
-          throw new IllegalArgumentException("population '" + spec + "': expected stall:SECONDS/EVERY_SECONDS, e.g. stall:5/15");
+          throw new IllegalArgumentException(
+              "population '" + spec + "': expected stall:SECONDS/EVERY_SECONDS, e.g. stall:5/15");
         }
         Duration stall = seconds(spec, times[0]);
         Duration every = seconds(spec, times[1]);
         if (stall.compareTo(every) >= 0) {
-          throw new IllegalArgumentException("population '" + spec + "': the stall must be shorter than its period");
+          throw new IllegalArgumentException(
+              "population '" + spec + "': the stall must be shorter than its period");
         }
         return new LoadPopulation(label, Kind.STALL, count, 0, 0, stall, every, Duration.ZERO);
       default:
-        throw new IllegalArgumentException("population '" + spec + "': unknown kind '" + parts[0]
-            + "' (known: fast, throttle, stall, parse)");
+        throw new IllegalArgumentException(
+            "population '"
+                + spec
+                + "': unknown kind '"
+                + parts[0]
+                + "' (known: fast, throttle, stall, parse)");
     }
   }
 
@@ -109,7 +137,8 @@ record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, i
       if (text.endsWith("%")) {
         double percent = Double.parseDouble(text.substring(0, text.length() - 1));
         if (percent <= 0 || percent > 100) {
-          throw new IllegalArgumentException("population '" + spec + "': a share must be above 0 % and at most 100 %");
+          throw new IllegalArgumentException(
+              "population '" + spec + "': a share must be above 0 % and at most 100 %");
         }
         return (int) Math.round(total * percent / 100);
       }
@@ -119,7 +148,8 @@ record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, i
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("population '" + spec + "': '" + text + "' is not a count or a percentage");
+      throw new IllegalArgumentException(
+          "population '" + spec + "': '" + text + "' is not a count or a percentage");
     }
   }
 
@@ -140,7 +170,8 @@ record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, i
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("population '" + spec + "': '" + text + "' is not a positive size such as 16k");
+      throw new IllegalArgumentException(
+          "population '" + spec + "': '" + text + "' is not a positive size such as 16k");
     }
   }
 
@@ -152,7 +183,8 @@ record LoadPopulation(String label, Kind kind, int count, long bytesPerSecond, i
       }
       return Duration.ofMillis(Math.round(s * 1000));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("population '" + spec + "': '" + text + "' is not a positive number of seconds");
+      throw new IllegalArgumentException(
+          "population '" + spec + "': '" + text + "' is not a positive number of seconds");
     }
   }
 }

@@ -10,8 +10,8 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
- * The load tool's writer: changes stats in Redis as a site's writer does (counters, then PUBLISH
- * on their {@code :updates} channels) and stamps each update with the time it was written, in a
+ * The load tool's writer: changes stats in Redis as a site's writer does (counters, then PUBLISH on
+ * their {@code :updates} channels) and stamps each update with the time it was written, in a
  * single-value stat the clients read freshness from.
  */
 final class LoadWriter {
@@ -19,14 +19,36 @@ final class LoadWriter {
   static final String STAMP_STAT = "loadstamp";
 
   /** The data points of the bench election's proportion stats, as {@link #seed()} writes them. */
-  private static final Map<String, List<String>> DATA_POINTS = Map.of(
-      "studytypes", List.of("UG", "PG"),
-      "departments", List.of("Chemistry", "Computing", "Economics", "Engineering", "History", "Mathematics", "Medicine",
-          "Physics", "Biology", "Design"),
-      "faculties", List.of("Engineering", "Medicine", "Natural Sciences", "Business"),
-      "years", List.of("1", "2", "3", "4", "5"),
-      "halls", List.of("Beit", "Eastside", "Southside", "Wilson", "Woodward", "Xenia", "Kemp Porter", "Griffon"));
-  private static final List<String> CANDIDATES = List.of("Avery Quinn", "Blake Morgan", "Casey Rivera");
+  private static final Map<String, List<String>> DATA_POINTS =
+      Map.of(
+          "studytypes", List.of("UG", "PG"),
+          "departments",
+              List.of(
+                  "Chemistry",
+                  "Computing",
+                  "Economics",
+                  "Engineering",
+                  "History",
+                  "Mathematics",
+                  "Medicine",
+                  "Physics",
+                  "Biology",
+                  "Design"),
+          "faculties", List.of("Engineering", "Medicine", "Natural Sciences", "Business"),
+          "years", List.of("1", "2", "3", "4", "5"),
+          "halls",
+              List.of(
+                  "Beit",
+                  "Eastside",
+                  "Southside",
+                  "Wilson",
+                  "Woodward",
+                  "Xenia",
+                  "Kemp Porter",
+                  "Griffon"));
+
+  private static final List<String> CANDIDATES =
+      List.of("Avery Quinn", "Blake Morgan", "Casey Rivera");
 
   private final RedisClient redis;
   private final String prefix;
@@ -35,13 +57,12 @@ final class LoadWriter {
   private long lastStamp;
 
   /** How one update changes one stat: its writes, then its announcement. */
-  private record Touch(String channel, BiConsumer<AbstractPipeline, Random> write) {
-  }
+  private record Touch(String channel, BiConsumer<AbstractPipeline, Random> write) {}
 
   /**
-   * @param stats the stats each update changes, by their key in {@code bench/loadtest.conf}
-   *     ({@code total}, {@code departments}, {@code 5m:total}, {@code totalvotes},
-   *     {@code candidates}, {@code turnout}...), as one vote would
+   * @param stats the stats each update changes, by their key in {@code bench/loadtest.conf} ({@code
+   *     total}, {@code departments}, {@code 5m:total}, {@code totalvotes}, {@code candidates},
+   *     {@code turnout}...), as one vote would
    * @throws IllegalArgumentException naming a stat the bench election does not have
    */
   LoadWriter(RedisClient redis, String prefix, List<String> stats) {
@@ -64,7 +85,8 @@ final class LoadWriter {
       String rolling = prefix + ":rolling:" + period + ":stats:" + name;
       switch (name) {
         case "total", "departments" -> {
-          return new Touch(rolling + ":updates", (p, r) -> p.hincrBy(rolling + ":data", "current", 1));
+          return new Touch(
+              rolling + ":updates", (p, r) -> p.hincrBy(rolling + ":data", "current", 1));
         }
         case "totalvotes" -> {
           return new Touch(rolling + ":updates", (p, r) -> p.incr(rolling + ":data"));
@@ -77,30 +99,45 @@ final class LoadWriter {
     }
     List<String> points = DATA_POINTS.get(stat);
     if (points != null) {
-      return new Touch(base + ":updates", (p, r) -> {
-        p.hincrBy(base + ":data", "current", 1);
-        p.hincrBy(base + ":datapoints:" + points.get(r.nextInt(points.size())) + ":data", "current", 1);
-      });
+      return new Touch(
+          base + ":updates",
+          (p, r) -> {
+            p.hincrBy(base + ":data", "current", 1);
+            p.hincrBy(
+                base + ":datapoints:" + points.get(r.nextInt(points.size())) + ":data",
+                "current",
+                1);
+          });
     }
     switch (stat) {
       case "totalvotes", "imperialplushours" -> {
         return new Touch(base + ":updates", (p, r) -> p.incr(base + ":data"));
       }
       case "candidates" -> {
-        return new Touch(base + ":updates", (p, r) -> p.hincrBy(base + ":data", CANDIDATES.get(r.nextInt(CANDIDATES.size())), 1));
+        return new Touch(
+            base + ":updates",
+            (p, r) -> p.hincrBy(base + ":data", CANDIDATES.get(r.nextInt(CANDIDATES.size())), 1));
       }
       case "turnout" -> {
-        return new Touch(base + ":updates", (p, r) ->
-            p.hincrBy(base + ":datapoints:60:data", Long.toString(Instant.now().getEpochSecond() / 60), 1));
+        return new Touch(
+            base + ":updates",
+            (p, r) ->
+                p.hincrBy(
+                    base + ":datapoints:60:data",
+                    Long.toString(Instant.now().getEpochSecond() / 60),
+                    1));
       }
       default -> throw unknown(stat);
     }
   }
 
   private static IllegalArgumentException unknown(String stat) {
-    return new IllegalArgumentException("the bench election has no stat '" + stat + "' to change; known: total, "
-        + String.join(", ", new java.util.TreeSet<>(DATA_POINTS.keySet()))
-        + ", 5m:total, 1h:total, 5m:departments, totalvotes, 5m:totalvotes, 1h:totalvotes, candidates, turnout, imperialplushours");
+    return new IllegalArgumentException(
+        "the bench election has no stat '"
+            + stat
+            + "' to change; known: total, "
+            + String.join(", ", new java.util.TreeSet<>(DATA_POINTS.keySet()))
+            + ", 5m:total, 1h:total, 5m:departments, totalvotes, 5m:totalvotes, 1h:totalvotes, candidates, turnout, imperialplushours");
   }
 
   /**
@@ -110,30 +147,45 @@ final class LoadWriter {
   void seed() {
     try (AbstractPipeline p = redis.pipelined()) {
       p.hset(prefix + ":stats:total:data", Map.of("current", "1000", "total", "20000"));
-      DATA_POINTS.forEach((stat, points) -> {
-        String base = prefix + ":stats:" + stat;
-        p.hset(base + ":data", Map.of("current", "1000", "total", "20000"));
-        for (int i = 0; i < points.size(); i++) {
-          p.sadd(base + ":datapoints", points.get(i));
-          p.hset(base + ":datapoints:" + points.get(i) + ":data", Map.of("current", Integer.toString(101 + i), "total", "2000"));
-        }
-      });
+      DATA_POINTS.forEach(
+          (stat, points) -> {
+            String base = prefix + ":stats:" + stat;
+            p.hset(base + ":data", Map.of("current", "1000", "total", "20000"));
+            for (int i = 0; i < points.size(); i++) {
+              p.sadd(base + ":datapoints", points.get(i));
+              p.hset(
+                  base + ":datapoints:" + points.get(i) + ":data",
+                  Map.of("current", Integer.toString(101 + i), "total", "2000"));
+            }
+          });
       p.sadd(prefix + ":stats:studytypes:datapoints:PG:datapoints", "T", "R");
-      p.hset(prefix + ":stats:studytypes:datapoints:PG:datapoints:T:data", Map.of("current", "40", "total", "900"));
-      p.hset(prefix + ":stats:studytypes:datapoints:PG:datapoints:R:data", Map.of("current", "30", "total", "600"));
+      p.hset(
+          prefix + ":stats:studytypes:datapoints:PG:datapoints:T:data",
+          Map.of("current", "40", "total", "900"));
+      p.hset(
+          prefix + ":stats:studytypes:datapoints:PG:datapoints:R:data",
+          Map.of("current", "30", "total", "600"));
       for (String period : new String[] {"5m", "1h"}) {
-        p.hset(prefix + ":rolling:" + period + ":stats:total:data", Map.of("current", "50", "total", "20000", "peak", "80"));
+        p.hset(
+            prefix + ":rolling:" + period + ":stats:total:data",
+            Map.of("current", "50", "total", "20000", "peak", "80"));
         p.set(prefix + ":rolling:" + period + ":stats:totalvotes:data", "50");
       }
-      p.hset(prefix + ":rolling:5m:stats:departments:data", Map.of("current", "50", "total", "20000", "peak", "80"));
+      p.hset(
+          prefix + ":rolling:5m:stats:departments:data",
+          Map.of("current", "50", "total", "20000", "peak", "80"));
       p.set(prefix + ":stats:totalvotes:data", "1000");
       p.set(prefix + ":stats:imperialplushours:data", "12345");
       for (int i = 0; i < CANDIDATES.size(); i++) {
-        p.hset(prefix + ":stats:candidates:data", CANDIDATES.get(i), Integer.toString(400 - 50 * i));
+        p.hset(
+            prefix + ":stats:candidates:data", CANDIDATES.get(i), Integer.toString(400 - 50 * i));
       }
       long minute = Instant.now().getEpochSecond() / 60;
       for (int i = 0; i < 31; i++) {
-        p.hset(prefix + ":stats:turnout:datapoints:60:data", Long.toString(minute - i), Integer.toString(20 + i));
+        p.hset(
+            prefix + ":stats:turnout:datapoints:60:data",
+            Long.toString(minute - i),
+            Integer.toString(20 + i));
       }
       p.sync();
     }

@@ -6,8 +6,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -21,90 +21,161 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 
 /**
- * {@code arithmospora loadtest}: how many screens can one box serve? Opens N websocket clients
- * from one process, times the connect storm (and a reconnect storm), then writes updates to Redis
- * as a site's writer does and measures how long each takes to reach every client.
+ * {@code arithmospora loadtest}: how many screens can one box serve? Opens N websocket clients from
+ * one process, times the connect storm (and a reconnect storm), then writes updates to Redis as a
+ * site's writer does and measures how long each takes to reach every client.
  */
-@Command(name = "loadtest", description = {
-    "Open many websocket clients against a server, time the connect and reconnect storms, and measure",
-    "update latency from a write to Redis to its arrival at each client, for fast, throttled, stalling and",
-    "CPU-starved audiences (--population).",
-    "The server must serve a source with a single_value stat 'loadstamp' in group 'other' (see bench/loadtest.conf)."})
+@Command(
+    name = "loadtest",
+    description = {
+      "Open many websocket clients against a server, time the connect and reconnect storms, and measure",
+      "update latency from a write to Redis to its arrival at each client, for fast, throttled, stalling and",
+      "CPU-starved audiences (--population).",
+      "The server must serve a source with a single_value stat 'loadstamp' in group 'other' (see bench/loadtest.conf)."
+    })
 final class LoadtestCommand implements Callable<Integer> {
-  @Option(names = "--url", required = true, paramLabel = "URL", description = "The source's websocket URL, e.g. ws://127.0.0.1:8080/loadtest.")
+  @Option(
+      names = "--url",
+      required = true,
+      paramLabel = "URL",
+      description = "The source's websocket URL, e.g. ws://127.0.0.1:8080/loadtest.")
   URI url;
 
-  @Option(names = "--clients", defaultValue = "1000", paramLabel = "N", description = "Clients to open (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--clients",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description = "Clients to open (default: ${DEFAULT-VALUE}).")
   int clients;
 
-  @Option(names = "--threads", defaultValue = "2", paramLabel = "N", description = "Selector threads for the clients (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      defaultValue = "2",
+      paramLabel = "N",
+      description = "Selector threads for the clients (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--redis", defaultValue = "127.0.0.1:6379", paramLabel = "HOST:PORT", description = "The server's Redis (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--redis",
+      defaultValue = "127.0.0.1:6379",
+      paramLabel = "HOST:PORT",
+      description = "The server's Redis (default: ${DEFAULT-VALUE}).")
   String redis;
 
-  @Option(names = "--db", defaultValue = "1", paramLabel = "N", description = "Redis database (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--db",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "Redis database (default: ${DEFAULT-VALUE}).")
   int db;
 
-  @Option(names = "--prefix", defaultValue = "loadtest", paramLabel = "PREFIX", description = "The source's redis_prefix (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--prefix",
+      defaultValue = "loadtest",
+      paramLabel = "PREFIX",
+      description = "The source's redis_prefix (default: ${DEFAULT-VALUE}).")
   String prefix;
 
-  @Option(names = "--touch", defaultValue = "total,departments", split = ",", paramLabel = "STATS",
-      description = "Proportion stats each update increments, besides the stamp (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--touch",
+      defaultValue = "total,departments",
+      split = ",",
+      paramLabel = "STATS",
+      description =
+          "Proportion stats each update increments, besides the stamp (default: ${DEFAULT-VALUE}).")
   List<String> touch;
 
-  @Option(names = "--rate", defaultValue = "5", paramLabel = "PER_SECOND", description = "Updates per second (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "5",
+      paramLabel = "PER_SECOND",
+      description = "Updates per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "How long to write updates (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duration",
+      defaultValue = "30",
+      paramLabel = "SECONDS",
+      description = "How long to write updates (default: ${DEFAULT-VALUE}).")
   int duration;
 
-  @Option(names = "--max-pending", defaultValue = "1000", paramLabel = "N",
+  @Option(
+      names = "--max-pending",
+      defaultValue = "1000",
+      paramLabel = "N",
       description = "Most handshakes in flight during a storm (default: ${DEFAULT-VALUE}).")
   int maxPending;
 
   @Option(names = "--seed", description = "First fill Redis with the data of bench/loadtest.conf.")
   boolean seed;
 
-  @Option(names = "--hold", defaultValue = "0", paramLabel = "SECONDS",
-      description = "After the connect storm, hold the idle connections this long before writing (to measure memory).")
+  @Option(
+      names = "--hold",
+      defaultValue = "0",
+      paramLabel = "SECONDS",
+      description =
+          "After the connect storm, hold the idle connections this long before writing (to measure memory).")
   int hold;
 
   @Option(names = "--no-reconnect", description = "Skip the reconnect storm.")
   boolean noReconnect;
 
-  @Option(names = "--reconnect-after", defaultValue = "500", paramLabel = "MILLIS",
-      description = "Pause between dropping every client and reopening them (default: ${DEFAULT-VALUE}). "
-          + "Short, the server still closes the old connections while the new ones arrive.")
+  @Option(
+      names = "--reconnect-after",
+      defaultValue = "500",
+      paramLabel = "MILLIS",
+      description =
+          "Pause between dropping every client and reopening them (default: ${DEFAULT-VALUE}). "
+              + "Short, the server still closes the old connections while the new ones arrive.")
   long reconnectAfterMillis;
 
-  @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Longest wait for a storm to complete (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "120",
+      paramLabel = "SECONDS",
+      description = "Longest wait for a storm to complete (default: ${DEFAULT-VALUE}).")
   int timeout;
 
-  @Option(names = "--population", paramLabel = "KIND[:ARGS]=COUNT|PERCENT%",
-      description = {"A population of clients that read alike (repeatable; default: --clients fast ones). Kinds:",
-          "  fast                 read everything at once;",
-          "  throttle:RATE[:BUF]  read RATE bytes/s (16k = 16 KiB) through a BUF-byte receive buffer (default 8k);",
-          "  stall:N/M            stop reading for N s every M s;",
-          "  parse[:MICROS]       CPU-starved: all share --parse-threads threads, parse every message as JSON",
-          "                       and spend MICROS µs of CPU on each (default 0), as a page drawing it would;",
-          "A percentage is of --clients; e.g. --population fast=50% --population parse=30% --population throttle:16k=10%"
-              + " --population stall:5/15=10%."})
+  @Option(
+      names = "--population",
+      paramLabel = "KIND[:ARGS]=COUNT|PERCENT%",
+      description = {
+        "A population of clients that read alike (repeatable; default: --clients fast ones). Kinds:",
+        "  fast                 read everything at once;",
+        "  throttle:RATE[:BUF]  read RATE bytes/s (16k = 16 KiB) through a BUF-byte receive buffer (default 8k);",
+        "  stall:N/M            stop reading for N s every M s;",
+        "  parse[:MICROS]       CPU-starved: all share --parse-threads threads, parse every message as JSON",
+        "                       and spend MICROS µs of CPU on each (default 0), as a page drawing it would;",
+        "A percentage is of --clients; e.g. --population fast=50% --population parse=30% --population throttle:16k=10%"
+            + " --population stall:5/15=10%."
+      })
   List<String> populationSpecs;
 
-  @Option(names = "--parse-threads", defaultValue = "1", paramLabel = "N",
+  @Option(
+      names = "--parse-threads",
+      defaultValue = "1",
+      paramLabel = "N",
       description = "Threads shared by every 'parse' client (default: ${DEFAULT-VALUE}).")
   int parseThreads;
 
-  @Option(names = "--settle", defaultValue = "10", paramLabel = "SECONDS",
-      description = "After writing, how long clients may take to receive the last update before they count as stale "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--settle",
+      defaultValue = "10",
+      paramLabel = "SECONDS",
+      description =
+          "After writing, how long clients may take to receive the last update before they count as stale "
+              + "(default: ${DEFAULT-VALUE}).")
   int settle;
 
-  @Option(names = "--json", description = "Print the results as one JSON object instead of the summary line.")
+  @Option(
+      names = "--json",
+      description = "Print the results as one JSON object instead of the summary line.")
   boolean json;
 
-  @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "-help", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
   PrintStream out = System.out;
@@ -135,8 +206,10 @@ final class LoadtestCommand implements Callable<Integer> {
   static final class PopulationResult {
     String label;
     int clients;
+
     /** Possible: every version of every stat an update changed, had nothing been conflated. */
     double messagesPerClient;
+
     double bytesPerClient;
     long freshnessSamples;
     double freshnessP50;
@@ -156,8 +229,11 @@ final class LoadtestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RedisSettings address = RedisSettings.builder().address(redis).build();
-    try (RedisClient writerClient = RedisClient.builder().hostAndPort(new HostAndPort(address.host(), address.port()))
-            .clientConfig(DefaultJedisClientConfig.builder().database(db).build()).build();
+    try (RedisClient writerClient =
+            RedisClient.builder()
+                .hostAndPort(new HostAndPort(address.host(), address.port()))
+                .clientConfig(DefaultJedisClientConfig.builder().database(db).build())
+                .build();
         LoadClients load = new LoadClients(url, populations(), threads, parseThreads)) {
       LoadWriter writer = new LoadWriter(writerClient, prefix, touch);
       clients = load.size();
@@ -172,12 +248,14 @@ final class LoadtestCommand implements Callable<Integer> {
       progress.printf("Connecting %d clients to %s ...%n", clients, url);
       r.connectStormSeconds = storm(load);
       if (r.connectStormSeconds < 0) {
-        progress.printf("Connect storm incomplete after %d s: %d opened, %d with a full snapshot, %d failed%n",
+        progress.printf(
+            "Connect storm incomplete after %d s: %d opened, %d with a full snapshot, %d failed%n",
             timeout, load.opened.get(), load.snapshotsComplete.get(), load.failed.get());
       }
 
       if (hold > 0) {
-        progress.printf("HOLDING %d idle connections for %d s%n", load.opened.get() - load.dropped.get(), hold);
+        progress.printf(
+            "HOLDING %d idle connections for %d s%n", load.opened.get() - load.dropped.get(), hold);
         progress.flush();
         Thread.sleep(TimeUnit.SECONDS.toMillis(hold));
       }
@@ -221,11 +299,20 @@ final class LoadtestCommand implements Callable<Integer> {
           for (int i = 0; i < load.groups().size(); i++) {
             double p99 = load.groups().get(i).takeSecondAgeP99Millis();
             r.populations.get(i).ageP99BySecond.add(p99);
-            ages.append(String.format(Locale.ROOT, ", %s age p99 %.0f ms", r.populations.get(i).label, p99));
+            ages.append(
+                String.format(
+                    Locale.ROOT, ", %s age p99 %.0f ms", r.populations.get(i).label, p99));
           }
-          progress.printf(Locale.ROOT, "  %3ds: %d/%d connected, %,d msg/s, p99 %.1f ms, dropped %d%s%n",
-              TimeUnit.NANOSECONDS.toSeconds(now - start), load.opened.get() - load.dropped.get(), clients,
-              m - reportedMessages, second.getValueAtPercentile(99) / 1000.0, load.dropped.get(), ages);
+          progress.printf(
+              Locale.ROOT,
+              "  %3ds: %d/%d connected, %,d msg/s, p99 %.1f ms, dropped %d%s%n",
+              TimeUnit.NANOSECONDS.toSeconds(now - start),
+              load.opened.get() - load.dropped.get(),
+              clients,
+              m - reportedMessages,
+              second.getValueAtPercentile(99) / 1000.0,
+              load.dropped.get(),
+              ages);
           reportedMessages = m;
           nextReport += TimeUnit.SECONDS.toNanos(1);
         }
@@ -309,15 +396,18 @@ final class LoadtestCommand implements Callable<Integer> {
   private double storm(LoadClients load) throws InterruptedException {
     long t0 = System.nanoTime();
     load.connectAll(maxPending);
-    if (waitFor(() -> load.opened.get() >= clients, Duration.ofSeconds(timeout)) && result.connectHandshakesSeconds < 0) {
+    if (waitFor(() -> load.opened.get() >= clients, Duration.ofSeconds(timeout))
+        && result.connectHandshakesSeconds < 0) {
       // The first storm's: when every client had its handshake, before the snapshots.
       result.connectHandshakesSeconds = (System.nanoTime() - t0) / 1e9;
     }
-    boolean complete = waitFor(() -> load.snapshotsComplete.get() >= clients, Duration.ofSeconds(timeout));
+    boolean complete =
+        waitFor(() -> load.snapshotsComplete.get() >= clients, Duration.ofSeconds(timeout));
     return complete ? (System.nanoTime() - t0) / 1e9 : -1;
   }
 
-  private static boolean waitFor(BooleanSupplier condition, Duration limit) throws InterruptedException {
+  private static boolean waitFor(BooleanSupplier condition, Duration limit)
+      throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -331,21 +421,44 @@ final class LoadtestCommand implements Callable<Integer> {
   static String summary(Result r) {
     StringBuilder populations = new StringBuilder();
     for (PopulationResult p : r.populations) {
-      populations.append(String.format(Locale.ROOT,
-          "%n  %s (%d): age p50 %.0f ms, p99 %.0f ms, max %.0f ms; freshness p99 %.0f ms; %.1f msg/client;"
-              + " dropped %d %s, stale %d",
-          p.label, p.clients, p.ageP50, p.ageP99, p.ageMax, p.freshnessP99, p.messagesPerClient, p.dropped,
-          p.dropReasons, p.stale));
+      populations.append(
+          String.format(
+              Locale.ROOT,
+              "%n  %s (%d): age p50 %.0f ms, p99 %.0f ms, max %.0f ms; freshness p99 %.0f ms; %.1f msg/client;"
+                  + " dropped %d %s, stale %d",
+              p.label,
+              p.clients,
+              p.ageP50,
+              p.ageP99,
+              p.ageMax,
+              p.freshnessP99,
+              p.messagesPerClient,
+              p.dropped,
+              p.dropReasons,
+              p.stale));
     }
     return summaryLine(r) + populations;
   }
 
   private static String summaryLine(Result r) {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "%d clients: connect storm %s, reconnect storm %s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms"
             + " (%d samples of %d updates); %,.0f msg/s, %.2f MB/s; dropped %d, stale %d, failed %d",
-        r.clients, seconds(r.connectStormSeconds), seconds(r.reconnectStormSeconds), r.p50, r.p90, r.p99, r.max,
-        r.samples, r.updates, r.messagesPerSecond, r.bytesPerSecond / 1e6, r.dropped, r.stale, r.failed);
+        r.clients,
+        seconds(r.connectStormSeconds),
+        seconds(r.reconnectStormSeconds),
+        r.p50,
+        r.p90,
+        r.p99,
+        r.max,
+        r.samples,
+        r.updates,
+        r.messagesPerSecond,
+        r.bytesPerSecond / 1e6,
+        r.dropped,
+        r.stale,
+        r.failed);
   }
 
   private static String seconds(double s) {
@@ -405,5 +518,4 @@ final class LoadtestCommand implements Callable<Integer> {
     g.flush();
     out.println();
   }
-
 }

@@ -2,8 +2,8 @@ package org.arithmospora.cli;
 
 /**
  * The command line's log format, through slf4j-simple: time, level, message on stderr. Our own
- * messages at INFO (the 10-second status lines among them), libraries only when they warn;
- * {@code -v} shows our DEBUG. Must run before the first logger is made.
+ * messages at INFO (the 10-second status lines among them), libraries only when they warn; {@code
+ * -v} shows our DEBUG. Must run before the first logger is made.
  */
 final class Logging {
   private Logging() {}

@@ -11,23 +11,43 @@ import picocli.CommandLine.Option;
  * The {@code arithmospora} command. {@code arithmospora -c CONF} with no command serves, as the Go
  * program did, so existing systemd units work unchanged.
  */
-@Command(name = "arithmospora", versionProvider = Main.Version.class,
+@Command(
+    name = "arithmospora",
+    versionProvider = Main.Version.class,
     description = "Live statistics from Redis, pushed as JSON over websockets.",
-    subcommands = {ServeCommand.class, ListCommand.class, WatchCommand.class, DemoCommand.class, LoadtestCommand.class, RedisCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {
+      ServeCommand.class,
+      ListCommand.class,
+      WatchCommand.class,
+      DemoCommand.class,
+      LoadtestCommand.class,
+      RedisCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {"", "'arithmospora -c CONF' alone serves, like the Go program."})
 public final class Main implements Callable<Integer> {
 
-  @Option(names = {"-c", "--c", "--config"}, paramLabel = "CONFIG", description = "Serve this configuration.")
+  @Option(
+      names = {"-c", "--c", "--config"},
+      paramLabel = "CONFIG",
+      description = "Serve this configuration.")
   Path config;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log debug detail.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log debug detail.")
   boolean verbose;
 
-  @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "-help", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
-  @Option(names = {"-V", "--version"}, versionHelp = true, description = "Show the version and exit.")
+  @Option(
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Show the version and exit.")
   boolean version;
 
   @Override
@@ -50,7 +70,8 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command line and returns its exit status. */
   public static int run(String... args) {
-    Logging.configure(Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose"));
+    Logging.configure(
+        Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose"));
     return commandLine().execute(args);
   }
 

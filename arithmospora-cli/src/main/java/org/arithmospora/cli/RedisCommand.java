@@ -8,20 +8,34 @@ import picocli.CommandLine.Option;
 import redis.embedded.RedisServer;
 
 /**
- * {@code arithmospora redis}: the redis-server bundled for the demo, on a port of your choice,
- * to try {@code serve} or run benchmarks without installing Redis. Keeps nothing on disk.
+ * {@code arithmospora redis}: the redis-server bundled for the demo, on a port of your choice, to
+ * try {@code serve} or run benchmarks without installing Redis. Keeps nothing on disk.
  */
-@Command(name = "redis", description = {
-    "Run the bundled redis-server (nothing kept on disk) until Ctrl-C: to try 'serve' or run benchmarks",
-    "without installing Redis."})
+@Command(
+    name = "redis",
+    description = {
+      "Run the bundled redis-server (nothing kept on disk) until Ctrl-C: to try 'serve' or run benchmarks",
+      "without installing Redis."
+    })
 final class RedisCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "6379", paramLabel = "PORT", description = "Port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "6379",
+      paramLabel = "PORT",
+      description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Address (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      paramLabel = "HOST",
+      description = "Address (default: ${DEFAULT-VALUE}).")
   String bind;
 
-  @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "-help", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   boolean help;
 
   @Override
@@ -30,10 +44,22 @@ final class RedisCommand implements Callable<Integer> {
     Signals.onTermination(stop::countDown);
     RedisServer redis;
     try {
-      redis = RedisServer.newRedisServer().port(port).bind(bind).setting("save \"\"").setting("appendonly no").build();
+      redis =
+          RedisServer.newRedisServer()
+              .port(port)
+              .bind(bind)
+              .setting("save \"\"")
+              .setting("appendonly no")
+              .build();
       redis.start();
     } catch (IOException e) {
-      System.err.println("arithmospora: cannot start redis-server on " + bind + ":" + port + ": " + e.getMessage());
+      System.err.println(
+          "arithmospora: cannot start redis-server on "
+              + bind
+              + ":"
+              + port
+              + ": "
+              + e.getMessage());
       return Commands.FAILURE;
     }
     System.out.println("redis-server listening on " + bind + ":" + port + "; Ctrl-C stops it");

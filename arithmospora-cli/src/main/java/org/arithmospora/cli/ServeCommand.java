@@ -18,17 +18,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code arithmospora serve -c CONF}: the Go {@code arithmospora}. */
-@Command(name = "serve", description = {
-    "Serve every source of the configuration over websockets until stopped (SIGTERM or Ctrl-C).",
-    "Every 10 seconds one line per source: clients connected, updates sent and milestones met since the last line."})
+@Command(
+    name = "serve",
+    description = {
+      "Serve every source of the configuration over websockets until stopped (SIGTERM or Ctrl-C).",
+      "Every 10 seconds one line per source: clients connected, updates sent and milestones met since the last line."
+    })
 final class ServeCommand implements Callable<Integer> {
   private static final Duration STATUS_INTERVAL = Duration.ofSeconds(10);
 
-  @Mixin
-  CommonOptions options;
+  @Mixin CommonOptions options;
 
   /** Set by tests and the demo to stop serving without a signal. */
   final CountDownLatch stop = new CountDownLatch(1);
+
   volatile Assembly running;
 
   @Override
@@ -38,8 +41,10 @@ final class ServeCommand implements Callable<Integer> {
       return Commands.USAGE;
     }
     if (config.listener().isEmpty()) {
-      System.err.println("arithmospora: " + config.file()
-          + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key");
+      System.err.println(
+          "arithmospora: "
+              + config.file()
+              + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key");
       return Commands.USAGE;
     }
     return serve(config);
@@ -48,7 +53,8 @@ final class ServeCommand implements Callable<Integer> {
   int serve(Config config) {
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
     Signals.onTermination(stop::countDown);
-    try (Assembly assembly = Assembly.of(config); SystemdNotifier systemd = SystemdNotifier.fromEnvironment()) {
+    try (Assembly assembly = Assembly.of(config);
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment()) {
       assembly.startSources();
       ArithmosporaServer server;
       try {
@@ -58,20 +64,26 @@ final class ServeCommand implements Callable<Integer> {
         return Commands.FAILURE;
       }
       running = assembly;
-      systemd.ready("serving " + assembly.sources.size() + " source(s) on port " + server.port(),
+      systemd.ready(
+          "serving " + assembly.sources.size() + " source(s) on port " + server.port(),
           () -> healthy(assembly));
-      ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "arithmospora-status");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService status =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "arithmospora-status");
+                t.setDaemon(true);
+                return t;
+              });
       Map<String, long[]> last = new HashMap<>();
       long[] lastDelivery = new long[3];
-      status.scheduleAtFixedRate(() -> {
-        logStatus(log, assembly, last);
-        logDelivery(log, assembly.server.hub(), lastDelivery);
-      },
-          STATUS_INTERVAL.toMillis(), STATUS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      status.scheduleAtFixedRate(
+          () -> {
+            logStatus(log, assembly, last);
+            logDelivery(log, assembly.server.hub(), lastDelivery);
+          },
+          STATUS_INTERVAL.toMillis(),
+          STATUS_INTERVAL.toMillis(),
+          TimeUnit.MILLISECONDS);
       stop.await();
       log.info("Shutting down: closing client connections");
       systemd.stopping();
@@ -86,7 +98,8 @@ final class ServeCommand implements Callable<Integer> {
 
   private static boolean healthy(Assembly assembly) {
     Duration wait = Duration.ofSeconds(2);
-    return assembly.server != null && assembly.server.isResponsive(wait)
+    return assembly.server != null
+        && assembly.server.isResponsive(wait)
         && assembly.sources.stream().allMatch(s -> s.isResponsive(wait));
   }
 
@@ -100,9 +113,15 @@ final class ServeCommand implements Callable<Integer> {
     long silent = hub.clientsDropped(DropReason.SILENT);
     int waiting = hub.clientsWaiting();
     if (waiting > 0 || conflated > last[0] || stuck > last[1] || silent > last[2]) {
-      log.info("Delivery: {} clients behind, {} older versions skipped for them; dropped {} that took nothing for {} s"
-              + " (write_wait) and {} silent for {} s (pong_wait)", waiting, conflated - last[0], stuck - last[1],
-          hub.settings().writeWait().toSeconds(), silent - last[2], hub.settings().pongWait().toSeconds());
+      log.info(
+          "Delivery: {} clients behind, {} older versions skipped for them; dropped {} that took nothing for {} s"
+              + " (write_wait) and {} silent for {} s (pong_wait)",
+          waiting,
+          conflated - last[0],
+          stuck - last[1],
+          hub.settings().writeWait().toSeconds(),
+          silent - last[2],
+          hub.settings().pongWait().toSeconds());
     }
     last[0] = conflated;
     last[1] = stuck;
@@ -115,8 +134,12 @@ final class ServeCommand implements Callable<Integer> {
       long milestones = source.milestonesAchieved();
       long[] before = last.getOrDefault(source.name(), new long[] {0, 0});
       last.put(source.name(), new long[] {updates, milestones});
-      log.info("Source '{}': {} clients; {} updates; {} milestones", source.name(),
-          assembly.server.connectedClients(source.name()), updates - before[0], milestones - before[1]);
+      log.info(
+          "Source '{}': {} clients; {} updates; {} milestones",
+          source.name(),
+          assembly.server.connectedClients(source.name()),
+          updates - before[0],
+          milestones - before[1]);
     }
   }
 }

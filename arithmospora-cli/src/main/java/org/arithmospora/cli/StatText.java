@@ -21,17 +21,22 @@ final class StatText {
   }
 
   private static void render(DataPoint node, int depth, StringBuilder out) {
-    out.append("  ".repeat(depth)).append(node.name()).append(": ").append(node.data().toText()).append('\n');
+    out.append("  ".repeat(depth))
+        .append(node.name())
+        .append(": ")
+        .append(node.data().toText())
+        .append('\n');
     for (DataPoint dp : node.dataPoints().values()) {
       render(dp, depth + 1, out);
     }
   }
 
   /**
-   * The JSON of {@code arithmospora list -f json}: {@code {"<group>Stats": {"<statKey>": payload}}},
-   * keyed by stat key so that {@code 5m:total} and {@code 1h:total} both appear.
+   * The JSON of {@code arithmospora list -f json}: {@code {"<group>Stats": {"<statKey>":
+   * payload}}}, keyed by stat key so that {@code 5m:total} and {@code 1h:total} both appear.
    */
-  static void writeJson(Map<String, List<Stat>> groups, boolean pretty, OutputStream out) throws IOException {
+  static void writeJson(Map<String, List<Stat>> groups, boolean pretty, OutputStream out)
+      throws IOException {
     JsonGenerator json = WireFormat.jsonFactory().createGenerator(out);
     json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     if (pretty) {

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells systemd (a {@code Type=notify} unit) when the server is ready, and keeps its watchdog
- * fed only while a health check passes, so that a wedged server is restarted. Java cannot write
- * to the notification socket (a Unix datagram socket) itself, so this runs {@code systemd-notify
+ * Tells systemd (a {@code Type=notify} unit) when the server is ready, and keeps its watchdog fed
+ * only while a health check passes, so that a wedged server is restarted. Java cannot write to the
+ * notification socket (a Unix datagram socket) itself, so this runs {@code systemd-notify
  * --pid=<ours>}, which needs {@code NotifyAccess=all}. Outside systemd it does nothing.
  */
 final class SystemdNotifier implements AutoCloseable {
@@ -51,18 +51,24 @@ final class SystemdNotifier implements AutoCloseable {
     }
     send("--ready", "--status=" + status);
     if (watchdogInterval != null) {
-      watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "arithmospora-systemd-watchdog");
-        t.setDaemon(true);
-        return t;
-      });
-      watchdog.scheduleAtFixedRate(() -> {
-        if (healthy.getAsBoolean()) {
-          send("WATCHDOG=1");
-        } else {
-          log.warn("Health check failed: not feeding the systemd watchdog");
-        }
-      }, 0, watchdogInterval.toMillis(), TimeUnit.MILLISECONDS);
+      watchdog =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "arithmospora-systemd-watchdog");
+                t.setDaemon(true);
+                return t;
+              });
+      watchdog.scheduleAtFixedRate(
+          () -> {
+            if (healthy.getAsBoolean()) {
+              send("WATCHDOG=1");
+            } else {
+              log.warn("Health check failed: not feeding the systemd watchdog");
+            }
+          },
+          0,
+          watchdogInterval.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
   }
 
@@ -79,7 +85,11 @@ final class SystemdNotifier implements AutoCloseable {
     cmd.add("--pid=" + ProcessHandle.current().pid());
     cmd.addAll(List.of(args));
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       } else if (p.exitValue() != 0) {

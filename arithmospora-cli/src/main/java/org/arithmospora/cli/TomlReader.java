@@ -76,7 +76,8 @@ final class TomlReader {
   }
 
   /** A date-time with an offset such as {@code 2017-03-03T12:00:00Z}. */
-  Optional<OffsetDateTime> offsetDateTime(TomlTable t, String key, String path, TomlPosition where) {
+  Optional<OffsetDateTime> offsetDateTime(
+      TomlTable t, String key, String path, TomlPosition where) {
     Object v = t.get(List.of(key));
     if (v == null) {
       return Optional.empty();
@@ -84,12 +85,17 @@ final class TomlReader {
     if (v instanceof OffsetDateTime odt) {
       return Optional.of(odt);
     }
-    error(t, key, where, path(path, key), "expected a date-time with a time zone such as 2017-03-03T12:00:00Z, found "
-        + describe(v));
+    error(
+        t,
+        key,
+        where,
+        path(path, key),
+        "expected a date-time with a time zone such as 2017-03-03T12:00:00Z, found " + describe(v));
     return Optional.empty();
   }
 
-  <T> Optional<T> required(Optional<T> value, TomlTable t, String key, String path, TomlPosition where, String what) {
+  <T> Optional<T> required(
+      Optional<T> value, TomlTable t, String key, String path, TomlPosition where, String what) {
     if (value.isEmpty() && t.get(List.of(key)) == null) {
       error(t, null, where, path(path, key), "is required (" + what + ")");
     }
@@ -105,61 +111,74 @@ final class TomlReader {
   void unknownKeys(TomlTable t, String path, Set<String> known, TomlPosition where) {
     for (String key : new TreeSet<>(t.keySet())) {
       if (!known.contains(key)) {
-        warnings.add(at(t, key, where) + ": unknown key " + path(path, key) + " is ignored"
-            + " (known here: " + String.join(", ", new TreeSet<>(known)) + ")");
+        warnings.add(
+            at(t, key, where)
+                + ": unknown key "
+                + path(path, key)
+                + " is ignored"
+                + " (known here: "
+                + String.join(", ", new TreeSet<>(known))
+                + ")");
       }
     }
   }
 
   /** One table of an array of tables: its index, its path in messages and where it is. */
-  record Item(int index, TomlTable table, String path, TomlPosition where) {
-  }
+  record Item(int index, TomlTable table, String path, TomlPosition where) {}
 
   /**
-   * The tables of array {@code key} in {@code owner}, each with its unknown keys (not in
-   * {@code known}) warned about; any other element is an error saying it should be
-   * {@code expected}. Elements are checked as the iteration reaches them, so each element's
-   * problems come before those the caller finds in the next.
+   * The tables of array {@code key} in {@code owner}, each with its unknown keys (not in {@code
+   * known}) warned about; any other element is an error saying it should be {@code expected}.
+   * Elements are checked as the iteration reaches them, so each element's problems come before
+   * those the caller finds in the next.
    */
-  Iterable<Item> tables(TomlTable owner, String key, TomlArray array, String parent, String expected, Set<String> known) {
+  Iterable<Item> tables(
+      TomlTable owner,
+      String key,
+      TomlArray array,
+      String parent,
+      String expected,
+      Set<String> known) {
     String arrayPath = path(parent, key);
-    return () -> new java.util.Iterator<>() {
-      private int next;
-      private Item ahead;
+    return () ->
+        new java.util.Iterator<>() {
+          private int next;
+          private Item ahead;
 
-      @Override
-      public boolean hasNext() {
-        while (ahead == null && next < array.size()) {
-          int i = next++;
-          String itemPath = arrayPath + "[" + i + "]";
-          TomlPosition where = array.inputPositionOf(i);
-          if (array.get(i) instanceof TomlTable table) {
-            unknownKeys(table, itemPath, known, where);
-            ahead = new Item(i, table, itemPath, where);
-          } else {
-            errors.add(at(owner, key, where) + ": " + itemPath + ": expected " + expected);
+          @Override
+          public boolean hasNext() {
+            while (ahead == null && next < array.size()) {
+              int i = next++;
+              String itemPath = arrayPath + "[" + i + "]";
+              TomlPosition where = array.inputPositionOf(i);
+              if (array.get(i) instanceof TomlTable table) {
+                unknownKeys(table, itemPath, known, where);
+                ahead = new Item(i, table, itemPath, where);
+              } else {
+                errors.add(at(owner, key, where) + ": " + itemPath + ": expected " + expected);
+              }
+            }
+            return ahead != null;
           }
-        }
-        return ahead != null;
-      }
 
-      @Override
-      public Item next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        Item item = ahead;
-        ahead = null;
-        return item;
-      }
-    };
+          @Override
+          public Item next() {
+            if (!hasNext()) {
+              throw new java.util.NoSuchElementException();
+            }
+            Item item = ahead;
+            ahead = null;
+            return item;
+          }
+        };
   }
 
   static String path(String parent, String key) {
     return parent == null || parent.isEmpty() ? key : parent + "." + key;
   }
 
-  private <T> Optional<T> typed(TomlTable t, String key, String path, TomlPosition where, Class<T> type, String expected) {
+  private <T> Optional<T> typed(
+      TomlTable t, String key, String path, TomlPosition where, Class<T> type, String expected) {
     Object v = t.get(List.of(key));
     if (v == null) {
       return Optional.empty();

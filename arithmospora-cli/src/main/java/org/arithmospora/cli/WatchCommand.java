@@ -15,20 +15,27 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code arithmospora watch}: the Go {@code aswatch}. */
-@Command(name = "watch", aliases = "aswatch",
+@Command(
+    name = "watch",
+    aliases = "aswatch",
     description = "Print stats of one source each time they change, until stopped.")
 final class WatchCommand implements Callable<Integer> {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
-  @Mixin
-  CommonOptions options;
+  @Mixin CommonOptions options;
 
-  @Option(names = {"-source", "--source", "-s"}, paramLabel = "NAME",
+  @Option(
+      names = {"-source", "--source", "-s"},
+      paramLabel = "NAME",
       description = "The source to watch (default: the first in the configuration).")
   String source;
 
-  @Option(names = {"-stat", "--stat"}, paramLabel = "KEY", defaultValue = "all",
-      description = "The stat to watch, by key (5m:total) or name (total); 'all' for every stat (default).")
+  @Option(
+      names = {"-stat", "--stat"},
+      paramLabel = "KEY",
+      defaultValue = "all",
+      description =
+          "The stat to watch, by key (5m:total) or name (total); 'all' for every stat (default).")
   String stat;
 
   PrintStream out = System.out;
@@ -50,22 +57,38 @@ final class WatchCommand implements Callable<Integer> {
     try (assembly) {
       LiveSource watched = assembly.sources.get(0);
       if (!"all".equals(stat) && watched.stats().stream().noneMatch(this::matches)) {
-        System.err.println("arithmospora: source '" + watched.name() + "' has no stat '" + stat + "'");
+        System.err.println(
+            "arithmospora: source '" + watched.name() + "' has no stat '" + stat + "'");
         return Commands.USAGE;
       }
-      watched.addListener(new SourceListener() {
-        @Override
-        public void statChanged(Stat changed, EncodedMessage message) {
-          if (matches(changed)) {
-            changed.current().ifPresent(tree -> print(changed.group() + ":" + changed.key() + "\n" + StatText.render(tree)));
-          }
-        }
+      watched.addListener(
+          new SourceListener() {
+            @Override
+            public void statChanged(Stat changed, EncodedMessage message) {
+              if (matches(changed)) {
+                changed
+                    .current()
+                    .ifPresent(
+                        tree ->
+                            print(
+                                changed.group()
+                                    + ":"
+                                    + changed.key()
+                                    + "\n"
+                                    + StatText.render(tree)));
+              }
+            }
 
-        @Override
-        public void milestoneAchieved(Achievement achievement, EncodedMessage message) {
-          print("milestone '" + achievement.milestone().name() + "': " + achievement.milestone().message() + "\n");
-        }
-      });
+            @Override
+            public void milestoneAchieved(Achievement achievement, EncodedMessage message) {
+              print(
+                  "milestone '"
+                      + achievement.milestone().name()
+                      + "': "
+                      + achievement.milestone().message()
+                      + "\n");
+            }
+          });
       Signals.onTermination(stop::countDown);
       assembly.startSources();
       stop.await();

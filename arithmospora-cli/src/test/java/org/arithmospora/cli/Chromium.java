@@ -60,13 +60,27 @@ final class Chromium implements AutoCloseable {
 
   /** Starts a headless browser showing {@code url}. */
   static Chromium open(Path binary, Path profile, String url) throws Exception {
-    Process process = new ProcessBuilder(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--remote-debugging-port=0",
-        "--window-size=1280,1800", "about:blank")
-        .redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(
+                binary.toString(),
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--remote-debugging-port=0",
+                "--window-size=1280,1800",
+                "about:blank")
+            .redirectErrorStream(true)
+            .start();
     String browserWs = null;
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     StringBuilder seen = new StringBuilder();
     while (browserWs == null && System.nanoTime() < deadline) {
@@ -84,16 +98,25 @@ final class Chromium implements AutoCloseable {
       process.destroyForcibly();
       throw new IllegalStateException("Chromium did not start its DevTools endpoint:\n" + seen);
     }
-    Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "chromium-output");
+    Thread drain = new Thread(() -> out.lines().forEach(l -> {}), "chromium-output");
     drain.setDaemon(true);
     drain.start();
 
     URI devtools = URI.create(browserWs);
     HttpClient http = HttpClient.newHttpClient();
-    String newTarget = "http://" + devtools.getHost() + ":" + devtools.getPort() + "/json/new?"
-        + URLEncoder.encode(url, StandardCharsets.UTF_8);
-    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(newTarget))
-        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    String newTarget =
+        "http://"
+            + devtools.getHost()
+            + ":"
+            + devtools.getPort()
+            + "/json/new?"
+            + URLEncoder.encode(url, StandardCharsets.UTF_8);
+    HttpResponse<String> created =
+        http.send(
+            HttpRequest.newBuilder(URI.create(newTarget))
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     String pageWs = JSON.readTree(created.body()).get("webSocketDebuggerUrl").asText();
     Chromium chromium = new Chromium(process, http, pageWs);
     return chromium;
@@ -102,28 +125,33 @@ final class Chromium implements AutoCloseable {
   private Chromium(Process process, HttpClient http, String pageWs) {
     this.process = process;
     StringBuilder partial = new StringBuilder();
-    this.page = http.newWebSocketBuilder().buildAsync(URI.create(pageWs), new WebSocket.Listener() {
-      @Override
-      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-          try {
-            JsonNode message = JSON.readTree(partial.toString());
-            if (message.has("id")) {
-              CompletableFuture<JsonNode> f = pending.remove(message.get("id").asInt());
-              if (f != null) {
-                f.complete(message);
-              }
-            }
-          } catch (IOException e) {
-            // Not JSON: ignore.
-          }
-          partial.setLength(0);
-        }
-        ws.request(1);
-        return null;
-      }
-    }).join();
+    this.page =
+        http.newWebSocketBuilder()
+            .buildAsync(
+                URI.create(pageWs),
+                new WebSocket.Listener() {
+                  @Override
+                  public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                    partial.append(data);
+                    if (last) {
+                      try {
+                        JsonNode message = JSON.readTree(partial.toString());
+                        if (message.has("id")) {
+                          CompletableFuture<JsonNode> f = pending.remove(message.get("id").asInt());
+                          if (f != null) {
+                            f.complete(message);
+                          }
+                        }
+                      } catch (IOException e) {
+                        // Not JSON: ignore.
+                      }
+                      partial.setLength(0);
+                    }
+                    ws.request(1);
+                    return null;
+                  }
+                })
+            .join();
   }
 
   private JsonNode call(String method, ObjectNode params) throws Exception {
@@ -142,15 +170,22 @@ final class Chromium implements AutoCloseable {
 
   /** Evaluates a JavaScript expression in the page and returns its value as text. */
   String eval(String expression) throws Exception {
-    JsonNode result = call("Runtime.evaluate", JSON.createObjectNode()
-        .put("expression", "String(" + expression + ")").put("returnByValue", true));
+    JsonNode result =
+        call(
+            "Runtime.evaluate",
+            JSON.createObjectNode()
+                .put("expression", "String(" + expression + ")")
+                .put("returnByValue", true));
     JsonNode value = result.path("result").path("value");
     return value.isMissingNode() ? null : value.asText();
   }
 
   /** Saves a PNG of the page. */
   void screenshot(Path file) throws Exception {
-    JsonNode shot = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true));
+    JsonNode shot =
+        call(
+            "Page.captureScreenshot",
+            JSON.createObjectNode().put("format", "png").put("captureBeyondViewport", true));
     Files.createDirectories(file.getParent());
     Files.write(file, Base64.getDecoder().decode(shot.get("data").asText()));
   }

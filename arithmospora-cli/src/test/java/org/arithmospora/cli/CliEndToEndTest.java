@@ -32,8 +32,7 @@ class CliEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static RedisTestServer redis;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private int httpPort;
   private Path conf;
 
@@ -61,7 +60,9 @@ class CliEndToEndTest {
       httpPort = s.getLocalPort();
     }
     conf = dir.resolve("arithmospora.conf");
-    Files.writeString(conf, """
+    Files.writeString(
+        conf,
+        """
         [redis]
         server = "127.0.0.1:%d"
         [http]
@@ -77,7 +78,8 @@ class CliEndToEndTest {
           rolling = [ { name = "total", period = "5m", loader_type = "redis" },
                       { name = "total", period = "1h", loader_type = "redis" } ]
           other = [ { name = "totalvotes", data_type = "single_value", loader_type = "redis" } ]
-        """.formatted(redis.port(), httpPort));
+        """
+            .formatted(redis.port(), httpPort));
   }
 
   private static TestClient connect(int port) {
@@ -90,7 +92,9 @@ class CliEndToEndTest {
     serve.options = new CommonOptions();
     serve.options.config = conf;
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(serve::call);
-    await().atMost(Duration.ofSeconds(20)).until(() -> serve.running != null && serve.running.server != null);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> serve.running != null && serve.running.server != null);
 
     TestClient client = connect(httpPort);
     await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
@@ -117,13 +121,27 @@ class CliEndToEndTest {
     assertThat(list.call()).isZero();
 
     JsonNode json = JSON.readTree(out.toString(StandardCharsets.UTF_8));
-    assertThat(json.fieldNames()).toIterable().containsExactly("proportionStats", "rollingStats", "otherStats");
-    assertThat(json.get("rollingStats").fieldNames()).toIterable().containsExactly("5m:total", "1h:total");
-    assertThat(json.get("rollingStats").get("1h:total").get("data").get("peak").asLong()).isEqualTo(40);
-    assertThat(json.get("rollingStats").get("5m:total").get("data").get("peak").asLong()).isEqualTo(9);
-    assertThat(json.get("proportionStats").get("studytypes").get("dataPoints").get("PG").get("data").get("current").asLong())
+    assertThat(json.fieldNames())
+        .toIterable()
+        .containsExactly("proportionStats", "rollingStats", "otherStats");
+    assertThat(json.get("rollingStats").fieldNames())
+        .toIterable()
+        .containsExactly("5m:total", "1h:total");
+    assertThat(json.get("rollingStats").get("1h:total").get("data").get("peak").asLong())
+        .isEqualTo(40);
+    assertThat(json.get("rollingStats").get("5m:total").get("data").get("peak").asLong())
+        .isEqualTo(9);
+    assertThat(
+            json.get("proportionStats")
+                .get("studytypes")
+                .get("dataPoints")
+                .get("PG")
+                .get("data")
+                .get("current")
+                .asLong())
         .isEqualTo(5);
-    assertThat(json.get("otherStats").get("totalvotes").get("data").get("totalvotes").asLong()).isEqualTo(2345);
+    assertThat(json.get("otherStats").get("totalvotes").get("data").get("totalvotes").asLong())
+        .isEqualTo(2345);
     assertThat(out.toString(StandardCharsets.UTF_8).trim()).doesNotContain("\n");
   }
 
@@ -134,20 +152,27 @@ class CliEndToEndTest {
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
       assertThat(Main.run("list", "-c", conf.toString())).isZero();
-      assertThat(Main.run("list", "-c", conf.toString(), "-source", "election", "-f", "json", "-pp")).isZero();
+      assertThat(
+              Main.run("list", "-c", conf.toString(), "-source", "election", "-f", "json", "-pp"))
+          .isZero();
     } finally {
       System.setOut(previous);
     }
     String text = out.toString(StandardCharsets.UTF_8);
-    assertThat(text).contains("Stat group: proportion\ntotal: current: 71, total: 200, proportion: 0.355, percentage: 35.5\n");
-    assertThat(text).contains("studytypes: current: 0, total: 0").contains("\n  PG: current: 5, total: 10");
+    assertThat(text)
+        .contains(
+            "Stat group: proportion\ntotal: current: 71, total: 200, proportion: 0.355, percentage: 35.5\n");
+    assertThat(text)
+        .contains("studytypes: current: 0, total: 0")
+        .contains("\n  PG: current: 5, total: 10");
     assertThat(text).contains("Stat group: rolling\n5m:total: current: 3");
     assertThat(text).contains("{\n  \"proportionStats\" : {");
   }
 
   @Test
   void listFailsClearlyWhenRedisIsDown() throws Exception {
-    Files.writeString(conf, Files.readString(conf).replace("127.0.0.1:" + redis.port(), "127.0.0.1:1"));
+    Files.writeString(
+        conf, Files.readString(conf).replace("127.0.0.1:" + redis.port(), "127.0.0.1:1"));
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     ListCommand list = new ListCommand();
     list.options = new CommonOptions();
@@ -155,7 +180,8 @@ class CliEndToEndTest {
     list.format = ListCommand.Format.text;
     list.err = new PrintStream(err, true, StandardCharsets.UTF_8);
     assertThat(list.call()).isEqualTo(Commands.FAILURE);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read source 'election' from Redis at 127.0.0.1:1");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("cannot read source 'election' from Redis at 127.0.0.1:1");
   }
 
   @Test
@@ -166,28 +192,37 @@ class CliEndToEndTest {
     watch.stat = "totalvotes";
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     watch.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-      try {
-        return watch.call();
-      } catch (InterruptedException e) {
-        return -1;
-      }
-    });
-    await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("totalvotes: 2345"));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return watch.call();
+              } catch (InterruptedException e) {
+                return -1;
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> out.toString(StandardCharsets.UTF_8).contains("totalvotes: 2345"));
     redis.writer().set("e:stats:totalvotes:data", "2346");
     redis.writer().publish("e:stats:totalvotes:updates", "1");
     redis.writer().hset("e:stats:total:data", "current", "99");
     redis.writer().publish("e:stats:total:updates", "1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("totalvotes: 2346"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> out.toString(StandardCharsets.UTF_8).contains("totalvotes: 2346"));
     watch.stop.countDown();
     assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("other:totalvotes").doesNotContain("proportion:total");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("other:totalvotes")
+        .doesNotContain("proportion:total");
   }
 
   @Test
   void aBrokenConfigStartsNothingAndExitsNonZero() throws Exception {
     Path broken = dir.resolve("broken.conf");
-    Files.writeString(broken, "[redis]\ndb = \"one\"\n[http]\naddress = \"127.0.0.1:" + httpPort + "\"\n");
+    Files.writeString(
+        broken, "[redis]\ndb = \"one\"\n[http]\naddress = \"127.0.0.1:" + httpPort + "\"\n");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream previous = System.err;
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -207,31 +242,52 @@ class CliEndToEndTest {
 
   @Test
   void goStyleServeStopsWithExitZeroOnSigterm() throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "org.arithmospora.cli.Main", "-c", conf.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.arithmospora.cli.Main",
+                "-c",
+                conf.toString()));
     // Process.destroy() closes our end of its pipes, so the log goes to a file instead.
     Path logFile = dir.resolve("serve.log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-    java.util.function.Supplier<List<String>> log = () -> {
-      try {
-        return Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return List.of();
-      }
-    };
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(logFile.toFile())
+            .start();
+    java.util.function.Supplier<List<String>> log =
+        () -> {
+          try {
+            return Files.readAllLines(logFile, StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return List.of();
+          }
+        };
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> log.get().stream().anyMatch(l -> l.contains("Serving 1 source(s) on ws://127.0.0.1:" + httpPort)));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  log.get().stream()
+                      .anyMatch(
+                          l -> l.contains("Serving 1 source(s) on ws://127.0.0.1:" + httpPort)));
       TestClient client = connect(httpPort);
       await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
 
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-      assertThat(process.exitValue()).as("exit status; log:%n%s", String.join("\n", log.get())).isZero();
+      assertThat(process.exitValue())
+          .as("exit status; log:%n%s", String.join("\n", log.get()))
+          .isZero();
       assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
-      assertThat(log.get()).anyMatch(l -> l.contains("INFO Shutting down")).anyMatch(l -> l.endsWith("INFO Stopped"));
-      assertThat(log.get().get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*");
+      assertThat(log.get())
+          .anyMatch(l -> l.contains("INFO Shutting down"))
+          .anyMatch(l -> l.endsWith("INFO Stopped"));
+      assertThat(log.get().get(0))
+          .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*");
     } finally {
       process.destroyForcibly();
     }
@@ -239,21 +295,36 @@ class CliEndToEndTest {
 
   @Test
   void theDemoLeavesNoRedisServerBehind() throws Exception {
-    List<String> command = List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "org.arithmospora.cli.Main", "demo", "--http-port", "0", "--ws-port", "0");
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "org.arithmospora.cli.Main",
+            "demo",
+            "--http-port",
+            "0",
+            "--ws-port",
+            "0");
     Path logFile = dir.resolve("demo.log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(logFile.toFile())
+            .start();
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(logFile).contains("Dashboard:  http://127.0.0.1:"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.readString(logFile).contains("Dashboard:  http://127.0.0.1:"));
       List<ProcessHandle> children = process.descendants().toList();
       assertThat(children).anyMatch(p -> p.info().command().orElse("").contains("redis-server"));
 
       process.destroy(); // SIGTERM, as Ctrl-C's SIGINT is handled the same way
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(process.exitValue()).as(Files.readString(logFile)).isZero();
-      await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     } finally {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();

@@ -42,27 +42,42 @@ class ConfigLoaderTest {
     assertThat(config.websocket().delivery().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
     assertThat(config.debounce().maxWait()).isEqualTo(Duration.ofSeconds(1));
 
-    assertThat(config.sources()).extracting(Config.SourceConfig::name).containsExactly("election2017", "archive2016");
+    assertThat(config.sources())
+        .extracting(Config.SourceConfig::name)
+        .containsExactly("election2017", "archive2016");
     Config.SourceConfig election = config.sources().get(0);
     assertThat(election.redisPrefix()).isEqualTo("election:2017");
     SourceDefinition def = election.definition();
     assertThat(def.isLive()).isTrue();
     assertThat(def.startTime()).contains(Instant.parse("2017-03-03T12:00:00Z"));
-    assertThat(def.timedPeriods()).containsExactly(new TimedPeriod(60, 30), new TimedPeriod(300, -1), new TimedPeriod(3600, -1));
+    assertThat(def.timedPeriods())
+        .containsExactly(
+            new TimedPeriod(60, 30), new TimedPeriod(300, -1), new TimedPeriod(3600, -1));
     assertThat(def.groups().keySet()).containsExactly("proportion", "rolling", "timed", "other");
-    assertThat(def.groups().get("rolling")).extracting(StatDefinition::key).containsExactly("5m:total", "5m:studytypes", "1h:total");
-    assertThat(def.groups().get("other")).extracting(StatDefinition::key).containsExactly("totalvotes", "5m:totalvotes", "candidates");
-    assertThat(def.groups().get("other")).extracting(StatDefinition::dataType).containsExactly("single_value", "single_value", "generic");
+    assertThat(def.groups().get("rolling"))
+        .extracting(StatDefinition::key)
+        .containsExactly("5m:total", "5m:studytypes", "1h:total");
+    assertThat(def.groups().get("other"))
+        .extracting(StatDefinition::key)
+        .containsExactly("totalvotes", "5m:totalvotes", "candidates");
+    assertThat(def.groups().get("other"))
+        .extracting(StatDefinition::dataType)
+        .containsExactly("single_value", "single_value", "generic");
     assertThat(def.groups().get("timed").get(0).dataType()).isEqualTo("timed");
-    assertThat(def.milestoneGroups()).extracting(MilestoneGroup::statKey).containsExactly("total", "studytypes", "5m:total");
+    assertThat(def.milestoneGroups())
+        .extracting(MilestoneGroup::statKey)
+        .containsExactly("total", "studytypes", "5m:total");
     assertThat(def.milestoneGroups().get(0).milestones().get(1).comparator()).isEqualTo("==");
-    assertThat(def.milestoneGroups().get(1).milestones().get(0).dataPointNames()).containsExactly("PG", "T");
+    assertThat(def.milestoneGroups().get(1).milestones().get(0).dataPointNames())
+        .containsExactly("PG", "T");
     assertThat(config.sources().get(1).definition().isLive()).isFalse();
   }
 
   @Test
   void defaultsAreTheGoProgramsWhereKeysAreAbsent() throws Exception {
-    Config config = parse("""
+    Config config =
+        parse(
+            """
         [http]
         address = ":8080"
         [[sources]]
@@ -79,14 +94,18 @@ class ConfigLoaderTest {
     assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(250));
     assertThat(config.websocket().delivery().maxStatRate()).as("no cap by default").isZero();
     assertThat(config.debounce().minQuiet()).isEqualTo(Duration.ofMillis(200));
-    assertThat(config.sources().get(0).definition().isLive()).as("is_live defaults to true").isTrue();
+    assertThat(config.sources().get(0).definition().isLive())
+        .as("is_live defaults to true")
+        .isTrue();
     assertThat(config.sources().get(0).definition().stats().get(0).loaderType()).isEqualTo("redis");
     assertThat(config.listener().orElseThrow().tls()).isFalse();
   }
 
   @Test
   void flowControlKeysAreRead() throws Exception {
-    Config config = parse("""
+    Config config =
+        parse(
+            """
         [websocket]
         send_window_bytes = 16384
         send_window_ms = 500
@@ -96,23 +115,30 @@ class ConfigLoaderTest {
     assertThat(config.websocket().delivery().sendWindowBytes()).isEqualTo(16384);
     assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.websocket().delivery().maxStatRate()).isEqualTo(2.5);
-    assertThat(parse("[websocket]\nmax_stat_rate = 2\n").websocket().delivery().maxStatRate()).isEqualTo(2.0);
+    assertThat(parse("[websocket]\nmax_stat_rate = 2\n").websocket().delivery().maxStatRate())
+        .isEqualTo(2.0);
   }
 
   @Test
   void theRetiredMaxQueuedFramesIsAWarningThatSaysWhatReplacedIt() throws Exception {
-    Config config = parse("""
+    Config config =
+        parse(
+            """
         [websocket]
         max_queued_frames = 64
         """);
-    assertThat(config.warnings()).singleElement().asString()
+    assertThat(config.warnings())
+        .singleElement()
+        .asString()
         .startsWith("test.conf:2: websocket.max_queued_frames is no longer used and is ignored")
         .contains("send_window_bytes");
   }
 
   @Test
   void httpsWinsOverHttp() throws Exception {
-    Config config = parse("""
+    Config config =
+        parse(
+            """
         [http]
         address = ":8080"
         [https]
@@ -125,7 +151,9 @@ class ConfigLoaderTest {
 
   @Test
   void unknownKeysAreWarningsWithTheirLine() throws Exception {
-    Config config = parse("""
+    Config config =
+        parse(
+            """
         [redis]
         server = "localhost:6379"
         maxidle = 3
@@ -134,12 +162,17 @@ class ConfigLoaderTest {
         redis_prefx = "e"
         """);
     assertThat(config.warnings()).hasSize(2);
-    assertThat(config.warnings().get(0)).startsWith("test.conf:3: unknown key redis.maxidle is ignored");
-    assertThat(config.warnings().get(1)).startsWith("test.conf:6: unknown key sources[0].redis_prefx is ignored");
+    assertThat(config.warnings().get(0))
+        .startsWith("test.conf:3: unknown key redis.maxidle is ignored");
+    assertThat(config.warnings().get(1))
+        .startsWith("test.conf:6: unknown key sources[0].redis_prefx is ignored");
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       db as text            | [redis]\\ndb = "one"                                   | test.conf:2: redis.db: expected an integer, found the string "one"
       server without port   | [redis]\\nserver = "localhost"                         | test.conf:2: redis.server: Redis server 'localhost' is not host:port (expected "host:port")
       ping not below pong   | [websocket]\\nping_period = 60                         | test.conf:1: websocket: ping_period (60 s) must be shorter than pong_wait (60 s)
@@ -172,7 +205,10 @@ class ConfigLoaderTest {
 
   @Test
   void everyProblemIsReportedAtOnce() {
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         [redis]
         db = "one"
         max_idle = "three"
@@ -185,17 +221,24 @@ class ConfigLoaderTest {
 
   @Test
   void elementsOfArraysOfTablesThatAreNotTablesAreNamedInOrder() {
-    assertThatThrownBy(() -> parse("""
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
         sources = [ 1, { name = "e", redis_prefix = "e", timed_stat_periods = [ 5 ], stats = { proportion = [ "x", { name = "total" } ] }, milestones = [ 7, { name = "m", group = "proportion", stat = "total", milestones = [ 3 ] } ] }, "two" ]
         """))
         .isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(p -> p.substring(p.indexOf(": ") + 2)).containsExactly(
-            "sources[0]: expected a table ([[sources]])",
-            "sources[1].timed_stat_periods[0]: expected { granularity = SECONDS, cycles = N }",
-            "sources[1].stats.proportion[0]: expected { name = \"...\", ... }",
-            "sources[1].milestones[0]: expected a table ([[sources.milestones]])",
-            "sources[1].milestones[1].milestones[0]: expected { name = ..., field = ..., target = ..., comparator = ..., message = ... }",
-            "sources[2]: expected a table ([[sources]])"));
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .extracting(p -> p.substring(p.indexOf(": ") + 2))
+                    .containsExactly(
+                        "sources[0]: expected a table ([[sources]])",
+                        "sources[1].timed_stat_periods[0]: expected { granularity = SECONDS, cycles = N }",
+                        "sources[1].stats.proportion[0]: expected { name = \"...\", ... }",
+                        "sources[1].milestones[0]: expected a table ([[sources.milestones]])",
+                        "sources[1].milestones[1].milestones[0]: expected { name = ..., field = ..., target = ..., comparator = ..., message = ... }",
+                        "sources[2]: expected a table ([[sources]])"));
   }
 
   @Test

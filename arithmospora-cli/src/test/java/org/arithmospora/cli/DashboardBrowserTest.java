@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * always runs; elsewhere it is skipped when no Chromium is found.
  */
 class DashboardBrowserTest {
-  @TempDir
-  Path profile;
+  @TempDir Path profile;
 
   @Test
   void theDashboardShowsLiveNumbersFromTheDemo() throws Exception {
@@ -39,34 +38,63 @@ class DashboardBrowserTest {
     demo.bind = "127.0.0.1";
     demo.rate = 20;
     demo.out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-      try {
-        return demo.call();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return demo.call();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     try {
       assertThat(demo.ready.await(60, TimeUnit.SECONDS)).as("demo started").isTrue();
       try (Chromium browser = Chromium.open(chromium.get(), profile, demo.dashboardUrl)) {
-        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
-            .until(() -> "open".equals(browser.eval("document.getElementById('state').textContent")));
-        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
-            .until(() -> browser.eval("document.getElementById('turnout-percent').textContent").matches("\\d+\\.\\d"));
+        await()
+            .atMost(Chromium.timeout())
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () -> "open".equals(browser.eval("document.getElementById('state').textContent")));
+        await()
+            .atMost(Chromium.timeout())
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    browser
+                        .eval("document.getElementById('turnout-percent').textContent")
+                        .matches("\\d+\\.\\d"));
         String firstCount = browser.eval("document.getElementById('turnout-count').textContent");
         assertThat(Long.parseLong(firstCount.replaceAll("[^0-9]", ""))).isPositive();
-        assertThat(browser.eval("document.getElementById('turnout-total').textContent").replaceAll("[^0-9]", ""))
+        assertThat(
+                browser
+                    .eval("document.getElementById('turnout-total').textContent")
+                    .replaceAll("[^0-9]", ""))
             .isEqualTo("11080");
 
         // Numbers change as votes come in.
-        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
-            .until(() -> !firstCount.equals(browser.eval("document.getElementById('turnout-count').textContent")));
+        await()
+            .atMost(Chromium.timeout())
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    !firstCount.equals(
+                        browser.eval("document.getElementById('turnout-count').textContent")));
         // Per-group bars with nested data points, the timeline and the rolling figures are drawn.
-        await().atMost(Chromium.timeout()).until(() ->
-            Integer.parseInt(browser.eval("document.querySelectorAll('#groups .row.depth1').length")) >= 2
-                && Integer.parseInt(browser.eval("document.querySelectorAll('#timeline rect').length")) > 30
-                && browser.eval("document.body.textContent").contains("5m · total"));
-        assertThat(browser.eval("document.body.textContent")).contains("Engineering").contains("Avery Quinn");
+        await()
+            .atMost(Chromium.timeout())
+            .until(
+                () ->
+                    Integer.parseInt(
+                                browser.eval(
+                                    "document.querySelectorAll('#groups .row.depth1').length"))
+                            >= 2
+                        && Integer.parseInt(
+                                browser.eval("document.querySelectorAll('#timeline rect').length"))
+                            > 30
+                        && browser.eval("document.body.textContent").contains("5m · total"));
+        assertThat(browser.eval("document.body.textContent"))
+            .contains("Engineering")
+            .contains("Avery Quinn");
 
         Path shot = Path.of("target", "screenshots", "dashboard.png");
         browser.screenshot(shot);
@@ -75,8 +103,14 @@ class DashboardBrowserTest {
         // The connection state follows the server: stopping it shows a reconnect.
         demo.stop.countDown();
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
-        await().atMost(Chromium.timeout()).pollInterval(Duration.ofMillis(200))
-            .until(() -> browser.eval("document.getElementById('state').textContent").startsWith("reconnecting"));
+        await()
+            .atMost(Chromium.timeout())
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    browser
+                        .eval("document.getElementById('state').textContent")
+                        .startsWith("reconnecting"));
       }
     } finally {
       demo.stop.countDown();

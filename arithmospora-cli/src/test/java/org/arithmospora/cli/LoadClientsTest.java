@@ -45,13 +45,26 @@ class LoadClientsTest {
           while (!head.toString().endsWith("\r\n\r\n")) {
             head.append((char) in.read());
           }
-          String key = head.toString().lines().filter(l -> l.startsWith("Sec-WebSocket-Key:")).findFirst().orElseThrow()
-              .substring("Sec-WebSocket-Key:".length()).trim();
-          String accept = Base64.getEncoder().encodeToString(
-              MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
+          String key =
+              head.toString()
+                  .lines()
+                  .filter(l -> l.startsWith("Sec-WebSocket-Key:"))
+                  .findFirst()
+                  .orElseThrow()
+                  .substring("Sec-WebSocket-Key:".length())
+                  .trim();
+          String accept =
+              Base64.getEncoder()
+                  .encodeToString(
+                      MessageDigest.getInstance("SHA-1")
+                          .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
           OutputStream out = s.getOutputStream();
-          out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      + "Sec-WebSocket-Accept: "
+                      + accept
+                      + "\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           text(out, "{ \"event\": \"available\", \"payload\": { \"other\": [ \"loadstamp\" ] } }");
           clients.add(out);
         }
@@ -61,8 +74,11 @@ class LoadClientsTest {
     }
 
     void stamp(long micros, boolean fragmented) throws Exception {
-      String json = "{ \"event\": \"stats:other:loadstamp\", \"payload\": { \"name\": \"loadstamp\", "
-          + "\"data\": { \"loadstamp\": " + micros + " }, \"dataPoints\": { } } }";
+      String json =
+          "{ \"event\": \"stats:other:loadstamp\", \"payload\": { \"name\": \"loadstamp\", "
+              + "\"data\": { \"loadstamp\": "
+              + micros
+              + " }, \"dataPoints\": { } } }";
       for (OutputStream out : clients) {
         if (fragmented) {
           int half = json.length() / 2;
@@ -78,7 +94,8 @@ class LoadClientsTest {
       frame(out, 0x81, json);
     }
 
-    private static synchronized void frame(OutputStream out, int first, String text) throws Exception {
+    private static synchronized void frame(OutputStream out, int first, String text)
+        throws Exception {
       byte[] b = text.getBytes(StandardCharsets.UTF_8);
       out.write(first);
       if (b.length < 126) {
@@ -105,8 +122,12 @@ class LoadClientsTest {
       populations.add(LoadPopulation.parse("fast=3", 0));
       populations.add(LoadPopulation.parse("parse=3", 0));
       populations.add(LoadPopulation.parse("throttle:64k=3", 0));
-      try (LoadClients load = new LoadClients(URI.create("ws://127.0.0.1:" + server.socket.getLocalPort() + "/x"),
-          populations, 1, 1)) {
+      try (LoadClients load =
+          new LoadClients(
+              URI.create("ws://127.0.0.1:" + server.socket.getLocalPort() + "/x"),
+              populations,
+              1,
+              1)) {
         load.connectAll(10);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.clients.size() == 9);
         long first = LoadClients.nowMicros();
@@ -118,7 +139,9 @@ class LoadClientsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> load.stale(second) == 0);
         load.sampleAges(second + 250_000, first);
         for (LoadClients.Group g : load.groups()) {
-          assertThat(g.freshness.getIntervalHistogram().getTotalCount()).as(g.population.label()).isEqualTo(3);
+          assertThat(g.freshness.getIntervalHistogram().getTotalCount())
+              .as(g.population.label())
+              .isEqualTo(3);
           assertThat(g.messages.sum()).as(g.population.label()).isEqualTo(3);
           synchronized (g) {
             // Sampled 250 ms after the stamp was written.

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class LoadPopulationTest {
   @Test
   void readsEveryKindWithCountsOrShares() {
-    assertThat(LoadPopulation.parse("fast=40%", 5000)).extracting(LoadPopulation::kind, LoadPopulation::count)
+    assertThat(LoadPopulation.parse("fast=40%", 5000))
+        .extracting(LoadPopulation::kind, LoadPopulation::count)
         .containsExactly(LoadPopulation.Kind.FAST, 2000);
     LoadPopulation t = LoadPopulation.parse("throttle:16k:4k=10", 5000);
     assertThat(t.kind()).isEqualTo(LoadPopulation.Kind.THROTTLE);
@@ -22,21 +23,32 @@ class LoadPopulationTest {
     assertThat(s.stall()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.every()).isEqualTo(Duration.ofSeconds(15));
     assertThat(s.count()).isEqualTo(100);
-    assertThat(LoadPopulation.parse("parse:20=3", 0).workPerMessage()).isEqualTo(Duration.ofNanos(20_000));
+    assertThat(LoadPopulation.parse("parse:20=3", 0).workPerMessage())
+        .isEqualTo(Duration.ofNanos(20_000));
     assertThat(LoadPopulation.parse("parse=3", 0).workPerMessage()).isZero();
   }
 
   @Test
   void badSpecsAreNamedWithWhatIsWrong() {
-    assertThatThrownBy(() -> LoadPopulation.parse("fast", 10)).hasMessageContaining("'fast'").hasMessageContaining("KIND[:ARGS]=COUNT");
-    assertThatThrownBy(() -> LoadPopulation.parse("slow=10", 10)).hasMessageContaining("unknown kind 'slow'")
+    assertThatThrownBy(() -> LoadPopulation.parse("fast", 10))
+        .hasMessageContaining("'fast'")
+        .hasMessageContaining("KIND[:ARGS]=COUNT");
+    assertThatThrownBy(() -> LoadPopulation.parse("slow=10", 10))
+        .hasMessageContaining("unknown kind 'slow'")
         .hasMessageContaining("fast, throttle, stall, parse");
-    assertThatThrownBy(() -> LoadPopulation.parse("throttle=10", 10)).hasMessageContaining("throttle:RATE");
-    assertThatThrownBy(() -> LoadPopulation.parse("throttle:fast=10", 10)).hasMessageContaining("'fast' is not a positive size");
-    assertThatThrownBy(() -> LoadPopulation.parse("stall:15/5=10", 10)).hasMessageContaining("shorter than its period");
-    assertThatThrownBy(() -> LoadPopulation.parse("stall:5=10", 10)).hasMessageContaining("stall:SECONDS/EVERY_SECONDS");
-    assertThatThrownBy(() -> LoadPopulation.parse("fast=0", 10)).hasMessageContaining("must be positive");
-    assertThatThrownBy(() -> LoadPopulation.parse("fast=150%", 10)).hasMessageContaining("at most 100 %");
-    assertThatThrownBy(() -> LoadPopulation.parse("fast=many", 10)).hasMessageContaining("'many' is not a count");
+    assertThatThrownBy(() -> LoadPopulation.parse("throttle=10", 10))
+        .hasMessageContaining("throttle:RATE");
+    assertThatThrownBy(() -> LoadPopulation.parse("throttle:fast=10", 10))
+        .hasMessageContaining("'fast' is not a positive size");
+    assertThatThrownBy(() -> LoadPopulation.parse("stall:15/5=10", 10))
+        .hasMessageContaining("shorter than its period");
+    assertThatThrownBy(() -> LoadPopulation.parse("stall:5=10", 10))
+        .hasMessageContaining("stall:SECONDS/EVERY_SECONDS");
+    assertThatThrownBy(() -> LoadPopulation.parse("fast=0", 10))
+        .hasMessageContaining("must be positive");
+    assertThatThrownBy(() -> LoadPopulation.parse("fast=150%", 10))
+        .hasMessageContaining("at most 100 %");
+    assertThatThrownBy(() -> LoadPopulation.parse("fast=many", 10))
+        .hasMessageContaining("'many' is not a count");
   }
 }

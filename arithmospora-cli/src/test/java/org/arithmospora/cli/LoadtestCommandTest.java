@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The load tool against a real server and Redis, with a few clients. */
 class LoadtestCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void measuresStormsAndLatencyAndFindsNoStaleClients() throws Exception {
@@ -34,13 +33,18 @@ class LoadtestCommandTest {
       }
       Path conf = dir.resolve("loadtest.conf");
       String bench = Files.readString(Path.of("..", "bench", "loadtest.conf"));
-      Files.writeString(conf, bench.replace("127.0.0.1:6390", "127.0.0.1:" + redis.port())
-          .replace("127.0.0.1:8090", "127.0.0.1:" + wsPort));
+      Files.writeString(
+          conf,
+          bench
+              .replace("127.0.0.1:6390", "127.0.0.1:" + redis.port())
+              .replace("127.0.0.1:8090", "127.0.0.1:" + wsPort));
       ServeCommand serve = new ServeCommand();
       serve.options = new CommonOptions();
       serve.options.config = conf;
       CompletableFuture<Integer> serving = CompletableFuture.supplyAsync(serve::call);
-      await().atMost(Duration.ofSeconds(20)).until(() -> serve.running != null && serve.running.server != null);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> serve.running != null && serve.running.server != null);
 
       LoadtestCommand load = new LoadtestCommand();
       load.url = URI.create("ws://127.0.0.1:" + wsPort + "/loadtest");
@@ -78,9 +82,13 @@ class LoadtestCommandTest {
       assertThat(result.get("dropped").asInt()).isZero();
       assertThat(result.get("stale").asInt()).isZero();
       assertThat(result.get("messagesPerSecond").asDouble()).isPositive();
-      assertThat(progress.toString(StandardCharsets.UTF_8)).contains("50/50 connected").contains("throttle:64k age p99");
+      assertThat(progress.toString(StandardCharsets.UTF_8))
+          .contains("50/50 connected")
+          .contains("throttle:64k age p99");
       JsonNode populations = result.get("populations");
-      assertThat(populations).extracting(p -> p.get("population").asText()).containsExactly("fast", "parse", "throttle:64k");
+      assertThat(populations)
+          .extracting(p -> p.get("population").asText())
+          .containsExactly("fast", "parse", "throttle:64k");
       assertThat(populations).extracting(p -> p.get("clients").asInt()).containsExactly(30, 10, 10);
       for (JsonNode p : populations) {
         assertThat(p.get("messagesPerClient").asDouble()).isGreaterThan(10);

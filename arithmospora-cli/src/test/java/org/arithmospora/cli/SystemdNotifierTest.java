@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Readiness and the watchdog, with a stand-in for systemd-notify that records its arguments. */
 class SystemdNotifierTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path fakeNotify(Path record) throws IOException {
     Path script = dir.resolve("systemd-notify");
@@ -37,11 +36,14 @@ class SystemdNotifierTest {
   @Test
   void readinessThenAWatchdogFedOnlyWhileHealthy() throws Exception {
     Path record = dir.resolve("record");
-    Map<String, String> env = Map.of("NOTIFY_SOCKET", "/run/systemd/notify", "WATCHDOG_USEC", "400000");
+    Map<String, String> env =
+        Map.of("NOTIFY_SOCKET", "/run/systemd/notify", "WATCHDOG_USEC", "400000");
     AtomicBoolean healthy = new AtomicBoolean(true);
     try (SystemdNotifier notifier = new SystemdNotifier(env, fakeNotify(record).toString())) {
       notifier.ready("serving", healthy::get);
-      await().atMost(Duration.ofSeconds(10)).until(() -> lines(record).stream().filter(l -> l.endsWith("WATCHDOG=1")).count() >= 2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> lines(record).stream().filter(l -> l.endsWith("WATCHDOG=1")).count() >= 2);
       String pid = "--pid=" + ProcessHandle.current().pid();
       assertThat(lines(record).get(0)).isEqualTo(pid + " --ready --status=serving");
 
@@ -50,7 +52,8 @@ class SystemdNotifierTest {
       long fed = lines(record).stream().filter(l -> l.endsWith("WATCHDOG=1")).count();
       Thread.sleep(1000);
       assertThat(lines(record).stream().filter(l -> l.endsWith("WATCHDOG=1")).count())
-          .as("no feeding while unhealthy").isEqualTo(fed);
+          .as("no feeding while unhealthy")
+          .isEqualTo(fed);
       notifier.stopping();
       assertThat(lines(record)).last().isEqualTo(pid + " STOPPING=1");
     }

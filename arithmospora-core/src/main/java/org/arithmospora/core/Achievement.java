@@ -9,4 +9,5 @@ import java.time.Instant;
  * @param milestone the milestone
  * @param achievedWhen when it was met
  */
-public record Achievement(MilestoneGroup group, MilestoneDefinition milestone, Instant achievedWhen) {}
+public record Achievement(
+    MilestoneGroup group, MilestoneDefinition milestone, Instant achievedWhen) {}

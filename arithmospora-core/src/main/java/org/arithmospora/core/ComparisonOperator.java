@@ -48,8 +48,13 @@ public enum ComparisonOperator {
         return op;
       }
     }
-    throw new IllegalArgumentException("unknown comparator '" + symbol + "'; expected one of "
-        + Arrays.stream(values()).map(o -> "'" + o.symbol + "'").collect(Collectors.joining(", "))
-        + " or '=='");
+    throw new IllegalArgumentException(
+        "unknown comparator '"
+            + symbol
+            + "'; expected one of "
+            + Arrays.stream(values())
+                .map(o -> "'" + o.symbol + "'")
+                .collect(Collectors.joining(", "))
+            + " or '=='");
   }
 }

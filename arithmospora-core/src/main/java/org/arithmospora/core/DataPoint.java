@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One node of a stat tree: a name, typed data, and data points below it, which have the same
- * shape. A stat's own node is a data point too. Instances made by {@link #of} are immutable
- * values: two trees with the same names and data are equal.
+ * One node of a stat tree: a name, typed data, and data points below it, which have the same shape.
+ * A stat's own node is a data point too. Instances made by {@link #of} are immutable values: two
+ * trees with the same names and data are equal.
  */
 public interface DataPoint {
 

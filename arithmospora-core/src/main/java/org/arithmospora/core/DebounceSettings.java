@@ -22,11 +22,16 @@ public record DebounceSettings(Duration minQuiet, Duration maxWait) {
     Objects.requireNonNull(minQuiet, "minQuiet");
     Objects.requireNonNull(maxWait, "maxWait");
     if (minQuiet.isNegative()) {
-      throw new IllegalArgumentException("debounce min time must not be negative, got " + minQuiet.toMillis() + " ms");
+      throw new IllegalArgumentException(
+          "debounce min time must not be negative, got " + minQuiet.toMillis() + " ms");
     }
     if (maxWait.compareTo(minQuiet) < 0) {
-      throw new IllegalArgumentException("debounce max time (" + maxWait.toMillis()
-          + " ms) must not be less than min time (" + minQuiet.toMillis() + " ms)");
+      throw new IllegalArgumentException(
+          "debounce max time ("
+              + maxWait.toMillis()
+              + " ms) must not be less than min time ("
+              + minQuiet.toMillis()
+              + " ms)");
     }
   }
 

@@ -8,12 +8,12 @@ import java.util.function.Consumer;
 
 /**
  * Gathers bursts of notifications per key into one action (SPEC §4): the action for a key runs
- * {@link DebounceSettings#minQuiet()} after its last notification, and never later than
- * {@link DebounceSettings#maxWait()} after the first notification since its last run.
+ * {@link DebounceSettings#minQuiet()} after its last notification, and never later than {@link
+ * DebounceSettings#maxWait()} after the first notification since its last run.
  *
  * <p>A burst costs one scheduled task per key, however many notifications it holds: the task
- * re-arms itself for the new due time instead of being replaced on every notification.
- * Thread-safe; the action runs on the scheduler.
+ * re-arms itself for the new due time instead of being replaced on every notification. Thread-safe;
+ * the action runs on the scheduler.
  *
  * @param <K> the key type, e.g. a stat
  */
@@ -73,7 +73,8 @@ public final class Debouncer<K> {
       }
       Instant due = burst.due(settings);
       if (now.isBefore(due)) {
-        burst.task = scheduler.schedule(java.time.Duration.between(now, due), () -> check(key, burst));
+        burst.task =
+            scheduler.schedule(java.time.Duration.between(now, due), () -> check(key, burst));
         return;
       }
       bursts.remove(key);

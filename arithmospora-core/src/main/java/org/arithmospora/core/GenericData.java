@@ -8,8 +8,8 @@ import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
- * Free-form integer fields, encoded as a JSON object. A milestone may read any field; a missing
- * one reads as 0, as in the Go program.
+ * Free-form integer fields, encoded as a JSON object. A milestone may read any field; a missing one
+ * reads as 0, as in the Go program.
  *
  * @param values the fields, kept sorted by name
  */

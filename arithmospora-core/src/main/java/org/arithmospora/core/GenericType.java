@@ -3,8 +3,8 @@ package org.arithmospora.core;
 import java.util.Set;
 
 /**
- * {@code generic}: free-form integer fields, read with {@code HGETALL <base>:data}, encoded as
- * the hash itself. A milestone may name any field; a missing one reads as 0.
+ * {@code generic}: free-form integer fields, read with {@code HGETALL <base>:data}, encoded as the
+ * hash itself. A milestone may name any field; a missing one reads as 0.
  */
 public final class GenericType implements StatType {
   /** The shared instance. */

@@ -43,8 +43,8 @@ public final class InMemoryStore implements StatLoader {
   }
 
   /**
-   * Makes the store unreachable ({@code false}: every batch fails with
-   * {@link StoreUnavailableException}) or reachable again ({@code true}: followers are asked to
+   * Makes the store unreachable ({@code false}: every batch fails with {@link
+   * StoreUnavailableException}) or reachable again ({@code true}: followers are asked to
    * resynchronise), to rehearse an outage.
    */
   public void setAvailable(boolean isAvailable) {
@@ -162,8 +162,12 @@ public final class InMemoryStore implements StatLoader {
     /** Adds {@code delta} to a field (a missing field counts as 0). */
     public Node increment(String field, long delta) {
       synchronized (InMemoryStore.this) {
-        record(address).fields.merge(field, Long.toString(delta),
-            (old, d) -> Long.toString(Long.parseLong(old) + Long.parseLong(d)));
+        record(address)
+            .fields
+            .merge(
+                field,
+                Long.toString(delta),
+                (old, d) -> Long.toString(Long.parseLong(old) + Long.parseLong(d)));
       }
       return this;
     }
@@ -189,36 +193,39 @@ public final class InMemoryStore implements StatLoader {
     @Override
     public Reply<RawData> read(NodeAddress node, NodeQuery query) {
       Result<RawData> result = new Result<>();
-      queued.add(() -> {
-        NodeRecord r = nodes.get(node);
-        String where = location(node);
-        result.value = switch (query.kind()) {
-          case NONE -> RawData.empty(where);
-          case VALUE -> RawData.ofValue(where, r == null ? null : r.value);
-          case ALL_FIELDS -> RawData.ofFields(where, r == null ? Map.of() : r.fields);
-          case FIELDS -> {
-            Map<String, String> picked = new LinkedHashMap<>();
-            if (r != null) {
-              for (String f : query.fieldNames()) {
-                if (r.fields.containsKey(f)) {
-                  picked.put(f, r.fields.get(f));
-                }
-              }
-            }
-            yield RawData.ofFields(where, picked);
-          }
-        };
-      });
+      queued.add(
+          () -> {
+            NodeRecord r = nodes.get(node);
+            String where = location(node);
+            result.value =
+                switch (query.kind()) {
+                  case NONE -> RawData.empty(where);
+                  case VALUE -> RawData.ofValue(where, r == null ? null : r.value);
+                  case ALL_FIELDS -> RawData.ofFields(where, r == null ? Map.of() : r.fields);
+                  case FIELDS -> {
+                    Map<String, String> picked = new LinkedHashMap<>();
+                    if (r != null) {
+                      for (String f : query.fieldNames()) {
+                        if (r.fields.containsKey(f)) {
+                          picked.put(f, r.fields.get(f));
+                        }
+                      }
+                    }
+                    yield RawData.ofFields(where, picked);
+                  }
+                };
+          });
       return () -> result.value;
     }
 
     @Override
     public Reply<Set<String>> dataPointNames(NodeAddress node) {
       Result<Set<String>> result = new Result<>();
-      queued.add(() -> {
-        NodeRecord r = nodes.get(node);
-        result.value = r == null ? Set.of() : Set.copyOf(r.dataPoints);
-      });
+      queued.add(
+          () -> {
+            NodeRecord r = nodes.get(node);
+            result.value = r == null ? Set.of() : Set.copyOf(r.dataPoints);
+          });
       return () -> result.value;
     }
 

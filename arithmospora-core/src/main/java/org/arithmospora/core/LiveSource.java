@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Source} kept current from its store: loads every stat, follows change notifications
- * through the {@link Debouncer}, re-reads a stat (with its data points, old and new) when its
- * burst settles, re-reads everything periodically and after the store comes back, moves timed
- * windows as the clock passes bucket boundaries, checks milestones, and tells
- * {@link SourceListener listeners} about every new message, encoded once.
+ * through the {@link Debouncer}, re-reads a stat (with its data points, old and new) when its burst
+ * settles, re-reads everything periodically and after the store comes back, moves timed windows as
+ * the clock passes bucket boundaries, checks milestones, and tells {@link SourceListener listeners}
+ * about every new message, encoded once.
  *
  * <pre>{@code
  * LiveSource source = LiveSource.builder(definition)
@@ -75,7 +75,10 @@ public final class LiveSource implements Source, AutoCloseable {
   private LiveSource(Builder b) {
     this.definition = b.definition;
     this.ownsScheduler = b.scheduler == null;
-    this.scheduler = b.scheduler != null ? b.scheduler : new ThreadScheduler("arithmospora-source-" + definition.name());
+    this.scheduler =
+        b.scheduler != null
+            ? b.scheduler
+            : new ThreadScheduler("arithmospora-source-" + definition.name());
     this.fullRefresh = b.fullRefresh;
     this.reader = new TreeReader(definition);
     this.available = WireFormat.available(definition);
@@ -88,15 +91,33 @@ public final class LiveSource implements Source, AutoCloseable {
       try {
         type = b.types.get(def.dataType());
       } catch (UnknownStatTypeException e) {
-        throw new IllegalArgumentException("source '" + definition.name() + "', stat " + def.group()
-            + ":" + def.key() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "source '"
+                + definition.name()
+                + "', stat "
+                + def.group()
+                + ":"
+                + def.key()
+                + ": "
+                + e.getMessage(),
+            e);
       }
       StatLoader loader = b.loaderFor(def);
       if (loader == null) {
-        throw new IllegalArgumentException("source '" + definition.name() + "', stat " + def.group()
-            + ":" + def.key() + ": " + (def.loaderType() == null
-                ? "names no loader type and there is no default loader"
-                : "no loader for loader type '" + def.loaderType() + "'; known: " + String.join(", ", b.loaders.keySet())));
+        throw new IllegalArgumentException(
+            "source '"
+                + definition.name()
+                + "', stat "
+                + def.group()
+                + ":"
+                + def.key()
+                + ": "
+                + (def.loaderType() == null
+                    ? "names no loader type and there is no default loader"
+                    : "no loader for loader type '"
+                        + def.loaderType()
+                        + "'; known: "
+                        + String.join(", ", b.loaders.keySet())));
       }
       StatState state = new StatState(def, type, loader);
       all.add(state);
@@ -109,15 +130,29 @@ public final class LiveSource implements Source, AutoCloseable {
 
     List<MilestoneState> ms = new ArrayList<>();
     for (MilestoneGroup group : definition.milestoneGroups()) {
-      StatState stat = all.stream()
-          .filter(s -> s.def.group().equals(group.group()) && s.def.key().equals(group.statKey()))
-          .findFirst().orElseThrow();
+      StatState stat =
+          all.stream()
+              .filter(
+                  s -> s.def.group().equals(group.group()) && s.def.key().equals(group.statKey()))
+              .findFirst()
+              .orElseThrow();
       for (MilestoneDefinition m : group.milestones()) {
         if (!stat.type.hasField(m.field())) {
-          throw new IllegalArgumentException("source '" + definition.name() + "', milestone '" + m.name()
-              + "': stat " + group.group() + ":" + group.statKey() + " is of type '" + stat.type.name()
-              + "', which has no field '" + m.field() + "'; its fields: "
-              + String.join(", ", new java.util.TreeSet<>(stat.type.fieldNames())));
+          throw new IllegalArgumentException(
+              "source '"
+                  + definition.name()
+                  + "', milestone '"
+                  + m.name()
+                  + "': stat "
+                  + group.group()
+                  + ":"
+                  + group.statKey()
+                  + " is of type '"
+                  + stat.type.name()
+                  + "', which has no field '"
+                  + m.field()
+                  + "'; its fields: "
+                  + String.join(", ", new java.util.TreeSet<>(stat.type.fieldNames())));
         }
         ms.add(new MilestoneState(group, m, stat));
       }
@@ -132,32 +167,34 @@ public final class LiveSource implements Source, AutoCloseable {
   }
 
   /**
-   * Loads every stat and, for a live source, starts following changes. Returns once the first
-   * load has been attempted; stats that could not be read are retried in the background. Do not
-   * call it from a task of this source's scheduler.
+   * Loads every stat and, for a live source, starts following changes. Returns once the first load
+   * has been attempted; stats that could not be read are retried in the background. Do not call it
+   * from a task of this source's scheduler.
    */
   public void start() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    scheduler.execute(() -> {
-      try {
-        if (definition.isLive()) {
-          follow();
-        }
-        readAll("initial load");
-        if (definition.isLive() && !fullRefresh.isZero()) {
-          scheduleFullRefresh();
-        }
-        done.complete(null);
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
-      }
-    });
+    scheduler.execute(
+        () -> {
+          try {
+            if (definition.isLive()) {
+              follow();
+            }
+            readAll("initial load");
+            if (definition.isLive() && !fullRefresh.isZero()) {
+              scheduleFullRefresh();
+            }
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
     try {
       done.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("source '" + definition.name() + "' failed to start", e.getCause());
+      throw new IllegalStateException(
+          "source '" + definition.name() + "' failed to start", e.getCause());
     }
   }
 
@@ -178,7 +215,9 @@ public final class LiveSource implements Source, AutoCloseable {
 
   @Override
   public Optional<? extends Stat> find(String group, String key) {
-    return stats.stream().filter(s -> s.def.group().equals(group) && s.def.key().equals(key)).findFirst();
+    return stats.stream()
+        .filter(s -> s.def.group().equals(group) && s.def.key().equals(key))
+        .findFirst();
   }
 
   @Override
@@ -207,8 +246,8 @@ public final class LiveSource implements Source, AutoCloseable {
   }
 
   /**
-   * Whether the source's scheduler runs a task within {@code timeout}: a liveness check (a
-   * source stuck on a read, for example, is not responsive).
+   * Whether the source's scheduler runs a task within {@code timeout}: a liveness check (a source
+   * stuck on a read, for example, is not responsive).
    */
   public boolean isResponsive(Duration timeout) {
     CompletableFuture<Void> probe = new CompletableFuture<>();
@@ -239,17 +278,19 @@ public final class LiveSource implements Source, AutoCloseable {
   public void close() {
     closed = true;
     CompletableFuture<Void> done = new CompletableFuture<>();
-    scheduler.execute(() -> {
-      subscriptions.forEach(StatLoader.Subscription::close);
-      subscriptions.clear();
-      debouncer.cancelAll();
-      for (Scheduler.Cancellable c : new Scheduler.Cancellable[] {refreshTask, timeTask, retryTask}) {
-        if (c != null) {
-          c.cancel();
-        }
-      }
-      done.complete(null);
-    });
+    scheduler.execute(
+        () -> {
+          subscriptions.forEach(StatLoader.Subscription::close);
+          subscriptions.clear();
+          debouncer.cancelAll();
+          for (Scheduler.Cancellable c :
+              new Scheduler.Cancellable[] {refreshTask, timeTask, retryTask}) {
+            if (c != null) {
+              c.cancel();
+            }
+          }
+          done.complete(null);
+        });
     try {
       done.get(5, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -268,40 +309,47 @@ public final class LiveSource implements Source, AutoCloseable {
     for (Map.Entry<StatLoader, List<StatState>> e : statsByLoader.entrySet()) {
       Set<StatAddress> addresses = new LinkedHashSet<>();
       e.getValue().forEach(s -> addresses.add(s.def.address()));
-      subscriptions.add(e.getKey().follow(addresses, new StatLoader.ChangeListener() {
-        @Override
-        public void changed(StatAddress stat) {
-          if (!closed) {
-            scheduler.execute(() -> debouncer.notify(stat));
-          }
-        }
+      subscriptions.add(
+          e.getKey()
+              .follow(
+                  addresses,
+                  new StatLoader.ChangeListener() {
+                    @Override
+                    public void changed(StatAddress stat) {
+                      if (!closed) {
+                        scheduler.execute(() -> debouncer.notify(stat));
+                      }
+                    }
 
-        @Override
-        public void resynchronize() {
-          if (!closed) {
-            scheduler.execute(() -> readAll("resynchronisation"));
-          }
-        }
-      }));
+                    @Override
+                    public void resynchronize() {
+                      if (!closed) {
+                        scheduler.execute(() -> readAll("resynchronisation"));
+                      }
+                    }
+                  }));
     }
   }
 
   private void scheduleFullRefresh() {
-    refreshTask = scheduler.schedule(fullRefresh, () -> {
-      if (closed) {
-        return;
-      }
-      log.debug("Source '{}': periodic refresh", definition.name());
-      readAll("periodic refresh");
-      scheduleFullRefresh();
-    });
+    refreshTask =
+        scheduler.schedule(
+            fullRefresh,
+            () -> {
+              if (closed) {
+                return;
+              }
+              log.debug("Source '{}': periodic refresh", definition.name());
+              readAll("periodic refresh");
+              scheduleFullRefresh();
+            });
   }
 
   /**
-   * A settled burst: the stat is read with every other stat that settles at the same moment, in
-   * one batch. Writers change several stats at once and announce each, so their bursts settle
-   * together; reading them together costs one round trip and hands their messages to listeners
-   * back to back, where the websocket server sends them to each client in one write.
+   * A settled burst: the stat is read with every other stat that settles at the same moment, in one
+   * batch. Writers change several stats at once and announce each, so their bursts settle together;
+   * reading them together costs one round trip and hands their messages to listeners back to back,
+   * where the websocket server sends them to each client in one write.
    */
   private void reread(StatAddress address) {
     if (closed) {
@@ -320,7 +368,10 @@ public final class LiveSource implements Source, AutoCloseable {
     for (StatAddress a : settled) {
       toRead.addAll(statsByAddress.getOrDefault(a, List.of()));
     }
-    String why = settled.size() == 1 ? "update of " + settled.iterator().next() : "update of " + settled.size() + " stats";
+    String why =
+        settled.size() == 1
+            ? "update of " + settled.iterator().next()
+            : "update of " + settled.size() + " stats";
     settled.clear();
     if (!closed && !toRead.isEmpty()) {
       read(toRead, why);
@@ -354,8 +405,11 @@ public final class LiveSource implements Source, AutoCloseable {
           stat.failed(failed.error(), definition.name());
         } else if (outcome instanceof TreeReader.Unavailable u) {
           if (!unavailable && !storeUnavailable) {
-            log.warn("Source '{}': store unavailable during {} ({}); stats keep their last values",
-                definition.name(), why, u.error().getMessage());
+            log.warn(
+                "Source '{}': store unavailable during {} ({}); stats keep their last values",
+                definition.name(),
+                why,
+                u.error().getMessage());
           }
           unavailable = true;
         }
@@ -382,13 +436,19 @@ public final class LiveSource implements Source, AutoCloseable {
       return;
     }
     Duration delay = retryDelay;
-    retryDelay = retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryDelay.multipliedBy(2);
-    retryTask = scheduler.schedule(delay, () -> {
-      retryTask = null;
-      if (storeUnavailable) {
-        readAll("retry after store outage");
-      }
-    });
+    retryDelay =
+        retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0
+            ? LAST_RETRY
+            : retryDelay.multipliedBy(2);
+    retryTask =
+        scheduler.schedule(
+            delay,
+            () -> {
+              retryTask = null;
+              if (storeUnavailable) {
+                readAll("retry after store outage");
+              }
+            });
   }
 
   private void scheduleTimeChange(Instant now) {
@@ -405,17 +465,23 @@ public final class LiveSource implements Source, AutoCloseable {
     }
     if (next != null && !closed) {
       Instant due = next;
-      timeTask = scheduler.schedule(Duration.between(now, due), () -> {
-        timeTask = null;
-        Instant at = scheduler.now();
-        List<StatState> moved = new ArrayList<>();
-        for (StatState s : stats) {
-          if (s.type.nextTimeChange(definition, s.def, at.minusNanos(1)).map(t -> !t.isAfter(at)).orElse(false)) {
-            moved.add(s);
-          }
-        }
-        read(moved, "clock reaching " + due);
-      });
+      timeTask =
+          scheduler.schedule(
+              Duration.between(now, due),
+              () -> {
+                timeTask = null;
+                Instant at = scheduler.now();
+                List<StatState> moved = new ArrayList<>();
+                for (StatState s : stats) {
+                  if (s.type
+                      .nextTimeChange(definition, s.def, at.minusNanos(1))
+                      .map(t -> !t.isAfter(at))
+                      .orElse(false)) {
+                    moved.add(s);
+                  }
+                }
+                read(moved, "clock reaching " + due);
+              });
     }
   }
 
@@ -445,18 +511,29 @@ public final class LiveSource implements Source, AutoCloseable {
       }
       m.achievedWhen = now;
       if (firstLoad) {
-        log.debug("Source '{}': milestone '{}' was already met at start", definition.name(), m.milestone.name());
+        log.debug(
+            "Source '{}': milestone '{}' was already met at start",
+            definition.name(),
+            m.milestone.name());
         continue;
       }
       Achievement achievement = new Achievement(m.group, m.milestone, now);
       EncodedMessage message = WireFormat.milestone(m.milestone, now);
       achieved.incrementAndGet();
-      log.info("Source '{}': milestone '{}' met: {}", definition.name(), m.milestone.name(), m.milestone.message());
+      log.info(
+          "Source '{}': milestone '{}' met: {}",
+          definition.name(),
+          m.milestone.name(),
+          m.milestone.message());
       for (SourceListener l : listeners) {
         try {
           l.milestoneAchieved(achievement, message);
         } catch (RuntimeException e) {
-          log.error("Source '{}': a listener failed on milestone '{}'", definition.name(), m.milestone.name(), e);
+          log.error(
+              "Source '{}': a listener failed on milestone '{}'",
+              definition.name(),
+              m.milestone.name(),
+              e);
         }
       }
     }
@@ -464,8 +541,11 @@ public final class LiveSource implements Source, AutoCloseable {
 
   /** Whether a milestone has been met, and when. For tests and status pages. */
   public Optional<Instant> achievedWhen(String milestoneName) {
-    return milestones.stream().filter(m -> m.milestone.name().equals(milestoneName))
-        .map(m -> Optional.ofNullable(m.achievedWhen)).findFirst().orElse(Optional.empty());
+    return milestones.stream()
+        .filter(m -> m.milestone.name().equals(milestoneName))
+        .map(m -> Optional.ofNullable(m.achievedWhen))
+        .findFirst()
+        .orElse(Optional.empty());
   }
 
   private static final class StatState implements Stat {
@@ -492,15 +572,20 @@ public final class LiveSource implements Source, AutoCloseable {
 
     void failed(StatReadException e, String sourceName) {
       if (!e.getMessage().equals(lastError)) {
-        log.error("Source '{}', stat {}:{}: {}; it keeps its last good value",
-            sourceName, def.group(), def.key(), e.getMessage());
+        log.error(
+            "Source '{}', stat {}:{}: {}; it keeps its last good value",
+            sourceName,
+            def.group(),
+            def.key(),
+            e.getMessage());
         lastError = e.getMessage();
       }
     }
 
     void recovered(String sourceName) {
       if (lastError != null) {
-        log.info("Source '{}', stat {}:{} reads correctly again", sourceName, def.group(), def.key());
+        log.info(
+            "Source '{}', stat {}:{} reads correctly again", sourceName, def.group(), def.key());
         lastError = null;
       }
     }

@@ -11,12 +11,17 @@ import java.util.Objects;
  * @param dataPointNames the path of data point names below the stat; empty for the stat itself
  * @param field the data field to read, e.g. {@code percentage}
  * @param target the number to compare with
- * @param comparator as written in the configuration: {@code >}, {@code >=}, {@code =},
- *     {@code ==}, {@code <=} or {@code <}
+ * @param comparator as written in the configuration: {@code >}, {@code >=}, {@code =}, {@code ==},
+ *     {@code <=} or {@code <}
  * @param message the message clients are sent when it is met
  */
 public record MilestoneDefinition(
-    String name, List<String> dataPointNames, String field, double target, String comparator, String message) {
+    String name,
+    List<String> dataPointNames,
+    String field,
+    double target,
+    String comparator,
+    String message) {
 
   public MilestoneDefinition {
     Objects.requireNonNull(name, "name");

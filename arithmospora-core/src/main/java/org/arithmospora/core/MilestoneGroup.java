@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param statKey the stat's key in its group, e.g. {@code total} or {@code 5m:total}
  * @param milestones the milestones, checked in this order
  */
-public record MilestoneGroup(String name, String group, String statKey, List<MilestoneDefinition> milestones) {
+public record MilestoneGroup(
+    String name, String group, String statKey, List<MilestoneDefinition> milestones) {
 
   public MilestoneGroup {
     Objects.requireNonNull(group, "group");

@@ -5,16 +5,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything a {@link StatType} may consult when deciding what to read for a node and how to
- * decode it: the source (for event times and timed periods), the top-level stat, the node's
- * address and the moment of the read (one moment for a whole read, so all nodes agree).
+ * Everything a {@link StatType} may consult when deciding what to read for a node and how to decode
+ * it: the source (for event times and timed periods), the top-level stat, the node's address and
+ * the moment of the read (one moment for a whole read, so all nodes agree).
  *
  * @param source the stat's source
  * @param stat the top-level stat this node belongs to
  * @param address the node's address
  * @param now the moment of the read
  */
-public record NodeContext(SourceDefinition source, StatDefinition stat, NodeAddress address, Instant now) {
+public record NodeContext(
+    SourceDefinition source, StatDefinition stat, NodeAddress address, Instant now) {
 
   public NodeContext {
     Objects.requireNonNull(source, "source");

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a {@link StatType} needs read from the store for one node of a stat tree. A loader maps
- * each kind onto its store: for Redis {@link Kind#VALUE} is {@code GET}, {@link Kind#ALL_FIELDS}
- * is {@code HGETALL} and {@link Kind#FIELDS} is {@code HMGET}. Immutable.
+ * What a {@link StatType} needs read from the store for one node of a stat tree. A loader maps each
+ * kind onto its store: for Redis {@link Kind#VALUE} is {@code GET}, {@link Kind#ALL_FIELDS} is
+ * {@code HGETALL} and {@link Kind#FIELDS} is {@code HMGET}. Immutable.
  */
 public final class NodeQuery {
 

@@ -50,7 +50,13 @@ public record ProportionData(long current, long total) implements StatData {
 
   @Override
   public String toText() {
-    return "current: " + current + ", total: " + total + ", proportion: " + proportion()
-        + ", percentage: " + percentage();
+    return "current: "
+        + current
+        + ", total: "
+        + total
+        + ", proportion: "
+        + proportion()
+        + ", percentage: "
+        + percentage();
   }
 }

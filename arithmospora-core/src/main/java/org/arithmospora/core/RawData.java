@@ -76,7 +76,8 @@ public final class RawData {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
-      throw new StatReadException(location, field, "value '" + abbreviate(text) + "' is not an integer");
+      throw new StatReadException(
+          location, field, "value '" + abbreviate(text) + "' is not an integer");
     }
   }
 

@@ -6,8 +6,8 @@ import java.util.OptionalDouble;
 
 /**
  * A proportion over a rolling time frame, which goes down as well as up, with the busiest period's
- * {@code peak}. Adds {@code peakProportion = peak / total} (0 when total is 0) and
- * {@code peakPercentage}.
+ * {@code peak}. Adds {@code peakProportion = peak / total} (0 when total is 0) and {@code
+ * peakPercentage}.
  *
  * @param current the count in the current frame
  * @param total the whole
@@ -64,8 +64,17 @@ public record RollingData(long current, long total, long peak) implements StatDa
 
   @Override
   public String toText() {
-    return "current: " + current + ", total: " + total + ", proportion: " + proportion()
-        + ", percentage: " + percentage() + ", peak: " + peak + ", peakProportion: "
+    return "current: "
+        + current
+        + ", total: "
+        + total
+        + ", proportion: "
+        + proportion()
+        + ", percentage: "
+        + percentage()
+        + ", peak: "
+        + peak
+        + ", peakProportion: "
         + peakProportion();
   }
 }

@@ -28,6 +28,7 @@ public final class RollingType implements StatType {
 
   @Override
   public Set<String> fieldNames() {
-    return Set.of("current", "total", "peak", "proportion", "percentage", "peakProportion", "peakPercentage");
+    return Set.of(
+        "current", "total", "peak", "proportion", "percentage", "peakProportion", "peakPercentage");
   }
 }

@@ -6,9 +6,9 @@ import java.time.Instant;
 import java.util.concurrent.Executor;
 
 /**
- * Time and task execution for the parts of core that wait: the debouncer, periodic re-reads,
- * moving timed windows. Tasks given to one scheduler run one at a time, in order, so state touched
- * only from its tasks needs no locks.
+ * Time and task execution for the parts of core that wait: the debouncer, periodic re-reads, moving
+ * timed windows. Tasks given to one scheduler run one at a time, in order, so state touched only
+ * from its tasks needs no locks.
  *
  * <p>{@link ThreadScheduler} runs tasks on a thread of its own; {@link ManualScheduler} runs them
  * when a test advances its virtual clock.

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.util.OptionalDouble;
 
 /**
- * One integer, encoded as {@code {"<nodeName>": value}}. Any milestone field reads the value, as
- * in the Go program.
+ * One integer, encoded as {@code {"<nodeName>": value}}. Any milestone field reads the value, as in
+ * the Go program.
  *
  * @param value the value
  */

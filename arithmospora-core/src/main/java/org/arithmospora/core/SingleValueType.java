@@ -3,8 +3,8 @@ package org.arithmospora.core;
 import java.util.Set;
 
 /**
- * {@code single_value}: one integer, read with {@code GET <base>:data}; JSON
- * {@code {"<name>": value}}. A milestone may name any field: it reads the value.
+ * {@code single_value}: one integer, read with {@code GET <base>:data}; JSON {@code {"<name>":
+ * value}}. A milestone may name any field: it reads the value.
  */
 public final class SingleValueType implements StatType {
   /** The shared instance. */

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A named set of stat groups, kept current. Adapters read its stats and listen for changes;
- * {@link LiveSource} is the implementation. Thread-safe.
+ * A named set of stat groups, kept current. Adapters read its stats and listen for changes; {@link
+ * LiveSource} is the implementation. Thread-safe.
  */
 public interface Source {
 

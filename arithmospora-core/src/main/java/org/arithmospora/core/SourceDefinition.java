@@ -84,10 +84,14 @@ public final class SourceDefinition {
 
   /** The stat with the given key in the given group. */
   public Optional<StatDefinition> find(String group, String key) {
-    return groups.getOrDefault(group, List.of()).stream().filter(s -> s.key().equals(key)).findFirst();
+    return groups.getOrDefault(group, List.of()).stream()
+        .filter(s -> s.key().equals(key))
+        .findFirst();
   }
 
-  /** This definition, live or not: e.g. to load an event once, as {@code arithmospora list} does. */
+  /**
+   * This definition, live or not: e.g. to load an event once, as {@code arithmospora list} does.
+   */
   public SourceDefinition withLive(boolean isLive) {
     if (isLive == live) {
       return this;
@@ -145,7 +149,9 @@ public final class SourceDefinition {
       return this;
     }
 
-    /** The event's end: whole-event periods run to an hour after it; time freezes 5 min after it. */
+    /**
+     * The event's end: whole-event periods run to an hour after it; time freezes 5 min after it.
+     */
     public Builder endTime(Instant end) {
       this.endTime = end;
       return this;
@@ -186,23 +192,33 @@ public final class SourceDefinition {
     /**
      * Validates and builds.
      *
-     * @throws IllegalArgumentException naming the first problem found: a stat key used twice in
-     *     a group, a milestone for a stat that does not exist, a timed period given twice, or
+     * @throws IllegalArgumentException naming the first problem found: a stat key used twice in a
+     *     group, a milestone for a stat that does not exist, a timed period given twice, or
      *     whole-event timed periods without both start and end time
      */
     public SourceDefinition build() {
       Set<String> seen = new HashSet<>();
       for (StatDefinition s : stats) {
         if (!seen.add(s.group() + "\u0000" + s.key())) {
-          throw new IllegalArgumentException("source '" + name + "': stat key '" + s.key()
-              + "' appears twice in group '" + s.group() + "'");
+          throw new IllegalArgumentException(
+              "source '"
+                  + name
+                  + "': stat key '"
+                  + s.key()
+                  + "' appears twice in group '"
+                  + s.group()
+                  + "'");
         }
       }
       Set<Long> granularities = new HashSet<>();
       for (TimedPeriod p : timedPeriods) {
         if (!granularities.add(p.granularitySeconds())) {
-          throw new IllegalArgumentException("source '" + name + "': timed period with granularity "
-              + p.granularitySeconds() + " is given twice");
+          throw new IllegalArgumentException(
+              "source '"
+                  + name
+                  + "': timed period with granularity "
+                  + p.granularitySeconds()
+                  + " is given twice");
         }
       }
       if (startTime != null && endTime != null && endTime.isBefore(startTime)) {
@@ -212,15 +228,24 @@ public final class SourceDefinition {
       boolean hasTimedData = stats.stream().anyMatch(s -> TIMED_TYPE.equals(s.dataType()));
       boolean wholeEvent = timedPeriods.stream().anyMatch(TimedPeriod::isWholeEvent);
       if (hasTimedData && wholeEvent && (startTime == null || endTime == null)) {
-        throw new IllegalArgumentException("source '" + name
-            + "': whole-event timed periods (cycles < 0) need both start_time and end_time");
+        throw new IllegalArgumentException(
+            "source '"
+                + name
+                + "': whole-event timed periods (cycles < 0) need both start_time and end_time");
       }
       SourceDefinition built = new SourceDefinition(this);
       for (MilestoneGroup g : milestoneGroups) {
         if (built.find(g.group(), g.statKey()).isEmpty()) {
-          throw new IllegalArgumentException("source '" + name + "': milestones '" + g.name()
-              + "' refer to stat '" + g.statKey() + "' in group '" + g.group()
-              + "', which does not exist");
+          throw new IllegalArgumentException(
+              "source '"
+                  + name
+                  + "': milestones '"
+                  + g.name()
+                  + "' refer to stat '"
+                  + g.statKey()
+                  + "' in group '"
+                  + g.group()
+                  + "', which does not exist");
         }
       }
       return built;

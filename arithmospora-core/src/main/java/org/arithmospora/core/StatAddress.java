@@ -4,9 +4,9 @@ import java.util.Objects;
 
 /**
  * Where a top-level stat lives in its source's store: its name and, for stats with a period, the
- * period. For Redis this is the base key {@code <prefix>:stats:<name>} or
- * {@code <prefix>:rolling:<period>:stats:<name>}. Two stats in different groups with the same name
- * and period share an address.
+ * period. For Redis this is the base key {@code <prefix>:stats:<name>} or {@code
+ * <prefix>:rolling:<period>:stats:<name>}. Two stats in different groups with the same name and
+ * period share an address.
  *
  * @param name the stat's name
  * @param period the period label such as {@code 5m}, or {@code null}

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.util.OptionalDouble;
 
 /**
- * The typed data of one node of a stat tree. Implementations are immutable values with
- * {@code equals}: an unchanged tree is not sent again.
+ * The typed data of one node of a stat tree. Implementations are immutable values with {@code
+ * equals}: an unchanged tree is not sent again.
  */
 public interface StatData {
 

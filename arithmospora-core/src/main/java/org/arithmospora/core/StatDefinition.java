@@ -17,14 +17,18 @@ import java.util.Objects;
  * @param loaderType the name of the loader to read it with, or {@code null} for the source's
  *     default loader
  */
-public record StatDefinition(String group, String name, String period, String dataType, String loaderType) {
+public record StatDefinition(
+    String group, String name, String period, String dataType, String loaderType) {
 
   /** The group of proportion stats; its data type defaults to {@code proportion}. */
   public static final String PROPORTION = "proportion";
+
   /** The group of rolling stats; its data type defaults to {@code rolling}. Requires a period. */
   public static final String ROLLING = "rolling";
+
   /** The group of timed stats; its data type defaults to {@code timed}. */
   public static final String TIMED = "timed";
+
   /** The group of all other stats; a data type is required. */
   public static final String OTHER = "other";
 
@@ -43,7 +47,11 @@ public record StatDefinition(String group, String name, String period, String da
     for (String part : new String[] {name, period}) {
       if (part != null && part.contains(":")) {
         throw new IllegalArgumentException(
-            "stat name and period must not contain ':' (stat '" + name + "', period '" + period + "')");
+            "stat name and period must not contain ':' (stat '"
+                + name
+                + "', period '"
+                + period
+                + "')");
       }
     }
   }
@@ -58,7 +66,8 @@ public record StatDefinition(String group, String name, String period, String da
    */
   public StatDefinition validate() {
     if (dataType == null) {
-      throw new IllegalArgumentException("stat '" + name + "' in group '" + group + "' needs a data type");
+      throw new IllegalArgumentException(
+          "stat '" + name + "' in group '" + group + "' needs a data type");
     }
     if (ROLLING.equals(group) && period == null) {
       throw new IllegalArgumentException("rolling stat '" + name + "' needs a period");
@@ -90,8 +99,8 @@ public record StatDefinition(String group, String name, String period, String da
   }
 
   /**
-   * The data type a group implies when none is given: the group's own name for
-   * {@code proportion}, {@code rolling} and {@code timed}; {@code null} otherwise.
+   * The data type a group implies when none is given: the group's own name for {@code proportion},
+   * {@code rolling} and {@code timed}; {@code null} otherwise.
    */
   public static String defaultDataType(String group) {
     return switch (group) {

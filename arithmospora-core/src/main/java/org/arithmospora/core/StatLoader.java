@@ -3,9 +3,9 @@ package org.arithmospora.core;
 import java.util.Collection;
 
 /**
- * The service-provider interface a store implements so that stats can be read from it and
- * followed: read a node's data, read a node's data point names, and report "changed"
- * notifications. One loader serves one source (it knows the source's key prefix).
+ * The service-provider interface a store implements so that stats can be read from it and followed:
+ * read a node's data, read a node's data point names, and report "changed" notifications. One
+ * loader serves one source (it knows the source's key prefix).
  *
  * <p>Reads come in {@link ReadBatch batches}: core walks every stat tree of a source level by
  * level, so a loader that sends a batch in one round trip (Redis pipelining) reads a whole source
@@ -63,8 +63,8 @@ public interface StatLoader extends AutoCloseable {
     void changed(StatAddress stat);
 
     /**
-     * Notifications may have been missed (the connection was lost and is back): everything
-     * should be read again.
+     * Notifications may have been missed (the connection was lost and is back): everything should
+     * be read again.
      */
     default void resynchronize() {}
   }

@@ -1,8 +1,8 @@
 package org.arithmospora.core;
 
 /**
- * Reading one stat failed because of what the store holds for it: a value that is not an integer,
- * a key of the wrong type. It names the place ({@link #location()}, usually a store key, and the
+ * Reading one stat failed because of what the store holds for it: a value that is not an integer, a
+ * key of the wrong type. It names the place ({@link #location()}, usually a store key, and the
  * {@link #field()} where there is one). The stat keeps its last good value; other stats are not
  * affected.
  */

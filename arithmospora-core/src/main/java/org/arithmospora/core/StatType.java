@@ -31,16 +31,16 @@ public interface StatType {
   StatData decode(NodeContext node, RawData raw) throws StatReadException;
 
   /**
-   * The data points of a node when the type decides them rather than the store, e.g. a timed
-   * stat's one data point per period. Empty (the default) means: read the names from the store.
+   * The data points of a node when the type decides them rather than the store, e.g. a timed stat's
+   * one data point per period. Empty (the default) means: read the names from the store.
    */
   default Optional<List<String>> fixedDataPoints(NodeContext node) {
     return Optional.empty();
   }
 
   /**
-   * Whether a milestone may read {@code field} of this type's data. The default accepts the
-   * names of {@link #fieldNames()}.
+   * Whether a milestone may read {@code field} of this type's data. The default accepts the names
+   * of {@link #fieldNames()}.
    */
   default boolean hasField(String field) {
     return fieldNames().contains(field);
@@ -50,15 +50,16 @@ public interface StatType {
   Set<String> fieldNames();
 
   /**
-   * The next moment at which reading the stat again could give a different result even if the
-   * store has not changed, e.g. when a moving window enters a new bucket; empty when time alone
-   * never changes it (the default).
+   * The next moment at which reading the stat again could give a different result even if the store
+   * has not changed, e.g. when a moving window enters a new bucket; empty when time alone never
+   * changes it (the default).
    *
    * @param source the stat's source
    * @param stat the top-level stat
    * @param now the present moment
    */
-  default Optional<Instant> nextTimeChange(SourceDefinition source, StatDefinition stat, Instant now) {
+  default Optional<Instant> nextTimeChange(
+      SourceDefinition source, StatDefinition stat, Instant now) {
     return Optional.empty();
   }
 }

@@ -87,16 +87,21 @@ public final class StatTypeRegistry {
     /**
      * Adds a type.
      *
-     * @throws IllegalArgumentException when a type of the same name is already registered,
-     *     naming both classes
+     * @throws IllegalArgumentException when a type of the same name is already registered, naming
+     *     both classes
      */
     public Builder register(StatType type) {
       Objects.requireNonNull(type, "type");
       String name = Objects.requireNonNull(type.name(), "a stat type's name");
       StatType existing = types.putIfAbsent(name, type);
       if (existing != null && existing != type) {
-        throw new IllegalArgumentException("stat type '" + name + "' is registered twice: by "
-            + existing.getClass().getName() + " and by " + type.getClass().getName());
+        throw new IllegalArgumentException(
+            "stat type '"
+                + name
+                + "' is registered twice: by "
+                + existing.getClass().getName()
+                + " and by "
+                + type.getClass().getName());
       }
       return this;
     }

@@ -2,13 +2,15 @@ package org.arithmospora.core;
 
 /**
  * The store could not be reached at all (connection refused, timed out, lost). Every stat keeps its
- * last value; the loader reconnects and asks for a full re-read through
- * {@link ChangeListener#resynchronize()} once the store is back.
+ * last value; the loader reconnects and asks for a full re-read through {@link
+ * ChangeListener#resynchronize()} once the store is back.
  */
 public class StoreUnavailableException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** @param message what could not be reached, naming the address */
+  /**
+   * @param message what could not be reached, naming the address
+   */
   public StoreUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Scheduler} with one daemon thread of its own and the system clock. A task that throws
- * is logged and does not stop later tasks. Close it to stop the thread.
+ * A {@link Scheduler} with one daemon thread of its own and the system clock. A task that throws is
+ * logged and does not stop later tasks. Close it to stop the thread.
  */
 public final class ThreadScheduler implements Scheduler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThreadScheduler.class);
@@ -18,7 +18,9 @@ public final class ThreadScheduler implements Scheduler, AutoCloseable {
   private final ScheduledThreadPoolExecutor executor;
   private final Clock clock;
 
-  /** @param threadName the thread's name, shown in thread dumps and logs */
+  /**
+   * @param threadName the thread's name, shown in thread dumps and logs
+   */
   public ThreadScheduler(String threadName) {
     this(threadName, Clock.systemUTC());
   }
@@ -26,11 +28,14 @@ public final class ThreadScheduler implements Scheduler, AutoCloseable {
   /** A scheduler whose tasks see {@code clock}; delays still pass in real time. */
   public ThreadScheduler(String threadName, Clock clock) {
     this.clock = clock;
-    this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
     executor.setRemoveOnCancelPolicy(true);
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
@@ -47,7 +52,8 @@ public final class ThreadScheduler implements Scheduler, AutoCloseable {
 
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    ScheduledFuture<?> f = executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> f =
+        executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
     return () -> f.cancel(false);
   }
 

@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * @param granularitySeconds the bucket size
  * @param buckets bucket number ({@code floor(unixSeconds / granularity)}) to count
  */
-public record TimedSeriesData(long granularitySeconds, NavigableMap<Long, Long> buckets) implements StatData {
+public record TimedSeriesData(long granularitySeconds, NavigableMap<Long, Long> buckets)
+    implements StatData {
 
   public TimedSeriesData {
     buckets = Collections.unmodifiableNavigableMap(new TreeMap<>(buckets));
@@ -36,7 +37,10 @@ public record TimedSeriesData(long granularitySeconds, NavigableMap<Long, Long> 
   public OptionalDouble field(String field) {
     return switch (field) {
       case "sum" -> OptionalDouble.of(buckets.values().stream().mapToLong(Long::longValue).sum());
-      case "latest" -> buckets.isEmpty() ? OptionalDouble.of(0) : OptionalDouble.of(buckets.lastEntry().getValue());
+      case "latest" ->
+          buckets.isEmpty()
+              ? OptionalDouble.of(0)
+              : OptionalDouble.of(buckets.lastEntry().getValue());
       default -> OptionalDouble.empty();
     };
   }

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@code timed}: a time series in buckets (SPEC §3). The stat's own node carries empty data; it
- * has one data point per {@link TimedPeriod} of its source, named by the granularity, which reads
- * the hash {@code <base>:datapoints:<granularity>:data} (field = bucket number, value = count).
+ * {@code timed}: a time series in buckets (SPEC §3). The stat's own node carries empty data; it has
+ * one data point per {@link TimedPeriod} of its source, named by the granularity, which reads the
+ * hash {@code <base>:datapoints:<granularity>:data} (field = bucket number, value = count).
  *
  * <p>A whole-event period ({@code cycles < 0}) holds the buckets from the start time to an hour
  * after the end time. A moving window holds the {@code cycles + 1} buckets ending at the current
@@ -24,6 +24,7 @@ public final class TimedType implements StatType {
 
   /** Whole-event periods run this long past the end time (voters still in the booth). */
   public static final Duration WHOLE_EVENT_OVERRUN = Duration.ofHours(1);
+
   /** The clock stops this long after the end time. */
   public static final Duration FREEZE_AFTER_END = Duration.ofMinutes(5);
 
@@ -70,7 +71,8 @@ public final class TimedType implements StatType {
     if (node.depth() > 0) {
       return Optional.of(List.of());
     }
-    return Optional.of(node.source().timedPeriods().stream().map(TimedPeriod::dataPointName).toList());
+    return Optional.of(
+        node.source().timedPeriods().stream().map(TimedPeriod::dataPointName).toList());
   }
 
   @Override
@@ -79,35 +81,43 @@ public final class TimedType implements StatType {
   }
 
   @Override
-  public Optional<Instant> nextTimeChange(SourceDefinition source, StatDefinition stat, Instant now) {
+  public Optional<Instant> nextTimeChange(
+      SourceDefinition source, StatDefinition stat, Instant now) {
     Instant frozenAt = source.endTime().map(e -> e.plus(FREEZE_AFTER_END)).orElse(null);
     if (frozenAt != null && !now.isBefore(frozenAt)) {
       return Optional.empty();
     }
     long seconds = now.getEpochSecond();
-    Optional<Instant> next = source.timedPeriods().stream()
-        .filter(p -> !p.isWholeEvent())
-        .map(p -> Instant.ofEpochSecond((p.bucketOf(seconds) + 1) * p.granularitySeconds()))
-        .min(Instant::compareTo);
+    Optional<Instant> next =
+        source.timedPeriods().stream()
+            .filter(p -> !p.isWholeEvent())
+            .map(p -> Instant.ofEpochSecond((p.bucketOf(seconds) + 1) * p.granularitySeconds()))
+            .min(Instant::compareTo);
     // Past the freeze the window no longer moves.
     return next.filter(n -> frozenAt == null || !n.isAfter(frozenAt));
   }
 
   /** The moment the series is read at: now, but never past five minutes after the end. */
   public static Instant effectiveNow(SourceDefinition source, Instant now) {
-    return source.endTime()
-        .map(e -> e.plus(FREEZE_AFTER_END))
-        .filter(now::isAfter)
-        .orElse(now);
+    return source.endTime().map(e -> e.plus(FREEZE_AFTER_END)).filter(now::isAfter).orElse(now);
   }
 
   /** The first and last bucket numbers of a period's window at the given moment. */
   public static long[] window(SourceDefinition source, TimedPeriod period, Instant now) {
     if (period.isWholeEvent()) {
-      Instant start = source.startTime().orElseThrow(
-          () -> new IllegalStateException("source '" + source.name() + "' has no start_time"));
-      Instant end = source.endTime().orElseThrow(
-          () -> new IllegalStateException("source '" + source.name() + "' has no end_time"));
+      Instant start =
+          source
+              .startTime()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "source '" + source.name() + "' has no start_time"));
+      Instant end =
+          source
+              .endTime()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException("source '" + source.name() + "' has no end_time"));
       return new long[] {
         period.bucketOf(start.getEpochSecond()),
         period.bucketOf(end.plus(WHOLE_EVENT_OVERRUN).getEpochSecond())
@@ -122,6 +132,8 @@ public final class TimedType implements StatType {
       return Optional.empty();
     }
     String name = node.name();
-    return node.source().timedPeriods().stream().filter(p -> p.dataPointName().equals(name)).findFirst();
+    return node.source().timedPeriods().stream()
+        .filter(p -> p.dataPointName().equals(name))
+        .findFirst();
   }
 }

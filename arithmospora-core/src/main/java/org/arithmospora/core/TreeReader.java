@@ -92,11 +92,15 @@ final class TreeReader {
           continue;
         }
         try {
-          RawData raw = p.data == null ? RawData.empty(p.context.address().toString()) : p.data.get();
+          RawData raw =
+              p.data == null ? RawData.empty(p.context.address().toString()) : p.data.get();
           p.decoded = p.target.type().decode(p.context, raw);
-          java.util.Collection<String> names = p.fixedNames != null ? p.fixedNames : new TreeSet<>(p.names.get());
+          java.util.Collection<String> names =
+              p.fixedNames != null ? p.fixedNames : new TreeSet<>(p.names.get());
           if (!names.isEmpty() && p.context.depth() >= MAX_DEPTH) {
-            throw new StatReadException(p.context.address().toString(), null,
+            throw new StatReadException(
+                p.context.address().toString(),
+                null,
                 "data points are nested more than " + MAX_DEPTH + " levels deep");
           }
           for (String name : names) {

@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON messages of the websocket protocol (SPEC §5), each encoded once into an
- * {@link EncodedMessage}. Thread-safe.
+ * The JSON messages of the websocket protocol (SPEC §5), each encoded once into an {@link
+ * EncodedMessage}. Thread-safe.
  */
 public final class WireFormat {
   /** The event of the first message a client gets: the groups and their stat keys. */
   public static final String AVAILABLE = "available";
+
   /** The event of a milestone met while running. */
   public static final String MILESTONE = "milestone";
 
@@ -26,7 +27,9 @@ public final class WireFormat {
 
   private WireFormat() {}
 
-  /** The shared Jackson factory, for writing stat payloads elsewhere (e.g. {@code list -f json}). */
+  /**
+   * The shared Jackson factory, for writing stat payloads elsewhere (e.g. {@code list -f json}).
+   */
   public static JsonFactory jsonFactory() {
     return JSON;
   }
@@ -36,17 +39,19 @@ public final class WireFormat {
    * e.g. {@code {"proportion":["total"],"rolling":["5m:total"]}}.
    */
   public static EncodedMessage available(SourceDefinition source) {
-    return encode(AVAILABLE, out -> {
-      out.writeStartObject();
-      for (Map.Entry<String, List<StatDefinition>> group : source.groups().entrySet()) {
-        out.writeArrayFieldStart(group.getKey());
-        for (StatDefinition stat : group.getValue()) {
-          out.writeString(stat.key());
-        }
-        out.writeEndArray();
-      }
-      out.writeEndObject();
-    });
+    return encode(
+        AVAILABLE,
+        out -> {
+          out.writeStartObject();
+          for (Map.Entry<String, List<StatDefinition>> group : source.groups().entrySet()) {
+            out.writeArrayFieldStart(group.getKey());
+            for (StatDefinition stat : group.getValue()) {
+              out.writeString(stat.key());
+            }
+            out.writeEndArray();
+          }
+          out.writeEndObject();
+        });
   }
 
   /** {@code stats:<group>:<key>} with the stat's whole tree as payload. */
@@ -56,21 +61,23 @@ public final class WireFormat {
 
   /** {@code milestone}: the milestone and when it was met. */
   public static EncodedMessage milestone(MilestoneDefinition milestone, Instant achievedWhen) {
-    return encode(MILESTONE, out -> {
-      out.writeStartObject();
-      out.writeStringField("name", milestone.name());
-      out.writeArrayFieldStart("dataPointNames");
-      for (String dp : milestone.dataPointNames()) {
-        out.writeString(dp);
-      }
-      out.writeEndArray();
-      out.writeStringField("field", milestone.field());
-      out.writeNumberField("target", milestone.target());
-      out.writeStringField("comparator", milestone.comparator());
-      out.writeStringField("message", milestone.message());
-      out.writeStringField("achievedWhen", formatTime(achievedWhen));
-      out.writeEndObject();
-    });
+    return encode(
+        MILESTONE,
+        out -> {
+          out.writeStartObject();
+          out.writeStringField("name", milestone.name());
+          out.writeArrayFieldStart("dataPointNames");
+          for (String dp : milestone.dataPointNames()) {
+            out.writeString(dp);
+          }
+          out.writeEndArray();
+          out.writeStringField("field", milestone.field());
+          out.writeNumberField("target", milestone.target());
+          out.writeStringField("comparator", milestone.comparator());
+          out.writeStringField("message", milestone.message());
+          out.writeStringField("achievedWhen", formatTime(achievedWhen));
+          out.writeEndObject();
+        });
   }
 
   /** RFC 3339 in UTC, e.g. {@code 2017-03-03T12:00:00Z}. */
@@ -78,9 +85,7 @@ public final class WireFormat {
     return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time.atOffset(ZoneOffset.UTC));
   }
 
-  /**
-   * Writes a stat payload: {@code {"name":…,"data":…,"dataPoints":{…}}}, recursively.
-   */
+  /** Writes a stat payload: {@code {"name":…,"data":…,"dataPoints":{…}}}, recursively. */
   public static void writeDataPoint(JsonGenerator out, DataPoint node) throws IOException {
     out.writeStartObject();
     out.writeStringField("name", node.name());

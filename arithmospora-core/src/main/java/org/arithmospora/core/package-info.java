@@ -6,8 +6,8 @@
  * clients.
  *
  * <p>Nothing here knows about Redis, sockets or configuration files: adapters build on it. The
- * usual entry point is {@link org.arithmospora.core.LiveSource}, which loads a
- * {@link org.arithmospora.core.SourceDefinition} through a loader, follows its changes and tells
- * {@link org.arithmospora.core.SourceListener listeners} about every new message.
+ * usual entry point is {@link org.arithmospora.core.LiveSource}, which loads a {@link
+ * org.arithmospora.core.SourceDefinition} through a loader, follows its changes and tells {@link
+ * org.arithmospora.core.SourceListener listeners} about every new message.
  */
 package org.arithmospora.core;

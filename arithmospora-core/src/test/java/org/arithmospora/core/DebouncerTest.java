@@ -21,8 +21,11 @@ class DebouncerTest {
   void setUp() {
     scheduler = new ManualScheduler(T0);
     fired = new ArrayList<>();
-    debouncer = new Debouncer<>(scheduler, DebounceSettings.ofMillis(200, 1000),
-        key -> fired.add(key + "@" + Duration.between(T0, scheduler.now()).toMillis()));
+    debouncer =
+        new Debouncer<>(
+            scheduler,
+            DebounceSettings.ofMillis(200, 1000),
+            key -> fired.add(key + "@" + Duration.between(T0, scheduler.now()).toMillis()));
   }
 
   private void at(long millis) {
@@ -94,7 +97,8 @@ class DebouncerTest {
 
   @Test
   void zeroQuietTimeFiresOnTheNextTick() {
-    Debouncer<String> eager = new Debouncer<>(scheduler, DebounceSettings.ofMillis(0, 0), fired::add);
+    Debouncer<String> eager =
+        new Debouncer<>(scheduler, DebounceSettings.ofMillis(0, 0), fired::add);
     eager.notify("x");
     assertThat(fired).isEmpty();
     scheduler.runDue();

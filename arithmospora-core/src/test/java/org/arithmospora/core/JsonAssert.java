@@ -11,12 +11,13 @@ import java.util.Comparator;
 final class JsonAssert {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private static final Comparator<JsonNode> NUMERIC = (a, b) -> {
-    if (a.isNumber() && b.isNumber()) {
-      return Double.compare(a.doubleValue(), b.doubleValue());
-    }
-    return a.equals(b) ? 0 : 1;
-  };
+  private static final Comparator<JsonNode> NUMERIC =
+      (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+          return Double.compare(a.doubleValue(), b.doubleValue());
+        }
+        return a.equals(b) ? 0 : 1;
+      };
 
   private JsonAssert() {}
 

@@ -56,21 +56,30 @@ class LiveSourceTest {
 
     LiveSource source = start(election().build());
 
-    assertThat(listener.events()).containsExactly("stats:proportion:total", "stats:proportion:studytypes",
-        "stats:rolling:5m:total", "stats:other:totalvotes", "stats:other:colours");
-    assertJsonEquals("""
+    assertThat(listener.events())
+        .containsExactly(
+            "stats:proportion:total",
+            "stats:proportion:studytypes",
+            "stats:rolling:5m:total",
+            "stats:other:totalvotes",
+            "stats:other:colours");
+    assertJsonEquals(
+        """
         {"name":"studytypes","data":{"current":4,"total":10,"proportion":0.4,"percentage":40},
          "dataPoints":{"PG":{"name":"PG","data":{"current":4,"total":8,"proportion":0.5,"percentage":50},
            "dataPoints":{"R":{"name":"R","data":{"current":3,"total":4,"proportion":0.75,"percentage":75},"dataPoints":{}},
                          "T":{"name":"T","data":{"current":1,"total":4,"proportion":0.25,"percentage":25},"dataPoints":{}}}}}}""",
         payloadOf(listener.last("stats:proportion:studytypes")));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"name":"total","data":{"current":3,"total":200,"peak":9,"proportion":0.015,"percentage":1.5,
          "peakProportion":0.045,"peakPercentage":4.5},"dataPoints":{}}""",
         payloadOf(listener.last("stats:rolling:5m:total")));
-    assertJsonEquals("{\"name\":\"totalvotes\",\"data\":{\"totalvotes\":2345},\"dataPoints\":{}}",
+    assertJsonEquals(
+        "{\"name\":\"totalvotes\",\"data\":{\"totalvotes\":2345},\"dataPoints\":{}}",
         payloadOf(listener.last("stats:other:totalvotes")));
-    assertJsonEquals("{\"name\":\"colours\",\"data\":{\"red\":1,\"blue\":2},\"dataPoints\":{}}",
+    assertJsonEquals(
+        "{\"name\":\"colours\",\"data\":{\"red\":1,\"blue\":2},\"dataPoints\":{}}",
         payloadOf(listener.last("stats:other:colours")));
     assertThat(source.find("proportion", "total").orElseThrow().message().orElseThrow())
         .isSameAs(listener.last("stats:proportion:total"));
@@ -80,10 +89,12 @@ class LiveSourceTest {
   @Test
   void missingKeysAndFieldsReadAsZero() {
     start(election().build());
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"name":"total","data":{"current":0,"total":0,"proportion":0,"percentage":0},"dataPoints":{}}""",
         payloadOf(listener.last("stats:proportion:total")));
-    assertJsonEquals("{\"name\":\"totalvotes\",\"data\":{\"totalvotes\":0},\"dataPoints\":{}}",
+    assertJsonEquals(
+        "{\"name\":\"totalvotes\",\"data\":{\"totalvotes\":0},\"dataPoints\":{}}",
         payloadOf(listener.last("stats:other:totalvotes")));
   }
 
@@ -120,10 +131,22 @@ class LiveSourceTest {
     InMemoryStore.Node studytypes = store.stat("studytypes").set("current", 1).set("total", 2);
     studytypes.dataPoint("UG").set("current", 1).set("total", 2);
     LiveSource source = start(election().build());
-    assertThat(source.find("proportion", "studytypes").orElseThrow().current().orElseThrow().dataPoints())
+    assertThat(
+            source
+                .find("proportion", "studytypes")
+                .orElseThrow()
+                .current()
+                .orElseThrow()
+                .dataPoints())
         .containsOnlyKeys("UG");
 
-    studytypes.dataPoint("PG").set("current", 0).set("total", 5).dataPoint("R").set("current", 0).set("total", 1);
+    studytypes
+        .dataPoint("PG")
+        .set("current", 0)
+        .set("total", 5)
+        .dataPoint("R")
+        .set("current", 0)
+        .set("total", 1);
     studytypes.publish();
     scheduler.advance(Duration.ofSeconds(1));
     DataPoint tree = source.find("proportion", "studytypes").orElseThrow().current().orElseThrow();
@@ -132,7 +155,13 @@ class LiveSourceTest {
 
     studytypes.removeDataPoint("UG").publish();
     scheduler.advance(Duration.ofSeconds(1));
-    assertThat(source.find("proportion", "studytypes").orElseThrow().current().orElseThrow().dataPoints())
+    assertThat(
+            source
+                .find("proportion", "studytypes")
+                .orElseThrow()
+                .current()
+                .orElseThrow()
+                .dataPoints())
         .containsOnlyKeys("PG");
   }
 
@@ -150,12 +179,14 @@ class LiveSourceTest {
     assertThat(listener.events()).containsExactly("stats:other:totalvotes");
     Stat total = source.find("proportion", "total").orElseThrow();
     assertThat(total.current().orElseThrow().data()).isEqualTo(new ProportionData(1, 10));
-    assertThat(total.problem()).contains("memory:total field 'current': value 'lots' is not an integer");
+    assertThat(total.problem())
+        .contains("memory:total field 'current': value 'lots' is not an integer");
 
     store.stat("total").set("current", 7);
     source.refreshAll();
     assertThat(total.problem()).isEmpty();
-    assertThat(listener.events()).containsExactly("stats:other:totalvotes", "stats:proportion:total");
+    assertThat(listener.events())
+        .containsExactly("stats:other:totalvotes", "stats:proportion:total");
   }
 
   @Test
@@ -196,7 +227,8 @@ class LiveSourceTest {
   void aSourceThatStartsWithTheStoreDownLoadsWhenItComesBack() {
     store.setAvailable(false);
     store.stat("total").set("current", 4).set("total", 10);
-    LiveSource source = start(SourceDefinition.builder("archive").live(false).stat("proportion", "total").build());
+    LiveSource source =
+        start(SourceDefinition.builder("archive").live(false).stat("proportion", "total").build());
     assertThat(source.find("proportion", "total").orElseThrow().current()).isEmpty();
 
     scheduler.advance(Duration.ofSeconds(1));
@@ -248,13 +280,15 @@ class LiveSourceTest {
   @Test
   void aFailingListenerDoesNotStopOthers() {
     store.stat("total").set("current", 1).set("total", 10);
-    LiveSource source = LiveSource.builder(election().build()).loader(store).scheduler(scheduler).build();
-    source.addListener(new SourceListener() {
-      @Override
-      public void statChanged(Stat stat, EncodedMessage message) {
-        throw new IllegalStateException("boom");
-      }
-    });
+    LiveSource source =
+        LiveSource.builder(election().build()).loader(store).scheduler(scheduler).build();
+    source.addListener(
+        new SourceListener() {
+          @Override
+          public void statChanged(Stat stat, EncodedMessage message) {
+            throw new IllegalStateException("boom");
+          }
+        });
     source.addListener(listener);
     source.start();
     assertThat(listener.events()).hasSize(5);
@@ -262,35 +296,48 @@ class LiveSourceTest {
 
   @Test
   void anUnknownDataTypeIsReportedWithTheStatAndTheKnownTypes() {
-    SourceDefinition def = SourceDefinition.builder("s")
-        .stat(StatDefinition.of("other", "candidates").withDataType("ranked")).build();
+    SourceDefinition def =
+        SourceDefinition.builder("s")
+            .stat(StatDefinition.of("other", "candidates").withDataType("ranked"))
+            .build();
     assertThatThrownBy(() -> LiveSource.builder(def).loader(store).scheduler(scheduler).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("stat other:candidates")
-        .hasMessageContaining("unknown data type 'ranked'; known types: generic, proportion, rolling, single_value, timed");
+        .hasMessageContaining(
+            "unknown data type 'ranked'; known types: generic, proportion, rolling, single_value, timed");
   }
 
   @Test
   void anUnknownLoaderTypeIsReported() {
-    SourceDefinition def = SourceDefinition.builder("s")
-        .stat(StatDefinition.of("proportion", "total").withLoaderType("postgres")).build();
-    assertThatThrownBy(() -> LiveSource.builder(def).loader("redis", store).scheduler(scheduler).build())
+    SourceDefinition def =
+        SourceDefinition.builder("s")
+            .stat(StatDefinition.of("proportion", "total").withLoaderType("postgres"))
+            .build();
+    assertThatThrownBy(
+            () -> LiveSource.builder(def).loader("redis", store).scheduler(scheduler).build())
         .hasMessageContaining("no loader for loader type 'postgres'; known: redis");
   }
 
   @Test
   void definitionsRejectDuplicateKeysAndRollingStatsWithoutPeriod() {
-    assertThatThrownBy(() -> SourceDefinition.builder("s")
-        .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
-        .stat(StatDefinition.of("rolling", "total").withPeriod("5m")).build())
+    assertThatThrownBy(
+            () ->
+                SourceDefinition.builder("s")
+                    .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
+                    .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
+                    .build())
         .hasMessageContaining("stat key '5m:total' appears twice in group 'rolling'");
     assertThatThrownBy(() -> SourceDefinition.builder("s").stat("rolling", "total"))
         .hasMessageContaining("rolling stat 'total' needs a period");
     assertThatThrownBy(() -> SourceDefinition.builder("s").stat("other", "x"))
         .hasMessageContaining("stat 'x' in group 'other' needs a data type");
     // Same name, different periods: both allowed, as in the Go sample config.
-    assertThat(SourceDefinition.builder("s")
-        .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
-        .stat(StatDefinition.of("rolling", "total").withPeriod("1h")).build().stats()).hasSize(2);
+    assertThat(
+            SourceDefinition.builder("s")
+                .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
+                .stat(StatDefinition.of("rolling", "total").withPeriod("1h"))
+                .build()
+                .stats())
+        .hasSize(2);
   }
 }

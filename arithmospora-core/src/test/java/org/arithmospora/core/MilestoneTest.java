@@ -27,8 +27,11 @@ class MilestoneTest {
   }
 
   private LiveSource start(StatDefinition stat, MilestoneDefinition... milestones) {
-    SourceDefinition def = SourceDefinition.builder("election").stat(stat)
-        .milestones(new MilestoneGroup("g", stat.group(), stat.key(), List.of(milestones))).build();
+    SourceDefinition def =
+        SourceDefinition.builder("election")
+            .stat(stat)
+            .milestones(new MilestoneGroup("g", stat.group(), stat.key(), List.of(milestones)))
+            .build();
     LiveSource source = LiveSource.builder(def).loader(store).scheduler(scheduler).build();
     source.addListener(listener);
     source.start();
@@ -42,12 +45,12 @@ class MilestoneTest {
 
   @ParameterizedTest(name = "{1} {0} {2} -> {3}")
   @CsvSource({
-      ">,  50, 50, false", ">,  51, 50, true",
-      ">=, 49, 50, false", ">=, 50, 50, true",
-      "=,  49, 50, false", "=,  50, 50, true",
-      "==, 51, 50, false", "==, 50, 50, true",
-      "<=, 51, 50, false", "<=, 50, 50, true",
-      "<,  50, 50, false", "<,  49, 50, true",
+    ">,  50, 50, false", ">,  51, 50, true",
+    ">=, 49, 50, false", ">=, 50, 50, true",
+    "=,  49, 50, false", "=,  50, 50, true",
+    "==, 51, 50, false", "==, 50, 50, true",
+    "<=, 51, 50, false", "<=, 50, 50, true",
+    "<,  50, 50, false", "<,  49, 50, true",
   })
   void everyComparator(String comparator, long value, double target, boolean met) {
     assertThat(ComparisonOperator.parse(comparator).test(value, target)).isEqualTo(met);
@@ -55,7 +58,8 @@ class MilestoneTest {
     // Start where the milestone is not met, so that meeting it later sends a message.
     long unmet = comparator.startsWith("<") ? 1000 : 0;
     store.stat("total").set("current", unmet).set("total", 1000);
-    start(StatDefinition.of("proportion", "total"),
+    start(
+        StatDefinition.of("proportion", "total"),
         new MilestoneDefinition("m", null, "current", target, comparator, "met"));
     store.stat("total").set("current", value);
     update(store.stat("total"));
@@ -70,7 +74,8 @@ class MilestoneTest {
 
   @Test
   void aMilestoneIsSentOnceWithItsTime() {
-    start(StatDefinition.of("proportion", "total"),
+    start(
+        StatDefinition.of("proportion", "total"),
         new MilestoneDefinition("first voter", null, "current", 1, ">=", "The first vote is in"));
     scheduler.advance(Duration.ofMinutes(1));
     store.stat("total").set("current", 1).set("total", 100);
@@ -79,7 +84,8 @@ class MilestoneTest {
     update(store.stat("total"));
 
     assertThat(listener.milestones).hasSize(1);
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"milestone","payload":{"name":"first voter","dataPointNames":[],"field":"current","target":1,
          "comparator":">=","message":"The first vote is in","achievedWhen":"2017-03-03T12:01:00.2Z"}}""",
         listener.milestones.get(0).text());
@@ -88,8 +94,10 @@ class MilestoneTest {
   @Test
   void aMilestoneMetAtStartIsAchievedSilently() {
     store.stat("total").set("current", 600).set("total", 1000);
-    LiveSource source = start(StatDefinition.of("proportion", "total"),
-        new MilestoneDefinition("half", null, "percentage", 50, ">=", "50% turnout!"));
+    LiveSource source =
+        start(
+            StatDefinition.of("proportion", "total"),
+            new MilestoneDefinition("half", null, "percentage", 50, ">=", "50% turnout!"));
     store.stat("total").set("current", 700);
     update(store.stat("total"));
     assertThat(listener.milestones).isEmpty();
@@ -99,20 +107,29 @@ class MilestoneTest {
 
   @Test
   void dataPointPathsReachNestedData() {
-    InMemoryStore.Node t = store.stat("studytypes").dataPoint("PG").dataPoint("T").set("current", 1).set("total", 4);
-    start(StatDefinition.of("proportion", "studytypes"),
-        new MilestoneDefinition("pgt half", List.of("PG", "T"), "percentage", 50, ">=", "Half the PGTs"),
-        new MilestoneDefinition("missing", List.of("UG"), "current", 0, ">=", "never: no UG data point"));
+    InMemoryStore.Node t =
+        store.stat("studytypes").dataPoint("PG").dataPoint("T").set("current", 1).set("total", 4);
+    start(
+        StatDefinition.of("proportion", "studytypes"),
+        new MilestoneDefinition(
+            "pgt half", List.of("PG", "T"), "percentage", 50, ">=", "Half the PGTs"),
+        new MilestoneDefinition(
+            "missing", List.of("UG"), "current", 0, ">=", "never: no UG data point"));
     t.set("current", 2);
     update(store.stat("studytypes"));
-    assertThat(listener.achievements).extracting(a -> a.milestone().name()).containsExactly("pgt half");
+    assertThat(listener.achievements)
+        .extracting(a -> a.milestone().name())
+        .containsExactly("pgt half");
   }
 
   @Test
   void peakPercentageOfRollingStatsIsReadable() {
     StatDefinition rolling = StatDefinition.of("rolling", "total").withPeriod("5m");
     store.stat("total", "5m").set("current", 1).set("total", 100).set("peak", 5);
-    start(rolling, new MilestoneDefinition("busy", null, "peakPercentage", 10, ">", "Busiest five minutes yet"));
+    start(
+        rolling,
+        new MilestoneDefinition(
+            "busy", null, "peakPercentage", 10, ">", "Busiest five minutes yet"));
     store.stat("total", "5m").set("peak", 11);
     update(store.stat("total", "5m"));
     assertThat(listener.milestones).hasSize(1);
@@ -147,16 +164,25 @@ class MilestoneTest {
 
   @Test
   void aFieldTheTypeDoesNotHaveIsRejected() {
-    assertThatThrownBy(() -> start(StatDefinition.of("proportion", "total"),
-            new MilestoneDefinition("m", null, "peak", 1, ">", "x")))
-        .hasMessageContaining("milestone 'm': stat proportion:total is of type 'proportion', which has no field 'peak'")
+    assertThatThrownBy(
+            () ->
+                start(
+                    StatDefinition.of("proportion", "total"),
+                    new MilestoneDefinition("m", null, "peak", 1, ">", "x")))
+        .hasMessageContaining(
+            "milestone 'm': stat proportion:total is of type 'proportion', which has no field 'peak'")
         .hasMessageContaining("current, percentage, proportion, total");
   }
 
   @Test
   void aMilestoneForAMissingStatIsAConfigError() {
-    assertThatThrownBy(() -> SourceDefinition.builder("e").stat("proportion", "total")
-            .milestones(new MilestoneGroup("g", "proportion", "turnout", List.of())).build())
-        .hasMessageContaining("milestones 'g' refer to stat 'turnout' in group 'proportion', which does not exist");
+    assertThatThrownBy(
+            () ->
+                SourceDefinition.builder("e")
+                    .stat("proportion", "total")
+                    .milestones(new MilestoneGroup("g", "proportion", "turnout", List.of()))
+                    .build())
+        .hasMessageContaining(
+            "milestones 'g' refer to stat 'turnout' in group 'proportion', which does not exist");
   }
 }

@@ -11,7 +11,8 @@ class StatTypeRegistryTest {
   @Test
   void defaultsHoldTheFiveBuiltInTypes() {
     StatTypeRegistry types = StatTypeRegistry.ofDefaults();
-    assertThat(types.names()).containsExactly("generic", "proportion", "rolling", "single_value", "timed");
+    assertThat(types.names())
+        .containsExactly("generic", "proportion", "rolling", "single_value", "timed");
     assertThat(types.get("proportion")).isSameAs(ProportionType.INSTANCE);
     assertThat(types.get("timed")).isSameAs(TimedType.INSTANCE);
   }
@@ -26,32 +27,34 @@ class StatTypeRegistryTest {
   void getOfAnUnknownNameListsTheKnownNames() {
     assertThatThrownBy(() -> StatTypeRegistry.ofDefaults().get("ranked"))
         .isInstanceOf(UnknownStatTypeException.class)
-        .hasMessage("unknown data type 'ranked'; known types: generic, proportion, rolling, single_value, timed");
+        .hasMessage(
+            "unknown data type 'ranked'; known types: generic, proportion, rolling, single_value, timed");
   }
 
   @Test
   void duplicateRegistrationNamesBothClasses() {
-    StatType impostor = new StatType() {
-      @Override
-      public String name() {
-        return "proportion";
-      }
+    StatType impostor =
+        new StatType() {
+          @Override
+          public String name() {
+            return "proportion";
+          }
 
-      @Override
-      public NodeQuery query(NodeContext node) {
-        return NodeQuery.value();
-      }
+          @Override
+          public NodeQuery query(NodeContext node) {
+            return NodeQuery.value();
+          }
 
-      @Override
-      public StatData decode(NodeContext node, RawData raw) {
-        return EmptyData.INSTANCE;
-      }
+          @Override
+          public StatData decode(NodeContext node, RawData raw) {
+            return EmptyData.INSTANCE;
+          }
 
-      @Override
-      public Set<String> fieldNames() {
-        return Set.of();
-      }
-    };
+          @Override
+          public Set<String> fieldNames() {
+            return Set.of();
+          }
+        };
     assertThatThrownBy(() -> StatTypeRegistry.builder().registerDefaults().register(impostor))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'proportion' is registered twice")
@@ -61,17 +64,18 @@ class StatTypeRegistryTest {
 
   @Test
   void customTypesJoinTheDefaults() {
-    StatTypeRegistry types = StatTypeRegistry.ofDefaults().toBuilder().register(new DiscoverableType()).build();
+    StatTypeRegistry types =
+        StatTypeRegistry.ofDefaults().toBuilder().register(new DiscoverableType()).build();
     assertThat(types.names()).contains("discoverable", "proportion");
-    assertThat(StatTypeRegistry.ofDefaults().find("discoverable")).as("defaults stay untouched").isEmpty();
+    assertThat(StatTypeRegistry.ofDefaults().find("discoverable"))
+        .as("defaults stay untouched")
+        .isEmpty();
   }
 
   @Test
   void discoveryFindsServiceLoaderProvidersOnlyWhenAskedTo() {
-    StatTypeRegistry discovered = StatTypeRegistry.builder()
-        .registerDefaults()
-        .discover(getClass().getClassLoader())
-        .build();
+    StatTypeRegistry discovered =
+        StatTypeRegistry.builder().registerDefaults().discover(getClass().getClassLoader()).build();
     assertThat(discovered.get("discoverable")).isInstanceOf(DiscoverableType.class);
   }
 

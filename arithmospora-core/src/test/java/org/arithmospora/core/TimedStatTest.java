@@ -29,8 +29,8 @@ class TimedStatTest {
   }
 
   private void start(TimedPeriod... periods) {
-    SourceDefinition.Builder b = SourceDefinition.builder("election").startTime(START).endTime(END)
-        .stat("timed", "turnout");
+    SourceDefinition.Builder b =
+        SourceDefinition.builder("election").startTime(START).endTime(END).stat("timed", "turnout");
     for (TimedPeriod p : periods) {
       b.timedPeriod(p);
     }
@@ -42,7 +42,8 @@ class TimedStatTest {
   private InMemoryStore.Node series(long granularity) {
     // Site writers HINCRBY <base>:datapoints:<g>:data <bucket> 1; the timed stat never reads a
     // :datapoints set, so the handle is made directly from its address.
-    return store.node(NodeAddress.root(StatAddress.of("turnout")).child(Long.toString(granularity)));
+    return store.node(
+        NodeAddress.root(StatAddress.of("turnout")).child(Long.toString(granularity)));
   }
 
   private java.util.NavigableMap<Long, Long> buckets(long granularity) {
@@ -52,15 +53,26 @@ class TimedStatTest {
 
   @Test
   void aMovingWindowHoldsCyclesPlusOneBucketsEndingNow() {
-    series(60).set(Long.toString(START_MINUTE), 4).set(Long.toString(START_MINUTE - 2), 1)
+    series(60)
+        .set(Long.toString(START_MINUTE), 4)
+        .set(Long.toString(START_MINUTE - 2), 1)
         .set(Long.toString(START_MINUTE - 9), 99);
     start(new TimedPeriod(60, 3));
-    assertThat(buckets(60)).containsExactly(
-        Map.entry(START_MINUTE - 3, 0L), Map.entry(START_MINUTE - 2, 1L),
-        Map.entry(START_MINUTE - 1, 0L), Map.entry(START_MINUTE, 4L));
-    assertJsonEquals("{\"name\":\"turnout\",\"data\":{},\"dataPoints\":{\"60\":{\"name\":\"60\",\"data\":{"
-            + "\"" + (START_MINUTE - 3) + "\":0,\"" + (START_MINUTE - 2) + "\":1,\""
-            + (START_MINUTE - 1) + "\":0,\"" + START_MINUTE + "\":4},\"dataPoints\":{}}}}",
+    assertThat(buckets(60))
+        .containsExactly(
+            Map.entry(START_MINUTE - 3, 0L), Map.entry(START_MINUTE - 2, 1L),
+            Map.entry(START_MINUTE - 1, 0L), Map.entry(START_MINUTE, 4L));
+    assertJsonEquals(
+        "{\"name\":\"turnout\",\"data\":{},\"dataPoints\":{\"60\":{\"name\":\"60\",\"data\":{"
+            + "\""
+            + (START_MINUTE - 3)
+            + "\":0,\""
+            + (START_MINUTE - 2)
+            + "\":1,\""
+            + (START_MINUTE - 1)
+            + "\":0,\""
+            + START_MINUTE
+            + "\":4},\"dataPoints\":{}}}}",
         JsonAssert.parse(listener.last("stats:timed:turnout").text()).get("payload").toString());
   }
 
@@ -75,7 +87,8 @@ class TimedStatTest {
     scheduler.advanceTo(START.plusSeconds(60));
 
     assertThat(listener.events()).containsExactly("stats:timed:turnout");
-    assertThat(buckets(60).keySet()).containsExactly(START_MINUTE - 2, START_MINUTE - 1, START_MINUTE, START_MINUTE + 1);
+    assertThat(buckets(60).keySet())
+        .containsExactly(START_MINUTE - 2, START_MINUTE - 1, START_MINUTE, START_MINUTE + 1);
     assertThat(buckets(60).get(START_MINUTE)).isEqualTo(4);
 
     scheduler.advanceTo(START.plusSeconds(180));
@@ -110,7 +123,8 @@ class TimedStatTest {
     start(new TimedPeriod(60, 2), new TimedPeriod(3600, -1));
     scheduler.advanceTo(END.plus(Duration.ofMinutes(5)));
     long frozenMinute = END.plus(Duration.ofMinutes(5)).getEpochSecond() / 60;
-    assertThat(buckets(60).keySet()).containsExactly(frozenMinute - 2, frozenMinute - 1, frozenMinute);
+    assertThat(buckets(60).keySet())
+        .containsExactly(frozenMinute - 2, frozenMinute - 1, frozenMinute);
     listener.clear();
 
     series(60).set(Long.toString(frozenMinute + 3), 5);
@@ -118,18 +132,26 @@ class TimedStatTest {
     assertThat(listener.events()).as("no window moves after the freeze").isEmpty();
 
     source.refreshAll();
-    assertThat(buckets(60).keySet()).containsExactly(frozenMinute - 2, frozenMinute - 1, frozenMinute);
+    assertThat(buckets(60).keySet())
+        .containsExactly(frozenMinute - 2, frozenMinute - 1, frozenMinute);
     assertThat(listener.events()).isEmpty();
   }
 
   @Test
   void nextTimeChangeStopsAtTheFreeze() {
-    SourceDefinition def = SourceDefinition.builder("e").startTime(START).endTime(END)
-        .timedPeriod(60, 5).stat("timed", "turnout").build();
+    SourceDefinition def =
+        SourceDefinition.builder("e")
+            .startTime(START)
+            .endTime(END)
+            .timedPeriod(60, 5)
+            .stat("timed", "turnout")
+            .build();
     StatDefinition stat = def.stats().get(0);
-    assertThat(TimedType.INSTANCE.nextTimeChange(def, stat, START.plusSeconds(10))).contains(START.plusSeconds(60));
+    assertThat(TimedType.INSTANCE.nextTimeChange(def, stat, START.plusSeconds(10)))
+        .contains(START.plusSeconds(60));
     Instant freeze = END.plus(TimedType.FREEZE_AFTER_END);
-    assertThat(TimedType.INSTANCE.nextTimeChange(def, stat, freeze.minusSeconds(1))).contains(freeze);
+    assertThat(TimedType.INSTANCE.nextTimeChange(def, stat, freeze.minusSeconds(1)))
+        .contains(freeze);
     assertThat(TimedType.INSTANCE.nextTimeChange(def, stat, freeze)).isEmpty();
   }
 
@@ -146,19 +168,30 @@ class TimedStatTest {
 
   @Test
   void wholeEventPeriodsWithoutEventTimesAreAConfigError() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SourceDefinition.builder("e")
-            .timedPeriod(300, -1).stat("timed", "turnout").build())
-        .hasMessageContaining("whole-event timed periods (cycles < 0) need both start_time and end_time");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                SourceDefinition.builder("e").timedPeriod(300, -1).stat("timed", "turnout").build())
+        .hasMessageContaining(
+            "whole-event timed periods (cycles < 0) need both start_time and end_time");
   }
 
   @Test
   void milestonesCanReadTheSumOfAWindow() {
     series(60).set(Long.toString(START_MINUTE), 4);
-    SourceDefinition def = SourceDefinition.builder("election").startTime(START).endTime(END)
-        .timedPeriod(60, 3).stat("timed", "turnout")
-        .milestones(new MilestoneGroup("busy", "timed", "turnout", List.of(
-            new MilestoneDefinition("busy", List.of("60"), "sum", 10, ">=", "Busy!"))))
-        .build();
+    SourceDefinition def =
+        SourceDefinition.builder("election")
+            .startTime(START)
+            .endTime(END)
+            .timedPeriod(60, 3)
+            .stat("timed", "turnout")
+            .milestones(
+                new MilestoneGroup(
+                    "busy",
+                    "timed",
+                    "turnout",
+                    List.of(
+                        new MilestoneDefinition("busy", List.of("60"), "sum", 10, ">=", "Busy!"))))
+            .build();
     source = LiveSource.builder(def).loader(store).scheduler(scheduler).build();
     source.addListener(listener);
     source.start();

@@ -37,11 +37,18 @@ public class WireFormatBenchmark {
     for (int d = 0; d < 12; d++) {
       Map<String, DataPoint> years = new LinkedHashMap<>();
       for (int y = 1; y <= 4; y++) {
-        years.put("Y" + y, DataPoint.of("Y" + y, new ProportionData(30 + y, 120), Map.of(
-            "UG", DataPoint.of("UG", new ProportionData(20, 80)),
-            "PG", DataPoint.of("PG", new ProportionData(10 + y, 40)))));
+        years.put(
+            "Y" + y,
+            DataPoint.of(
+                "Y" + y,
+                new ProportionData(30 + y, 120),
+                Map.of(
+                    "UG", DataPoint.of("UG", new ProportionData(20, 80)),
+                    "PG", DataPoint.of("PG", new ProportionData(10 + y, 40)))));
       }
-      depts.put("Department " + d, DataPoint.of("Department " + d, new ProportionData(130 + d, 480), years));
+      depts.put(
+          "Department " + d,
+          DataPoint.of("Department " + d, new ProportionData(130 + d, 480), years));
     }
     departments = StatDefinition.of("proportion", "departments");
     departmentsTree = DataPoint.of("departments", new ProportionData(1700, 5760), depts);

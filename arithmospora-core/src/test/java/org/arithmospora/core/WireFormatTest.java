@@ -17,9 +17,13 @@ class WireFormatTest {
 
   @Test
   void singleValueIsKeyedByTheNodesOwnName() {
-    DataPoint tree = DataPoint.of("totalvotes", new SingleValueData(2345),
-        Map.of("UG", DataPoint.of("UG", new SingleValueData(2000))));
-    assertJsonEquals("""
+    DataPoint tree =
+        DataPoint.of(
+            "totalvotes",
+            new SingleValueData(2345),
+            Map.of("UG", DataPoint.of("UG", new SingleValueData(2000))));
+    assertJsonEquals(
+        """
         {"event":"stats:other:totalvotes","payload":{"name":"totalvotes","data":{"totalvotes":2345},
          "dataPoints":{"UG":{"name":"UG","data":{"UG":2000},"dataPoints":{}}}}}""",
         statJson(StatDefinition.of("other", "totalvotes").withDataType("single_value"), tree));
@@ -28,10 +32,13 @@ class WireFormatTest {
   @Test
   void singleValueWithAPeriodIsKeyedByPeriodAndName() {
     DataPoint tree = DataPoint.of("totalvotes", new SingleValueData(12));
-    EncodedMessage m = WireFormat.stat(
-        StatDefinition.of("other", "totalvotes").withDataType("single_value").withPeriod("5m"), tree);
+    EncodedMessage m =
+        WireFormat.stat(
+            StatDefinition.of("other", "totalvotes").withDataType("single_value").withPeriod("5m"),
+            tree);
     assertThat(m.event()).isEqualTo("stats:other:5m:totalvotes");
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"stats:other:5m:totalvotes","payload":{"name":"totalvotes","data":{"totalvotes":12},"dataPoints":{}}}""",
         m.text());
   }
@@ -39,7 +46,8 @@ class WireFormatTest {
   @Test
   void genericIsTheHashItself() {
     DataPoint tree = DataPoint.of("colours", new GenericData(Map.of("a", 1L, "b", 2L)));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"stats:other:colours","payload":{"name":"colours","data":{"a":1,"b":2},"dataPoints":{}}}""",
         statJson(StatDefinition.of("other", "colours").withDataType("generic"), tree));
   }
@@ -47,7 +55,8 @@ class WireFormatTest {
   @Test
   void proportionDerivesProportionAndPercentage() {
     DataPoint tree = DataPoint.of("total", new ProportionData(71, 200));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"stats:proportion:total","payload":{"name":"total",
          "data":{"current":71,"total":200,"proportion":0.355,"percentage":35.5},"dataPoints":{}}}""",
         statJson(StatDefinition.of("proportion", "total"), tree));
@@ -56,7 +65,8 @@ class WireFormatTest {
   @Test
   void proportionOfZeroTotalIsZeroNotNaN() {
     DataPoint tree = DataPoint.of("total", new ProportionData(5, 0));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"stats:proportion:total","payload":{"name":"total",
          "data":{"current":5,"total":0,"proportion":0,"percentage":0.0},"dataPoints":{}}}""",
         statJson(StatDefinition.of("proportion", "total"), tree));
@@ -65,7 +75,8 @@ class WireFormatTest {
   @Test
   void rollingAddsPeakFields() {
     DataPoint tree = DataPoint.of("total", new RollingData(10, 200, 50));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"stats:rolling:5m:total","payload":{"name":"total",
          "data":{"current":10,"total":200,"peak":50,"proportion":0.05,"percentage":5,
                  "peakProportion":0.25,"peakPercentage":25},"dataPoints":{}}}""",
@@ -75,7 +86,8 @@ class WireFormatTest {
   @Test
   void rollingOfZeroTotalHasZeroPeakProportion() {
     DataPoint tree = DataPoint.of("total", new RollingData(0, 0, 7));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"stats:rolling:1h:total","payload":{"name":"total",
          "data":{"current":0,"total":0,"peak":7,"proportion":0,"percentage":0,
                  "peakProportion":0,"peakPercentage":0},"dataPoints":{}}}""",
@@ -85,9 +97,13 @@ class WireFormatTest {
   @Test
   void timedStatHasEmptyDataAndOneSeriesPerPeriod() {
     TreeMap<Long, Long> buckets = new TreeMap<>(Map.of(100L, 3L, 101L, 0L, 102L, 9L));
-    DataPoint tree = DataPoint.of("turnout", EmptyData.INSTANCE,
-        Map.of("60", DataPoint.of("60", new TimedSeriesData(60, buckets))));
-    assertJsonEquals("""
+    DataPoint tree =
+        DataPoint.of(
+            "turnout",
+            EmptyData.INSTANCE,
+            Map.of("60", DataPoint.of("60", new TimedSeriesData(60, buckets))));
+    assertJsonEquals(
+        """
         {"event":"stats:timed:turnout","payload":{"name":"turnout","data":{},
          "dataPoints":{"60":{"name":"60","data":{"100":3,"101":0,"102":9},"dataPoints":{}}}}}""",
         statJson(StatDefinition.of("timed", "turnout"), tree));
@@ -99,8 +115,10 @@ class WireFormatTest {
     DataPoint r = DataPoint.of("R", new ProportionData(3, 4));
     DataPoint pg = DataPoint.of("PG", new ProportionData(4, 8), Map.of("T", t, "R", r));
     DataPoint ug = DataPoint.of("UG", new ProportionData(0, 2));
-    DataPoint tree = DataPoint.of("studytypes", new ProportionData(4, 10), Map.of("PG", pg, "UG", ug));
-    assertJsonEquals("""
+    DataPoint tree =
+        DataPoint.of("studytypes", new ProportionData(4, 10), Map.of("PG", pg, "UG", ug));
+    assertJsonEquals(
+        """
         {"event":"stats:proportion:studytypes","payload":{"name":"studytypes",
           "data":{"current":4,"total":10,"proportion":0.4,"percentage":40},
           "dataPoints":{
@@ -114,27 +132,38 @@ class WireFormatTest {
 
   @Test
   void availableListsGroupsWithTheirKeysInConfigOrder() {
-    SourceDefinition source = SourceDefinition.builder("election")
-        .stat("proportion", "total")
-        .stat("proportion", "studytypes")
-        .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
-        .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
-        .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value").withPeriod("5m"))
-        .build();
+    SourceDefinition source =
+        SourceDefinition.builder("election")
+            .stat("proportion", "total")
+            .stat("proportion", "studytypes")
+            .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
+            .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
+            .stat(
+                StatDefinition.of("other", "totalvotes")
+                    .withDataType("single_value")
+                    .withPeriod("5m"))
+            .build();
     EncodedMessage m = WireFormat.available(source);
     assertThat(m.event()).isEqualTo("available");
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"available","payload":{"proportion":["total","studytypes"],"rolling":["5m:total"],
-         "other":["totalvotes","5m:totalvotes"]}}""", m.text());
+         "other":["totalvotes","5m:totalvotes"]}}""",
+        m.text());
     // Order of keys within a group is part of the contract: compare the text too.
-    assertThat(m.text()).contains("[\"total\",\"studytypes\"]").contains("[\"totalvotes\",\"5m:totalvotes\"]");
+    assertThat(m.text())
+        .contains("[\"total\",\"studytypes\"]")
+        .contains("[\"totalvotes\",\"5m:totalvotes\"]");
   }
 
   @Test
   void milestoneCarriesEveryFieldAndAnRfc3339Time() {
-    MilestoneDefinition m = new MilestoneDefinition("half", List.of("PG", "T"), "percentage", 50, "==", "Half the PGTs!");
+    MilestoneDefinition m =
+        new MilestoneDefinition(
+            "half", List.of("PG", "T"), "percentage", 50, "==", "Half the PGTs!");
     EncodedMessage msg = WireFormat.milestone(m, Instant.parse("2017-03-03T12:34:56Z"));
-    assertJsonEquals("""
+    assertJsonEquals(
+        """
         {"event":"milestone","payload":{"name":"half","dataPointNames":["PG","T"],"field":"percentage",
          "target":50,"comparator":"==","message":"Half the PGTs!","achievedWhen":"2017-03-03T12:34:56Z"}}""",
         msg.text());
@@ -142,8 +171,10 @@ class WireFormatTest {
 
   @Test
   void milestoneWithoutDataPointsHasAnEmptyList() {
-    MilestoneDefinition m = new MilestoneDefinition("first", null, "current", 1, ">=", "The first vote is in");
-    assertJsonEquals("""
+    MilestoneDefinition m =
+        new MilestoneDefinition("first", null, "current", 1, ">=", "The first vote is in");
+    assertJsonEquals(
+        """
         {"event":"milestone","payload":{"name":"first","dataPointNames":[],"field":"current",
          "target":1.0,"comparator":">=","message":"The first vote is in","achievedWhen":"2017-03-03T12:00:00.5Z"}}""",
         WireFormat.milestone(m, Instant.parse("2017-03-03T12:00:00.500Z")).text());
@@ -151,8 +182,14 @@ class WireFormatTest {
 
   @Test
   void encodedMessagesShareTheirBytesAndAreOrdered() {
-    EncodedMessage a = WireFormat.stat(StatDefinition.of("proportion", "total"), DataPoint.of("total", new ProportionData(1, 2)));
-    EncodedMessage b = WireFormat.stat(StatDefinition.of("proportion", "total"), DataPoint.of("total", new ProportionData(2, 2)));
+    EncodedMessage a =
+        WireFormat.stat(
+            StatDefinition.of("proportion", "total"),
+            DataPoint.of("total", new ProportionData(1, 2)));
+    EncodedMessage b =
+        WireFormat.stat(
+            StatDefinition.of("proportion", "total"),
+            DataPoint.of("total", new ProportionData(2, 2)));
     assertThat(b.sequence()).isGreaterThan(a.sequence());
     assertThat(a.bytes().isReadOnly()).isTrue();
     assertThat(a.bytes().remaining()).isEqualTo(a.size());

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Connection {
   /**
-   * The token to pass to {@link #acknowledged(long)} for an acknowledgement that does not say
-   * which request it answers (a pong without its ping's payload): it stands for the oldest.
+   * The token to pass to {@link #acknowledged(long)} for an acknowledgement that does not say which
+   * request it answers (a pong without its ping's payload): it stands for the oldest.
    */
   public static final long UNKNOWN_TOKEN = -1;
 
@@ -25,17 +25,27 @@ public final class Connection {
   final Hub.Channel channel;
   final Transport transport;
   final SendWindow window;
+
   /** Messages waiting for the window or the rate cap, by key: a newer one replaces an older. */
   final Map<String, OutboundMessage> pending = new LinkedHashMap<>();
+
   /** Per stat, when it may next be sent under the rate cap; null without a cap. */
   final long[] nextAllowed;
+
   volatile long lastHeardNanos;
+
   /** The newest acknowledged token not yet taken by the hub, or -1; and pongs without one. */
   private final AtomicLong newestAck = new AtomicLong(-1);
+
   private final AtomicInteger unknownAcks = new AtomicInteger();
   private final AtomicBoolean inInbox = new AtomicBoolean();
-  /** The round trip and write delay of the newest acknowledgement as its transport timed them, or -1. */
+
+  /**
+   * The round trip and write delay of the newest acknowledgement as its transport timed them, or
+   * -1.
+   */
   private volatile long lastRoundTrip = -1;
+
   private volatile long lastWriteDelay = -1;
   long snapshotDueNanos;
   boolean snapshotSent;
@@ -44,6 +54,7 @@ public final class Connection {
   boolean touched;
   boolean unflushed;
   boolean rateWaiting;
+
   /** Whether the hub counts it among the clients with messages waiting. */
   boolean counted;
 
@@ -61,9 +72,9 @@ public final class Connection {
   }
 
   /**
-   * The client has consumed everything sent before the request for acknowledgement with
-   * {@code token} (see {@link Transport#requestAck}); {@link #UNKNOWN_TOKEN} when it did not say
-   * which request it answers. Also a sign of life.
+   * The client has consumed everything sent before the request for acknowledgement with {@code
+   * token} (see {@link Transport#requestAck}); {@link #UNKNOWN_TOKEN} when it did not say which
+   * request it answers. Also a sign of life.
    */
   public void acknowledged(long token) {
     acknowledged(token, -1, -1);
@@ -72,8 +83,8 @@ public final class Connection {
   /**
    * As {@link #acknowledged(long)}, with what the transport timed, -1 where it did not: the round
    * trip from when the request left for the network to when the answer came back, and the delay
-   * from when the hub asked to when the request left. The hub judges the client by them, so that
-   * a busy server is not taken for slow clients: an answer to a request that waited long in the
+   * from when the hub asked to when the request left. The hub judges the client by them, so that a
+   * busy server is not taken for slow clients: an answer to a request that waited long in the
    * server's own queue says nothing about the client's speed.
    */
   public void acknowledged(long token, long roundTripNanos, long writeDelayNanos) {
@@ -84,8 +95,8 @@ public final class Connection {
   }
 
   /**
-   * Keeps an acknowledgement for the hub's thread and puts this connection in the hub's inbox if
-   * it is not there yet.
+   * Keeps an acknowledgement for the hub's thread and puts this connection in the hub's inbox if it
+   * is not there yet.
    */
   private void inbox(long token) {
     if (token == UNKNOWN_TOKEN) {

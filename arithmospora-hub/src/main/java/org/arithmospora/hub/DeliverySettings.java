@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the hub treats its clients, whatever carries their messages: keep-alive, when to give up on
- * a client, how much may be on its way to it, and how often it may hear of one stat. Immutable;
- * build with {@link #builder()}, which validates on {@link Builder#build()}. The keep-alive
- * defaults are the Go program's {@code [websocket]} section.
+ * How the hub treats its clients, whatever carries their messages: keep-alive, when to give up on a
+ * client, how much may be on its way to it, and how often it may hear of one stat. Immutable; build
+ * with {@link #builder()}, which validates on {@link Builder#build()}. The keep-alive defaults are
+ * the Go program's {@code [websocket]} section.
  */
 public final class DeliverySettings {
   private final Duration writeWait;
@@ -55,11 +55,11 @@ public final class DeliverySettings {
   }
 
   /**
-   * How long a client may take nothing of what was sent to it before it is dropped
-   * ({@code write_wait}): it has messages on their way and has confirmed none of them. A client
-   * with much on its way is given longer: as long as reading what was ahead of its oldest
-   * unanswered request at 2 KB/s would take. So a client that reads at least 2 KB/s is never
-   * dropped for being slow, and a slower one is kept as long as it answers within this time.
+   * How long a client may take nothing of what was sent to it before it is dropped ({@code
+   * write_wait}): it has messages on their way and has confirmed none of them. A client with much
+   * on its way is given longer: as long as reading what was ahead of its oldest unanswered request
+   * at 2 KB/s would take. So a client that reads at least 2 KB/s is never dropped for being slow,
+   * and a slower one is kept as long as it answers within this time.
    */
   public Duration writeWait() {
     return writeWait;
@@ -95,18 +95,18 @@ public final class DeliverySettings {
   }
 
   /**
-   * How much of its own reading time a client may have on its way to it
-   * ({@code send_window_ms}): the window shrinks below {@link #sendWindowBytes()} for a client
-   * that consumes slowly, to what it reads in this time plus one round trip. Zero keeps every
-   * window at {@link #sendWindowBytes()}.
+   * How much of its own reading time a client may have on its way to it ({@code send_window_ms}):
+   * the window shrinks below {@link #sendWindowBytes()} for a client that consumes slowly, to what
+   * it reads in this time plus one round trip. Zero keeps every window at {@link
+   * #sendWindowBytes()}.
    */
   public Duration sendWindowTime() {
     return sendWindowTime;
   }
 
   /**
-   * The most messages a second a client receives for any one stat ({@code max_stat_rate});
-   * versions in between are conflated. 0 (the default) means no cap.
+   * The most messages a second a client receives for any one stat ({@code max_stat_rate}); versions
+   * in between are conflated. 0 (the default) means no cap.
    */
   public double maxStatRate() {
     return maxStatRate;
@@ -114,9 +114,23 @@ public final class DeliverySettings {
 
   @Override
   public String toString() {
-    return "DeliverySettings[writeWait=" + writeWait + ", pongWait=" + pongWait + ", pingPeriod=" + pingPeriod
-        + ", snapshotDelay=" + snapshotDelay + ", maxConnections=" + maxConnections + ", sendWindowBytes=" + sendWindowBytes
-        + ", sendWindowTime=" + sendWindowTime + ", maxStatRate=" + maxStatRate + "]";
+    return "DeliverySettings[writeWait="
+        + writeWait
+        + ", pongWait="
+        + pongWait
+        + ", pingPeriod="
+        + pingPeriod
+        + ", snapshotDelay="
+        + snapshotDelay
+        + ", maxConnections="
+        + maxConnections
+        + ", sendWindowBytes="
+        + sendWindowBytes
+        + ", sendWindowTime="
+        + sendWindowTime
+        + ", maxStatRate="
+        + maxStatRate
+        + "]";
   }
 
   /** Builds {@link DeliverySettings}. Not thread-safe. */
@@ -186,16 +200,20 @@ public final class DeliverySettings {
     /**
      * Validates and builds.
      *
-     * @throws IllegalArgumentException naming the first setting out of range, by its
-     *     configuration key, e.g. a ping period that is not shorter than the pong wait
+     * @throws IllegalArgumentException naming the first setting out of range, by its configuration
+     *     key, e.g. a ping period that is not shorter than the pong wait
      */
     public DeliverySettings build() {
       positive(writeWait, "write_wait");
       positive(pongWait, "pong_wait");
       positive(pingPeriod, "ping_period");
       if (pingPeriod.compareTo(pongWait) >= 0) {
-        throw new IllegalArgumentException("ping_period (" + pingPeriod.toSeconds()
-            + " s) must be shorter than pong_wait (" + pongWait.toSeconds() + " s)");
+        throw new IllegalArgumentException(
+            "ping_period ("
+                + pingPeriod.toSeconds()
+                + " s) must be shorter than pong_wait ("
+                + pongWait.toSeconds()
+                + " s)");
       }
       if (snapshotDelay.isNegative()) {
         throw new IllegalArgumentException("snapshot_delay_ms must not be negative");
@@ -204,14 +222,19 @@ public final class DeliverySettings {
         throw new IllegalArgumentException("max_connections must not be negative");
       }
       if (sendWindowBytes < SendWindow.MIN_BYTES) {
-        throw new IllegalArgumentException("send_window_bytes must be at least " + SendWindow.MIN_BYTES + ", got " + sendWindowBytes);
+        throw new IllegalArgumentException(
+            "send_window_bytes must be at least "
+                + SendWindow.MIN_BYTES
+                + ", got "
+                + sendWindowBytes);
       }
       if (sendWindowTime.isNegative()) {
         throw new IllegalArgumentException("send_window_ms must not be negative");
       }
       if (!(maxStatRate >= 0) || Double.isInfinite(maxStatRate)) {
-        throw new IllegalArgumentException("max_stat_rate must be 0 (no cap) or a positive number of messages a second, got "
-            + maxStatRate);
+        throw new IllegalArgumentException(
+            "max_stat_rate must be 0 (no cap) or a positive number of messages a second, got "
+                + maxStatRate);
       }
       return new DeliverySettings(this);
     }

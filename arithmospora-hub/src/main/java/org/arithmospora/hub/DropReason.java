@@ -9,7 +9,9 @@ public enum DropReason {
       return "silent for more than " + s.pongWait().toSeconds() + " s (pong_wait)";
     }
   },
-  /** It confirmed nothing of what was on its way to it for {@code write_wait}: it stopped reading. */
+  /**
+   * It confirmed nothing of what was on its way to it for {@code write_wait}: it stopped reading.
+   */
   STUCK("write_wait") {
     @Override
     String describe(DeliverySettings s) {

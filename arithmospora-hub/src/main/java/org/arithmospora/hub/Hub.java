@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -31,26 +31,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans each source's messages out to its clients, whatever transport carries them: on connect
- * the {@code available} message, after the snapshot delay every stat, then each change and each
+ * Fans each source's messages out to its clients, whatever transport carries them: on connect the
+ * {@code available} message, after the snapshot delay every stat, then each change and each
  * milestone (SPEC §5). Each message is handed to every client as the same {@link OutboundMessage},
  * framed once per kind of transport.
  *
  * <p><b>Flow control.</b> A client that reads slower than updates arrive must get the newest
- * numbers next, not a growing backlog. So the hub hands a client a message only while less than
- * its {@link SendWindow send window} is in flight (sent but not acknowledged by the client).
- * Everything newer waits in the hub, one message per stat, where a newer version replaces the
- * older one and a milestone is never dropped. A client's memory on the server is thus bounded by
- * its window plus one message per stat, however far behind it falls, and the work per update is
- * one hand-over or one replacement per client: it does not grow with anyone's backlog. A client
- * that reads at least 2 KB/s is never dropped for being slow: only one that confirms nothing for
- * {@code write_wait} while messages are on their way (see {@link DeliverySettings#writeWait()}),
- * or says nothing for {@code pong_wait}.
+ * numbers next, not a growing backlog. So the hub hands a client a message only while less than its
+ * {@link SendWindow send window} is in flight (sent but not acknowledged by the client). Everything
+ * newer waits in the hub, one message per stat, where a newer version replaces the older one and a
+ * milestone is never dropped. A client's memory on the server is thus bounded by its window plus
+ * one message per stat, however far behind it falls, and the work per update is one hand-over or
+ * one replacement per client: it does not grow with anyone's backlog. A client that reads at least
+ * 2 KB/s is never dropped for being slow: only one that confirms nothing for {@code write_wait}
+ * while messages are on their way (see {@link DeliverySettings#writeWait()}), or says nothing for
+ * {@code pong_wait}.
  *
- * <p><b>Threads.</b> Everything that touches a client's state runs on the hub's one scheduler,
- * so clients need no locks, and a change reaches clients in the order the source made it.
- * {@link Connection}'s methods, which transports call from their own threads, hand their work to
- * it; acknowledgements wait in an inbox for the next tick (5 ms). Thread-safe.
+ * <p><b>Threads.</b> Everything that touches a client's state runs on the hub's one scheduler, so
+ * clients need no locks, and a change reaches clients in the order the source made it. {@link
+ * Connection}'s methods, which transports call from their own threads, hand their work to it;
+ * acknowledgements wait in an inbox for the next tick (5 ms). Thread-safe.
  *
  * <pre>{@code
  * Hub hub = Hub.builder(DeliverySettings.ofDefaults()).source(liveSource).build();
@@ -68,10 +68,13 @@ public final class Hub {
    * released.
    */
   private static final Duration TICK = Duration.ofMillis(5);
+
   /** How often silences, stuck clients and keep-alives are checked. */
   private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
   /** Most drops logged one by one per {@link #DROP_LOG_PERIOD_NANOS}; the rest are counted. */
   private static final int DROP_LOG_BURST = 10;
+
   private static final long DROP_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DeliverySettings settings;
@@ -85,11 +88,13 @@ public final class Hub {
   // Hub thread only.
   private final ArrayDeque<Connection> awaitingSnapshot = new ArrayDeque<>();
   private final Set<Connection> clients = new LinkedHashSet<>();
+
   /**
    * Clients whose waiting messages the tick tries again: held back by their rate cap or by the
    * server's own backlog, neither of which an acknowledgement will reopen.
    */
   private final Set<Connection> retryEachTick = new LinkedHashSet<>();
+
   private final List<Connection> toFlush = new ArrayList<>();
   private final ConcurrentLinkedQueue<Connection> ackInbox = new ConcurrentLinkedQueue<>();
   private long nextHousekeeping;
@@ -177,8 +182,8 @@ public final class Hub {
   }
 
   /**
-   * A client of the named source arrived on {@code transport}: from now on the hub sends it
-   * {@code available}, its snapshot and every change. Any thread.
+   * A client of the named source arrived on {@code transport}: from now on the hub sends it {@code
+   * available}, its snapshot and every change. Any thread.
    *
    * <p>When {@code max_connections} is reached the hub closes the transport with 1013 (try again
    * later) instead.
@@ -200,10 +205,10 @@ public final class Hub {
   // ---- what transports report, through Connection ----
 
   /**
-   * Takes the acknowledgements that arrived since the last tick. They come by the thousand a
-   * second from transport threads: each connection keeps its newest in an inbox
-   * ({@link Connection#acknowledged}), and the hub takes them all on its next tick (within
-   * {@link #TICK}), without waking its thread for each.
+   * Takes the acknowledgements that arrived since the last tick. They come by the thousand a second
+   * from transport threads: each connection keeps its newest in an inbox ({@link
+   * Connection#acknowledged}), and the hub takes them all on its next tick (within {@link #TICK}),
+   * without waking its thread for each.
    */
   private void drainAcks(long now) {
     Connection c;
@@ -310,16 +315,23 @@ public final class Hub {
   }
 
   /**
-   * One client's flow control now, for tests and diagnostics: bytes in flight, its window,
-   * messages waiting, requests for acknowledgement outstanding. Waits for the hub's thread.
+   * One client's flow control now, for tests and diagnostics: bytes in flight, its window, messages
+   * waiting, requests for acknowledgement outstanding. Waits for the hub's thread.
    */
   public FlowState flowState(Connection c) {
     CompletableFuture<FlowState> result = new CompletableFuture<>();
-    execute(() -> {
-      c.window.written(c.transport.bytesWritten());
-      result.complete(new FlowState(c.window.inFlight(), c.window.unwritten(), c.window.window(), c.pending.size(),
-          c.window.outstanding(), c.window.bytesPerSecond()));
-    });
+    execute(
+        () -> {
+          c.window.written(c.transport.bytesWritten());
+          result.complete(
+              new FlowState(
+                  c.window.inFlight(),
+                  c.window.unwritten(),
+                  c.window.window(),
+                  c.pending.size(),
+                  c.window.outstanding(),
+                  c.window.bytesPerSecond()));
+        });
     return result.join();
   }
 
@@ -335,21 +347,26 @@ public final class Hub {
    * @param acksOutstanding requests for acknowledgement not yet answered
    * @param bytesPerSecond its measured reading rate, or -1 before it was measured
    */
-  public record FlowState(long bytesInFlight, long bytesUnwritten, long windowBytes, int messagesWaiting,
-      int acksOutstanding, double bytesPerSecond) {
-  }
+  public record FlowState(
+      long bytesInFlight,
+      long bytesUnwritten,
+      long windowBytes,
+      int messagesWaiting,
+      int acksOutstanding,
+      double bytesPerSecond) {}
 
   // ---- hub thread ----
 
   private void execute(Runnable task) {
     try {
-      scheduler.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          log.error("Hub task failed", e);
-        }
-      });
+      scheduler.execute(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              log.error("Hub task failed", e);
+            }
+          });
     } catch (RejectedExecutionException e) {
       // Stopping: nothing left to do for clients.
     }
@@ -485,7 +502,8 @@ public final class Hub {
     c.unflushed = true;
     messagesSent.incrementAndGet();
     bytesSent.addAndGet(bytes);
-    // Within a burst too: a request behind a whole window would measure the backlog, not the client.
+    // Within a burst too: a request behind a whole window would measure the backlog, not the
+    // client.
     if (c.window.wantsAck(false)) {
       requestAck(c, now);
     }
@@ -493,9 +511,9 @@ public final class Hub {
   }
 
   /**
-   * Marks a client for the end of the current batch of tasks, when what was queued for it leaves
-   * in one flush (one write for all the stats one update changed) with a request for
-   * acknowledgement where one is due.
+   * Marks a client for the end of the current batch of tasks, when what was queued for it leaves in
+   * one flush (one write for all the stats one update changed) with a request for acknowledgement
+   * where one is due.
    */
   private void touch(Connection c) {
     if (!c.touched) {
@@ -586,7 +604,10 @@ public final class Hub {
     drops.get(reason).incrementAndGet();
     if (now - dropLogPeriodStart > DROP_LOG_PERIOD_NANOS) {
       if (dropsNotLogged > 0) {
-        log.info("{} more clients were dropped in the last {} s", dropsNotLogged, TimeUnit.NANOSECONDS.toSeconds(now - dropLogPeriodStart));
+        log.info(
+            "{} more clients were dropped in the last {} s",
+            dropsNotLogged,
+            TimeUnit.NANOSECONDS.toSeconds(now - dropLogPeriodStart));
       }
       dropLogPeriodStart = now;
       dropsLoggedInPeriod = 0;
@@ -605,8 +626,10 @@ public final class Hub {
   final class Channel implements SourceListener {
     final Source source;
     final OutboundMessage available;
+
     /** The newest message of each stat, by stat index; null until the stat has one. */
     final OutboundMessage[] current;
+
     private final Map<String, Integer> statIndex = new HashMap<>();
     final Set<Connection> clients = new LinkedHashSet<>();
     final AtomicInteger connected = new AtomicInteger();
@@ -652,12 +675,13 @@ public final class Hub {
     public void milestoneAchieved(Achievement achievement, EncodedMessage message) {
       // A unique key: milestones are events, never replaced by a later one.
       OutboundMessage m = new OutboundMessage(message, "milestone#" + message.sequence(), -1);
-      execute(() -> {
-        long now = nanoTime();
-        for (Connection c : clients) {
-          offer(c, m, now);
-        }
-      });
+      execute(
+          () -> {
+            long now = nanoTime();
+            for (Connection c : clients) {
+              offer(c, m, now);
+            }
+          });
     }
 
     /** Keeps the message as its stat's newest and hands it to every client with a snapshot. */
@@ -704,8 +728,8 @@ public final class Hub {
 
     /**
      * Runs the hub's work on {@code scheduler}, whose time is {@code nanoTime} (monotonic
-     * nanoseconds). By default the hub has a thread of its own and {@link System#nanoTime()}.
-     * Tests pass a {@link org.arithmospora.core.ManualScheduler} and its virtual clock.
+     * nanoseconds). By default the hub has a thread of its own and {@link System#nanoTime()}. Tests
+     * pass a {@link org.arithmospora.core.ManualScheduler} and its virtual clock.
      */
     public Builder scheduler(Scheduler scheduler, LongSupplier nanoTime) {
       this.scheduler = Objects.requireNonNull(scheduler);

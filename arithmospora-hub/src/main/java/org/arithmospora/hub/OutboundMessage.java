@@ -5,10 +5,10 @@ import java.util.function.Function;
 import org.arithmospora.core.EncodedMessage;
 
 /**
- * One message on its way to clients: the encoded message, what a newer one replaces it by, and
- * the framings transports made of it. A message is framed once per kind of transport, however
- * many clients receive it: the first {@link #framed} call of a framing builds it, the others get
- * the same object. Thread-safe.
+ * One message on its way to clients: the encoded message, what a newer one replaces it by, and the
+ * framings transports made of it. A message is framed once per kind of transport, however many
+ * clients receive it: the first {@link #framed} call of a framing builds it, the others get the
+ * same object. Thread-safe.
  */
 public final class OutboundMessage {
   private final EncodedMessage message;
@@ -35,8 +35,8 @@ public final class OutboundMessage {
   }
 
   /**
-   * What a newer message replaces this one by when a client has not received it yet: the event
-   * for a stat, something unique for a milestone, which is never replaced.
+   * What a newer message replaces this one by when a client has not received it yet: the event for
+   * a stat, something unique for a milestone, which is never replaced.
    */
   public String key() {
     return key;
@@ -53,8 +53,8 @@ public final class OutboundMessage {
   }
 
   /**
-   * This message framed by {@code framing}: built on the first call with that framing (compared
-   * by identity, so pass the same constant every time), shared by every later call.
+   * This message framed by {@code framing}: built on the first call with that framing (compared by
+   * identity, so pass the same constant every time), shared by every later call.
    */
   public <T> T framed(Function<EncodedMessage, T> framing) {
     T found = find(framings, framing);

@@ -1,61 +1,66 @@
 package org.arithmospora.hub;
 
 /**
- * How much one client may have on its way to it, and what it has confirmed: the hub's flow
- * control for that client. Not thread-safe: the hub's thread alone uses it.
+ * How much one client may have on its way to it, and what it has confirmed: the hub's flow control
+ * for that client. Not thread-safe: the hub's thread alone uses it.
  *
  * <p><b>In flight.</b> Bytes handed to the transport count as in flight until the client
- * acknowledges them (for websockets, by answering a ping sent after them). Whatever the kernel
- * has accepted is out of the server's reach: it can no longer be replaced by a newer version. So
- * the hub hands over a message only while less than the window is with the client (written and
- * not yet acknowledged) and less than the window waits in the server's own transport (handed
- * over and not yet written, when the transport can tell); everything newer waits in the hub,
- * where it can still be conflated. Only the first is the client's doing and measures it; the
- * second is a busy server's, and a client held back by it waits for the server alone.
+ * acknowledges them (for websockets, by answering a ping sent after them). Whatever the kernel has
+ * accepted is out of the server's reach: it can no longer be replaced by a newer version. So the
+ * hub hands over a message only while less than the window is with the client (written and not yet
+ * acknowledged) and less than the window waits in the server's own transport (handed over and not
+ * yet written, when the transport can tell); everything newer waits in the hub, where it can still
+ * be conflated. Only the first is the client's doing and measures it; the second is a busy
+ * server's, and a client held back by it waits for the server alone.
  *
  * <p><b>Size.</b> An acknowledgement that follows a time when the window held messages back
  * measures how fast the client really reads ({@code bytes / time}). The window is then what the
- * client reads in {@code sendWindowTime} plus one round trip (counted up to
- * {@code sendWindowTime}: clients that share one slow device or link each see the others' backlog
- * in their round trip, and a window grown with it would feed it), between {@link #MIN_BYTES} and
- * the configured maximum. A slower measurement is believed but halves the estimate at most; a
- * faster one is approached by a quarter of the difference. Two kinds of answer measure nothing:
- * those that come while the window was not the limit (they show how fast buffers absorb a burst),
- * and those to a request that waited long in the server's own queue (they show a busy server). A
- * slow client thus has a quarter to half a second of its own reading in flight, and what it sees
- * lags by that much beyond its own transfer time, not by whatever the kernel's buffers hold.
+ * client reads in {@code sendWindowTime} plus one round trip (counted up to {@code sendWindowTime}:
+ * clients that share one slow device or link each see the others' backlog in their round trip, and
+ * a window grown with it would feed it), between {@link #MIN_BYTES} and the configured maximum. A
+ * slower measurement is believed but halves the estimate at most; a faster one is approached by a
+ * quarter of the difference. Two kinds of answer measure nothing: those that come while the window
+ * was not the limit (they show how fast buffers absorb a burst), and those to a request that waited
+ * long in the server's own queue (they show a busy server). A slow client thus has a quarter to
+ * half a second of its own reading in flight, and what it sees lags by that much beyond its own
+ * transfer time, not by whatever the kernel's buffers hold.
  *
- * <p><b>Start and growth.</b> A new client starts with {@link #INITIAL_BYTES}: a page's snapshot
- * in a round trip or two, and little to wait in front of thousands of clients arriving together
- * on one slow device. A client that answers promptly (within a quarter of {@code sendWindowTime},
- * as its transport timed it) for at least half its window has the window grown by what it
- * acknowledged, as TCP's slow start does; a window it does not fill does not grow (RFC 7661).
+ * <p><b>Start and growth.</b> A new client starts with {@link #INITIAL_BYTES}: a page's snapshot in
+ * a round trip or two, and little to wait in front of thousands of clients arriving together on one
+ * slow device. A client that answers promptly (within a quarter of {@code sendWindowTime}, as its
+ * transport timed it) for at least half its window has the window grown by what it acknowledged, as
+ * TCP's slow start does; a window it does not fill does not grow (RFC 7661).
  *
  * <p><b>Round trip.</b> It must not include the client's own backlog: once the window is full,
  * every answer waits behind it. So the shortest delay is trusted for ten seconds; then, for a
  * client whose window limits it, the window is held at its minimum until one request made with
  * little in flight is answered, and that delay is the new round trip (BBR's ProbeRTT).
  *
- * <p><b>Requests.</b> Acknowledgements are asked for after the first {@link #MIN_BYTES}, then
- * every half window up to {@link #MAX_ACK_INTERVAL} ({@link #ackInterval()}): each costs a slow
- * client a pong and the server a read. A client counts as stuck ({@link #stuck}) only when it has
- * answered nothing for {@code write_wait}, and for as long as {@link #MIN_READING_RATE} would take
- * to read what is ahead of its oldest unanswered request.
+ * <p><b>Requests.</b> Acknowledgements are asked for after the first {@link #MIN_BYTES}, then every
+ * half window up to {@link #MAX_ACK_INTERVAL} ({@link #ackInterval()}): each costs a slow client a
+ * pong and the server a read. A client counts as stuck ({@link #stuck}) only when it has answered
+ * nothing for {@code write_wait}, and for as long as {@link #MIN_READING_RATE} would take to read
+ * what is ahead of its oldest unanswered request.
  */
 final class SendWindow {
   /** The smallest window: a few messages, so that even the slowest client gets whole updates. */
   static final int MIN_BYTES = 2048;
+
   /** The window of a client not yet measured (see the class comment). */
   static final int INITIAL_BYTES = 8 * 1024;
+
   /** Most bytes between two requests for acknowledgement. */
   static final int MAX_ACK_INTERVAL = 32 * 1024;
+
   /**
    * The slowest reading that still counts as reading, in bytes a second: a client whose oldest
    * unanswered request has more than {@code write_wait} of this ahead of it is given longer.
    */
   static final int MIN_READING_RATE = 2 * 1024;
+
   /** How long a shortest round trip is believed before a new one replaces it. */
   private static final long MIN_RTT_LIFETIME_NANOS = 10_000_000_000L;
+
   /** Weight of a new, faster rate measurement. */
   private static final double RATE_GAIN = 0.25;
 
@@ -66,24 +71,36 @@ final class SendWindow {
   private long written;
   private long acked;
   private long window;
+
   /** Measured consumption rate in bytes per nanosecond; negative until measured. */
   private double rate = -1;
+
   // Until measured: no round trip at all, so that the first measurement sets it.
   private long minRtt = Long.MAX_VALUE / 4;
   private long minRttAt;
   private long lastAckAt;
   private long acks;
+
   /** When bytes were last handed over with nothing in flight: the start of a busy period. */
   private long busySince;
+
   /** Whether the window held a message back since the last acknowledgement. */
   private boolean limited;
-  /** Measuring the round trip afresh: the window is {@link #MIN_BYTES} until {@link #probeToken} is answered. */
+
+  /**
+   * Measuring the round trip afresh: the window is {@link #MIN_BYTES} until {@link #probeToken} is
+   * answered.
+   */
   private boolean probing;
+
   /** Whether, while probing, bytes were handed over with less than the minimum in flight. */
   private boolean probeDrained;
+
   private long probeToken = -1;
+
   /** Bytes in flight ahead of the probe's request: the client drains them before it answers. */
   private long probeAhead;
+
   private long lastRequestMark;
   private long lastRequestAt;
   private long nextToken = 1;
@@ -94,8 +111,8 @@ final class SendWindow {
 
   /**
    * @param maxBytes the largest window
-   * @param targetNanos the reading time a slow client's window holds; 0 keeps it at
-   *     {@code maxBytes} from the start
+   * @param targetNanos the reading time a slow client's window holds; 0 keeps it at {@code
+   *     maxBytes} from the start
    */
   SendWindow(int maxBytes, long targetNanos) {
     this.maxBytes = maxBytes;
@@ -124,8 +141,8 @@ final class SendWindow {
   }
 
   /**
-   * What the transport has written so far, or -1 when it cannot tell: then all that was handed
-   * over counts as written.
+   * What the transport has written so far, or -1 when it cannot tell: then all that was handed over
+   * counts as written.
    */
   void written(long bytesWritten) {
     long w = bytesWritten < 0 ? sent : Math.min(sent, bytesWritten);
@@ -170,7 +187,6 @@ final class SendWindow {
     sent += bytes;
   }
 
-
   /** The window held a message back. */
   void limited() {
     limited = true;
@@ -212,7 +228,10 @@ final class SendWindow {
     return uncovered >= ackInterval() || (waiting && shutByClient());
   }
 
-  /** Whether no request is outstanding and the last one is older than {@code period}: time for a keep-alive. */
+  /**
+   * Whether no request is outstanding and the last one is older than {@code period}: time for a
+   * keep-alive.
+   */
   boolean idleFor(long period, long now) {
     return count == 0 && now - lastRequestAt >= period;
   }
@@ -285,7 +304,8 @@ final class SendWindow {
    * delay was long the server was the bottleneck, and the answer measures nothing of the client.
    */
   boolean acknowledged(long token, long now, long transportRtt, long writeDelay) {
-    if (count == 0 || (token != Connection.UNKNOWN_TOKEN && (token < requests[head] || token >= nextToken))) {
+    if (count == 0
+        || (token != Connection.UNKNOWN_TOKEN && (token < requests[head] || token >= nextToken))) {
       return false; // unsolicited, already acknowledged, or never asked for
     }
     long mark = -1;
@@ -303,7 +323,10 @@ final class SendWindow {
     long bytes = mark - acked;
     boolean wasProbing = probing;
     long rtt = transportRtt >= 0 ? transportRtt : now - askedAt;
-    long probeRtt = probeAskedAt < 0 ? -1 : transportRtt >= 0 && token == probeToken ? transportRtt : now - probeAskedAt;
+    long probeRtt =
+        probeAskedAt < 0
+            ? -1
+            : transportRtt >= 0 && token == probeToken ? transportRtt : now - probeAskedAt;
     roundTrip(rtt, probeRtt, now, limited);
     long interval = now - Math.max(lastAckAt, busySince);
     // Only when the window held messages back was the client the limit: this is how fast it
@@ -313,9 +336,17 @@ final class SendWindow {
     boolean serverLate = writeDelay > targetNanos / 4;
     if (limited && !wasProbing && !serverLate && bytes > 0 && interval > 0) {
       double sample = (double) bytes / interval;
-      rate = rate < 0 ? sample : sample < rate ? Math.max(sample, rate / 2) : rate + RATE_GAIN * (sample - rate);
+      rate =
+          rate < 0
+              ? sample
+              : sample < rate ? Math.max(sample, rate / 2) : rate + RATE_GAIN * (sample - rate);
       adapt();
-    } else if (!limited && !wasProbing && !serverLate && targetNanos > 0 && rtt < targetNanos / 4 && 2 * bytes >= window) {
+    } else if (!limited
+        && !wasProbing
+        && !serverLate
+        && targetNanos > 0
+        && rtt < targetNanos / 4
+        && 2 * bytes >= window) {
       // Answered promptly, without being held back, for at least half its window: it used the
       // window and may have more, as fast as it proves (a window it does not use says nothing).
       window = Math.min(maxBytes, window + bytes);
@@ -330,8 +361,8 @@ final class SendWindow {
   }
 
   /**
-   * @param windowLimited whether the window held messages back: only then does its size, and so
-   *     the round trip in it, matter, and is a probe worth its cost
+   * @param windowLimited whether the window held messages back: only then does its size, and so the
+   *     round trip in it, matter, and is a probe worth its cost
    */
   private void roundTrip(long rtt, long probeRtt, long now, boolean windowLimited) {
     if (probeRtt >= 0) {
@@ -345,7 +376,10 @@ final class SendWindow {
     if (rtt <= minRtt) {
       minRtt = rtt;
       minRttAt = now;
-    } else if (!probing && windowLimited && now - minRttAt > MIN_RTT_LIFETIME_NANOS && targetNanos > 0) {
+    } else if (!probing
+        && windowLimited
+        && now - minRttAt > MIN_RTT_LIFETIME_NANOS
+        && targetNanos > 0) {
       probing = true;
     }
   }

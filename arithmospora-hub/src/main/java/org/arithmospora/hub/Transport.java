@@ -3,19 +3,19 @@ package org.arithmospora.hub;
 /**
  * One client's connection as the hub sees it: somewhere to put messages, a way to learn what the
  * client has consumed, and a way to end it. A transport (websocket, server-sent events, a test
- * double) implements it and calls the {@link Connection} that {@link Hub#connect} gave it back
- * when the client acknowledges, speaks or leaves.
+ * double) implements it and calls the {@link Connection} that {@link Hub#connect} gave it back when
+ * the client acknowledges, speaks or leaves.
  *
- * <p>The hub calls every method on its own thread, one at a time, in order; a transport need not
- * be thread-safe towards the hub, but does its writing on threads of its own, so that no method
- * here blocks. The hub never hands over more than the client's send window, so what a transport
- * holds for one client is bounded by the hub.
+ * <p>The hub calls every method on its own thread, one at a time, in order; a transport need not be
+ * thread-safe towards the hub, but does its writing on threads of its own, so that no method here
+ * blocks. The hub never hands over more than the client's send window, so what a transport holds
+ * for one client is bounded by the hub.
  */
 public interface Transport {
 
   /**
-   * Queues a message to be written after those queued before. Nothing need be written until
-   * {@link #flush()}.
+   * Queues a message to be written after those queued before. Nothing need be written until {@link
+   * #flush()}.
    *
    * @return the bytes the message takes on the wire, framing included: what counts against the
    *     client's send window until it is acknowledged
@@ -25,10 +25,10 @@ public interface Transport {
   /**
    * Asks the client to confirm once it has consumed everything sent before this call, by a call to
    * {@link Connection#acknowledged(long)} (or {@link Connection#acknowledged(long, long)}, with the
-   * round trip the transport timed) with {@code token}. Queued like a message: the request
-   * leaves after what was sent before it. Tokens increase; acknowledging one acknowledges every
-   * earlier one. Websocket transports send a ping whose payload is the token; clients echo it in
-   * their pong (RFC 6455 §5.5.3) without any code of theirs.
+   * round trip the transport timed) with {@code token}. Queued like a message: the request leaves
+   * after what was sent before it. Tokens increase; acknowledging one acknowledges every earlier
+   * one. Websocket transports send a ping whose payload is the token; clients echo it in their pong
+   * (RFC 6455 §5.5.3) without any code of theirs.
    */
   void requestAck(long token);
 
@@ -36,10 +36,10 @@ public interface Transport {
   void flush();
 
   /**
-   * How many of the bytes {@link #send} was given it has written to the network so far, or -1 if
-   * it cannot tell (the default). The hub then keeps two bounds apart: what is written and not yet
-   * acknowledged is the client's, and sizes its window; what is not yet written is the server's
-   * own backlog, which waits for the server, not the client. Any thread.
+   * How many of the bytes {@link #send} was given it has written to the network so far, or -1 if it
+   * cannot tell (the default). The hub then keeps two bounds apart: what is written and not yet
+   * acknowledged is the client's, and sizes its window; what is not yet written is the server's own
+   * backlog, which waits for the server, not the client. Any thread.
    */
   default long bytesWritten() {
     return -1;

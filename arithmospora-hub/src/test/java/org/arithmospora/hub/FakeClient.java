@@ -10,28 +10,36 @@ import java.util.List;
 
 /**
  * A transport and the client at its other end, in one: what the hub hands over travels to the
- * client on {@link #flush()}, and the client consumes it only when the test says so, answering
- * each request for acknowledgement as it reaches it (as a websocket client answers a ping).
+ * client on {@link #flush()}, and the client consumes it only when the test says so, answering each
+ * request for acknowledgement as it reaches it (as a websocket client answers a ping).
  */
 final class FakeClient implements Transport {
   /** Frame header of a short text message, as a websocket transport would count it. */
   static final int HEADER = 2;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private final ArrayDeque<Object> travelling = new ArrayDeque<>();
+
   /** Everything the client consumed, parsed. */
   final List<JsonNode> received = new ArrayList<>();
+
   Connection connection;
+
   /** How this kind of transport frames a message, if it does; frames are asked of the message. */
   java.util.function.Function<org.arithmospora.core.EncodedMessage, byte[]> framing;
+
   /** Whether pongs echo their ping's token (RFC 6455); false plays a client that does not. */
   boolean echo = true;
+
   long bytesHandedOver;
   long bytesConsumed;
+
   /** Whether it says what it wrote; then a stalled server holds what it was given. */
   boolean tellsWritten;
+
   boolean serverStalled;
   private long bytesWritten;
   int flushes;
@@ -50,8 +58,7 @@ final class FakeClient implements Transport {
     return c;
   }
 
-  private record Sent(OutboundMessage message, int size) {
-  }
+  private record Sent(OutboundMessage message, int size) {}
 
   @Override
   public int send(OutboundMessage message) {
@@ -155,7 +162,10 @@ final class FakeClient implements Transport {
 
   /** The payloads of every message received for {@code event}, in order. */
   List<JsonNode> payloads(String event) {
-    return received.stream().filter(m -> m.get("event").asText().equals(event)).map(m -> m.get("payload")).toList();
+    return received.stream()
+        .filter(m -> m.get("event").asText().equals(event))
+        .map(m -> m.get("payload"))
+        .toList();
   }
 
   /** The {@code current} of the last message received for proportion stat {@code stat}. */

@@ -30,7 +30,11 @@ class HubTest {
   }
 
   private int largestMessage() {
-    return f.source.stats().stream().mapToInt(s -> s.message().orElseThrow().size()).max().orElseThrow() + FakeClient.HEADER;
+    return f.source.stats().stream()
+            .mapToInt(s -> s.message().orElseThrow().size())
+            .max()
+            .orElseThrow()
+        + FakeClient.HEADER;
   }
 
   @Test
@@ -41,7 +45,12 @@ class HubTest {
     assertThat(c.events()).containsExactly("available");
     f.advance(Duration.ofMillis(110));
     c.readAll();
-    assertThat(c.events()).containsExactly("available", "stats:proportion:stat0", "stats:proportion:stat1", "stats:proportion:stat2");
+    assertThat(c.events())
+        .containsExactly(
+            "available",
+            "stats:proportion:stat0",
+            "stats:proportion:stat1",
+            "stats:proportion:stat2");
     f.vote();
     c.readAll();
     assertThat(c.events()).hasSize(7);
@@ -53,7 +62,9 @@ class HubTest {
   @Test
   void theWindowBoundsWhatIsOnItsWayToAClientThatReadsNothing() {
     int window = 4096;
-    f = new HubFixture(5, settings().sendWindowBytes(window).writeWait(Duration.ofHours(1)).build());
+    f =
+        new HubFixture(
+            5, settings().sendWindowBytes(window).writeWait(Duration.ofHours(1)).build());
     FakeClient c = f.connectAndReadSnapshot("stalled");
     for (int i = 0; i < 500; i++) {
       f.vote();
@@ -63,7 +74,8 @@ class HubTest {
     assertThat(c.bytesUnconsumed()).isLessThan(window + largestMessage());
     Hub.FlowState state = f.hub.flowState(c.connection);
     // The hub counts as in flight everything it has not heard acknowledged: at least as much.
-    assertThat(state.bytesInFlight()).isBetween(c.bytesUnconsumed(), (long) window + largestMessage());
+    assertThat(state.bytesInFlight())
+        .isBetween(c.bytesUnconsumed(), (long) window + largestMessage());
     assertThat(state.messagesWaiting()).isBetween(1, 5);
     assertThat(f.hub.messagesConflated()).isGreaterThan(400 * 5);
     assertThat(f.hub.clientsWaiting()).isEqualTo(1);
@@ -81,7 +93,8 @@ class HubTest {
     }
     f.keepReading(c, Duration.ofMillis(100));
     int afterResume = c.received.size() - before;
-    // What was in flight when it stalled, then the newest version of each stat: not 300 votes' worth.
+    // What was in flight when it stalled, then the newest version of each stat: not 300 votes'
+    // worth.
     assertThat(afterResume).isLessThan(4096 / 200 + 5 + 1);
     for (String stat : f.stats) {
       assertThat(c.lastCurrent(stat)).as(stat).isEqualTo(300);
@@ -93,7 +106,9 @@ class HubTest {
   @Test
   void aBusyServerHoldsMessagesInItsWindowWithoutTakingTheClientForSlow() {
     int window = 4096;
-    f = new HubFixture(5, settings().sendWindowBytes(window).writeWait(Duration.ofHours(1)).build());
+    f =
+        new HubFixture(
+            5, settings().sendWindowBytes(window).writeWait(Duration.ofHours(1)).build());
     FakeClient c = f.connect("fast client, busy server");
     c.tellsWritten = true;
     f.keepReading(c, Duration.ofMillis(150));
@@ -104,17 +119,25 @@ class HubTest {
     }
     Hub.FlowState stalled = f.hub.flowState(c.connection);
     // The server's own backlog is bounded by the window too; the rest is conflated in the hub.
-    assertThat(c.bytesHandedOver - c.bytesWritten()).as("handed over, not written").isLessThan(window + largestMessage());
-    assertThat(stalled.bytesInFlight()).as("with the client's part").isLessThan(2L * window + largestMessage());
+    assertThat(c.bytesHandedOver - c.bytesWritten())
+        .as("handed over, not written")
+        .isLessThan(window + largestMessage());
+    assertThat(stalled.bytesInFlight())
+        .as("with the client's part")
+        .isLessThan(2L * window + largestMessage());
     assertThat(stalled.messagesWaiting()).isBetween(1, 5);
-    assertThat(stalled.bytesPerSecond()).as("the client was never the limit: not measured").isEqualTo(-1);
+    assertThat(stalled.bytesPerSecond())
+        .as("the client was never the limit: not measured")
+        .isEqualTo(-1);
     c.serverCatchesUp();
     f.keepReading(c, Duration.ofMillis(100));
     for (String stat : f.stats) {
       assertThat(c.lastCurrent(stat)).as(stat).isEqualTo(200);
     }
     Hub.FlowState after = f.hub.flowState(c.connection);
-    assertThat(after.bytesPerSecond()).as("the server's stall was not measured as the client's reading").isEqualTo(-1);
+    assertThat(after.bytesPerSecond())
+        .as("the server's stall was not measured as the client's reading")
+        .isEqualTo(-1);
     assertThat(after.windowBytes()).as("not shrunk for the server's delay").isEqualTo(window);
   }
 
@@ -127,8 +150,12 @@ class HubTest {
       f.advance(Duration.ofMillis(20));
       c.readAll();
     }
-    assertThat(c.payloads("stats:proportion:stat1")).extracting(p -> p.get("data").get("current").asLong())
-        .containsSequence(1L, 2L, 3L).hasSize(51).last().isEqualTo(50L);
+    assertThat(c.payloads("stats:proportion:stat1"))
+        .extracting(p -> p.get("data").get("current").asLong())
+        .containsSequence(1L, 2L, 3L)
+        .hasSize(51)
+        .last()
+        .isEqualTo(50L);
     assertThat(f.hub.messagesConflated()).isZero();
   }
 
@@ -183,7 +210,9 @@ class HubTest {
       f.advance(Duration.ofMillis(20));
       fine.readAll();
     }
-    assertThat(gone.aborted).as("after 6 s").contains("took nothing for more than 3 s (write_wait)");
+    assertThat(gone.aborted)
+        .as("after 6 s")
+        .contains("took nothing for more than 3 s (write_wait)");
     assertThat(fine.aborted).isNull();
     assertThat(f.hub.clientsDropped(DropReason.STUCK)).isEqualTo(1);
     assertThat(f.hub.clientsDropped(DropReason.SILENT)).isZero();
@@ -192,8 +221,14 @@ class HubTest {
 
   @Test
   void anIdleClientIsPingedAndKeptWhileItAnswersAndDroppedWhenSilent() {
-    f = new HubFixture(2, settings().pingPeriod(Duration.ofSeconds(5)).pongWait(Duration.ofSeconds(8))
-        .writeWait(Duration.ofSeconds(30)).build());
+    f =
+        new HubFixture(
+            2,
+            settings()
+                .pingPeriod(Duration.ofSeconds(5))
+                .pongWait(Duration.ofSeconds(8))
+                .writeWait(Duration.ofSeconds(30))
+                .build());
     FakeClient answers = f.connectAndReadSnapshot("answers");
     FakeClient silent = f.connectAndReadSnapshot("silent");
     long requestsBefore = f.hub.acknowledgementsRequested();
@@ -244,18 +279,27 @@ class HubTest {
 
   @Test
   void milestonesAreNeverConflated() {
-    MilestoneGroup milestones = new MilestoneGroup("turnout", "proportion", "stat0", List.of(
-        new MilestoneDefinition("ten", null, "percentage", 10, ">=", "10%"),
-        new MilestoneDefinition("twenty", null, "percentage", 20, ">=", "20%"),
-        new MilestoneDefinition("thirty", null, "percentage", 30, ">=", "30%")));
-    f = new HubFixture(3, settings().sendWindowBytes(2048).writeWait(Duration.ofHours(1)).build(), milestones);
+    MilestoneGroup milestones =
+        new MilestoneGroup(
+            "turnout",
+            "proportion",
+            "stat0",
+            List.of(
+                new MilestoneDefinition("ten", null, "percentage", 10, ">=", "10%"),
+                new MilestoneDefinition("twenty", null, "percentage", 20, ">=", "20%"),
+                new MilestoneDefinition("thirty", null, "percentage", 30, ">=", "30%")));
+    f =
+        new HubFixture(
+            3, settings().sendWindowBytes(2048).writeWait(Duration.ofHours(1)).build(), milestones);
     FakeClient c = f.connectAndReadSnapshot("stalled");
     for (int i = 1; i <= 400; i++) {
       f.vote();
       f.advance(Duration.ofMillis(20));
     }
     f.keepReading(c, Duration.ofMillis(100));
-    assertThat(c.payloads("milestone")).extracting(m -> m.get("name").asText()).containsExactly("ten", "twenty", "thirty");
+    assertThat(c.payloads("milestone"))
+        .extracting(m -> m.get("name").asText())
+        .containsExactly("ten", "twenty", "thirty");
     assertThat(c.lastCurrent("stat0")).isEqualTo(400);
   }
 
@@ -277,10 +321,11 @@ class HubTest {
   void aMessageIsFramedOncePerKindOfTransportHoweverManyClientsGetIt() {
     f = new HubFixture(1, settings().build());
     AtomicInteger framings = new AtomicInteger();
-    Function<EncodedMessage, byte[]> framing = m -> {
-      framings.incrementAndGet();
-      return m.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    };
+    Function<EncodedMessage, byte[]> framing =
+        m -> {
+          framings.incrementAndGet();
+          return m.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        };
     List<FakeClient> clients = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {
       FakeClient c = new FakeClient("framing " + i);
@@ -312,12 +357,16 @@ class HubTest {
   @Test
   void settingsOutOfRangeAreRefusedByTheirConfigurationKey() {
     assertThatThrownBy(() -> DeliverySettings.builder().sendWindowBytes(100).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("send_window_bytes");
-    assertThatThrownBy(() -> DeliverySettings.builder().sendWindowTime(Duration.ofMillis(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("send_window_bytes");
+    assertThatThrownBy(
+            () -> DeliverySettings.builder().sendWindowTime(Duration.ofMillis(-1)).build())
         .hasMessageContaining("send_window_ms");
-    assertThatThrownBy(() -> DeliverySettings.builder().maxStatRate(-1).build()).hasMessageContaining("max_stat_rate");
+    assertThatThrownBy(() -> DeliverySettings.builder().maxStatRate(-1).build())
+        .hasMessageContaining("max_stat_rate");
     assertThatThrownBy(() -> DeliverySettings.builder().pingPeriod(Duration.ofSeconds(60)).build())
         .hasMessageContaining("ping_period (60 s) must be shorter than pong_wait (60 s)");
-    assertThatThrownBy(() -> Hub.builder(DeliverySettings.ofDefaults()).build()).hasMessageContaining("at least one source");
+    assertThatThrownBy(() -> Hub.builder(DeliverySettings.ofDefaults()).build())
+        .hasMessageContaining("at least one source");
   }
 }

@@ -16,10 +16,10 @@ class SendWindowTest {
   private static final int MESSAGE = 500;
 
   /** What a simulated run ends with. */
-  private record Outcome(SendWindow window, long maxInFlight, long bytesConsumed) {
-  }
+  private record Outcome(SendWindow window, long maxInFlight, long bytesConsumed) {}
 
-  private static Outcome simulate(int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
+  private static Outcome simulate(
+      int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
     SendWindow w = new SendWindow(maxBytes, targetMillis * MS);
     long now = 0;
     w.start(now);
@@ -46,7 +46,8 @@ class SendWindowTest {
         requests.add(new long[] {w.request(now), w.sent()});
       }
       maxInFlight = Math.max(maxInFlight, w.inFlight());
-      // The client reads what has reached it (half a round trip after it left: ignored, it is small).
+      // The client reads what has reached it (half a round trip after it left: ignored, it is
+      // small).
       consumed = Math.min(w.sent(), consumed + clientBytesPerSecond / 1000);
       while (!requests.isEmpty() && requests.peek()[1] <= consumed) {
         acks.add(new long[] {requests.poll()[0], now + rttMillis * MS / 2});
@@ -109,7 +110,9 @@ class SendWindowTest {
     long second = w.request(MS);
     assertThat(w.acknowledged(second + 1, 2 * MS)).as("a token never sent").isFalse();
     assertThat(w.inFlight()).isEqualTo(2000);
-    assertThat(w.acknowledged(Connection.UNKNOWN_TOKEN, 2 * MS)).as("a pong without our payload: the oldest").isTrue();
+    assertThat(w.acknowledged(Connection.UNKNOWN_TOKEN, 2 * MS))
+        .as("a pong without our payload: the oldest")
+        .isTrue();
     assertThat(w.inFlight()).isEqualTo(1000);
     assertThat(w.acknowledged(first, 3 * MS)).as("already acknowledged").isFalse();
     assertThat(w.acknowledged(second, 3 * MS)).isTrue();

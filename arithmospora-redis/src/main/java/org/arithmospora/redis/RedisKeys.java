@@ -7,7 +7,8 @@ import org.arithmospora.core.StatAddress;
  * The Redis key layout of SPEC §2, for one source's prefix. Site writers can use it too.
  *
  * <ul>
- *   <li>base of a stat: {@code <prefix>:stats:<name>}, or {@code <prefix>:rolling:<period>:stats:<name>}
+ *   <li>base of a stat: {@code <prefix>:stats:<name>}, or {@code
+ *       <prefix>:rolling:<period>:stats:<name>}
  *   <li>base of a data point: {@code <parent base>:datapoints:<dp>}
  *   <li>data: {@code <base>:data}; data point names: {@code <base>:datapoints} (a set)
  *   <li>notifications: {@code <stat base>:updates} (a pub/sub channel)

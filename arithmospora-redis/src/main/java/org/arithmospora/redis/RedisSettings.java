@@ -1,14 +1,14 @@
 package org.arithmospora.redis;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.nio.file.Path;
 
 /**
- * How to reach Redis. Immutable; build with {@link #builder()}, which validates on
- * {@link Builder#build()}. The defaults are the Go program's: {@code localhost:6379}, database 1,
- * at most 3 idle pooled connections closed after 240 s idle.
+ * How to reach Redis. Immutable; build with {@link #builder()}, which validates on {@link
+ * Builder#build()}. The defaults are the Go program's: {@code localhost:6379}, database 1, at most
+ * 3 idle pooled connections closed after 240 s idle.
  */
 public final class RedisSettings {
   private final String host;
@@ -178,8 +178,13 @@ public final class RedisSettings {
 
   @Override
   public String toString() {
-    return "Redis " + address() + " db " + database + (tls ? " (TLS)" : "")
-        + (user != null ? " user " + user : "") + (password != null ? " with password" : "");
+    return "Redis "
+        + address()
+        + " db "
+        + database
+        + (tls ? " (TLS)" : "")
+        + (user != null ? " user " + user : "")
+        + (password != null ? " with password" : "");
   }
 
   /** Builds {@link RedisSettings}. Not thread-safe. */
@@ -208,8 +213,8 @@ public final class RedisSettings {
     private Builder() {}
 
     /**
-     * The server as {@code host:port}; an empty host means localhost, as in the Go program's
-     * {@code ":6379"}. IPv6 hosts go in brackets: {@code [::1]:6379}.
+     * The server as {@code host:port}; an empty host means localhost, as in the Go program's {@code
+     * ":6379"}. IPv6 hosts go in brackets: {@code [::1]:6379}.
      *
      * @throws IllegalArgumentException when it is not {@code host:port} with a valid port
      */
@@ -347,7 +352,8 @@ public final class RedisSettings {
       requirePositive(pingInterval, "ping interval");
       requirePositive(minReconnectDelay, "reconnect delay");
       if (maxReconnectDelay.compareTo(minReconnectDelay) < 0) {
-        throw new IllegalArgumentException("Redis maximum reconnect delay must not be below the minimum");
+        throw new IllegalArgumentException(
+            "Redis maximum reconnect delay must not be below the minimum");
       }
       return new RedisSettings(this);
     }

@@ -20,8 +20,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Reads one source's stats from Redis: every batch is one pipeline, so a whole source is read in
- * as many round trips as its trees are deep. Follows stats through the store's shared subscriber.
+ * Reads one source's stats from Redis: every batch is one pipeline, so a whole source is read in as
+ * many round trips as its trees are deep. Follows stats through the store's shared subscriber.
  */
 final class RedisStatLoader implements StatLoader {
   private final RedisClient client;
@@ -85,68 +85,73 @@ final class RedisStatLoader implements StatLoader {
     @Override
     public Reply<RawData> read(NodeAddress node, NodeQuery query) {
       String key = keys.data(node);
-      Op<RawData> op = switch (query.kind()) {
-        case NONE -> new Op<>(key) {
-          @Override
-          void send(AbstractPipeline p) {
-            response = null;
-          }
+      Op<RawData> op =
+          switch (query.kind()) {
+            case NONE ->
+                new Op<>(key) {
+                  @Override
+                  void send(AbstractPipeline p) {
+                    response = null;
+                  }
 
-          @Override
-          RawData convert(Object reply) {
-            return RawData.empty(key);
-          }
+                  @Override
+                  RawData convert(Object reply) {
+                    return RawData.empty(key);
+                  }
 
-          @Override
-          public RawData get() {
-            return RawData.empty(key);
-          }
-        };
-        case VALUE -> new Op<>(key) {
-          @Override
-          void send(AbstractPipeline p) {
-            response = p.get(key);
-          }
+                  @Override
+                  public RawData get() {
+                    return RawData.empty(key);
+                  }
+                };
+            case VALUE ->
+                new Op<>(key) {
+                  @Override
+                  void send(AbstractPipeline p) {
+                    response = p.get(key);
+                  }
 
-          @Override
-          RawData convert(Object reply) {
-            return RawData.ofValue(key, (String) reply);
-          }
-        };
-        case ALL_FIELDS -> new Op<>(key) {
-          @Override
-          void send(AbstractPipeline p) {
-            response = p.hgetAll(key);
-          }
+                  @Override
+                  RawData convert(Object reply) {
+                    return RawData.ofValue(key, (String) reply);
+                  }
+                };
+            case ALL_FIELDS ->
+                new Op<>(key) {
+                  @Override
+                  void send(AbstractPipeline p) {
+                    response = p.hgetAll(key);
+                  }
 
-          @Override
-          @SuppressWarnings("unchecked")
-          RawData convert(Object reply) {
-            return RawData.ofFields(key, (Map<String, String>) reply);
-          }
-        };
-        case FIELDS -> new Op<>(key) {
-          final String[] fields = query.fieldNames().toArray(String[]::new);
+                  @Override
+                  @SuppressWarnings("unchecked")
+                  RawData convert(Object reply) {
+                    return RawData.ofFields(key, (Map<String, String>) reply);
+                  }
+                };
+            case FIELDS ->
+                new Op<>(key) {
+                  final String[] fields = query.fieldNames().toArray(String[]::new);
 
-          @Override
-          void send(AbstractPipeline p) {
-            response = p.hmget(key, fields);
-          }
+                  @Override
+                  void send(AbstractPipeline p) {
+                    response = p.hmget(key, fields);
+                  }
 
-          @Override
-          @SuppressWarnings("unchecked")
-          RawData convert(Object reply) {
-            List<String> values = (List<String>) reply;
-            Map<String, String> present = new LinkedHashMap<>();
-            for (int i = 0; i < fields.length; i++) {
-              if (values.get(i) != null) {
-                present.put(fields[i], values.get(i));
-              }
-            }
-            return RawData.ofFields(key, present);
-          }
-        };
-      };
+                  @Override
+                  @SuppressWarnings("unchecked")
+                  RawData convert(Object reply) {
+                    List<String> values = (List<String>) reply;
+                    Map<String, String> present = new LinkedHashMap<>();
+                    for (int i = 0; i < fields.length; i++) {
+                      if (values.get(i) != null) {
+                        present.put(fields[i], values.get(i));
+                      }
+                    }
+                    return RawData.ofFields(key, present);
+                  }
+                };
+          };
       ops.add(op);
       return op;
     }
@@ -154,18 +159,19 @@ final class RedisStatLoader implements StatLoader {
     @Override
     public Reply<Set<String>> dataPointNames(NodeAddress node) {
       String key = keys.dataPoints(node);
-      Op<Set<String>> op = new Op<>(key) {
-        @Override
-        void send(AbstractPipeline p) {
-          response = p.smembers(key);
-        }
+      Op<Set<String>> op =
+          new Op<>(key) {
+            @Override
+            void send(AbstractPipeline p) {
+              response = p.smembers(key);
+            }
 
-        @Override
-        @SuppressWarnings("unchecked")
-        Set<String> convert(Object reply) {
-          return (Set<String>) reply;
-        }
-      };
+            @Override
+            @SuppressWarnings("unchecked")
+            Set<String> convert(Object reply) {
+              return (Set<String>) reply;
+            }
+          };
       ops.add(op);
       return op;
     }
@@ -184,10 +190,12 @@ final class RedisStatLoader implements StatLoader {
           p.sync();
           return;
         } catch (JedisDataException e) {
-          throw new StoreUnavailableException("Redis at " + address + " refused the reads: " + e.getMessage(), e);
+          throw new StoreUnavailableException(
+              "Redis at " + address + " refused the reads: " + e.getMessage(), e);
         } catch (JedisException e) {
           if (attempt >= 2) {
-            throw new StoreUnavailableException("Redis at " + address + " is unreachable: " + describe(e), e);
+            throw new StoreUnavailableException(
+                "Redis at " + address + " is unreachable: " + describe(e), e);
           }
         }
       }

@@ -15,9 +15,9 @@ import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 
 /**
- * One Redis server: a small connection pool for reads and one dedicated subscriber connection
- * for the {@code :updates} channels of every source. Hand each source a {@link #loader(String)}
- * for its key prefix. Thread-safe; close it to release both.
+ * One Redis server: a small connection pool for reads and one dedicated subscriber connection for
+ * the {@code :updates} channels of every source. Hand each source a {@link #loader(String)} for its
+ * key prefix. Thread-safe; close it to release both.
  */
 public final class RedisStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
@@ -28,17 +28,18 @@ public final class RedisStore implements AutoCloseable {
 
   private RedisStore(RedisSettings settings) {
     this.settings = settings;
-    this.client = RedisClient.builder()
-        .hostAndPort(new HostAndPort(settings.host(), settings.port()))
-        .clientConfig(clientConfig(settings, settings.readTimeout()))
-        .poolConfig(poolConfig(settings))
-        .build();
+    this.client =
+        RedisClient.builder()
+            .hostAndPort(new HostAndPort(settings.host(), settings.port()))
+            .clientConfig(clientConfig(settings, settings.readTimeout()))
+            .poolConfig(poolConfig(settings))
+            .build();
     this.subscriber = new RedisSubscriber(settings, clientConfig(settings, settings.readTimeout()));
   }
 
   /**
-   * Prepares connections to the server of {@code settings}. Nothing is connected yet: a server
-   * that is down now is retried when stats are read or followed.
+   * Prepares connections to the server of {@code settings}. Nothing is connected yet: a server that
+   * is down now is retried when stats are read or followed.
    */
   public static RedisStore connect(RedisSettings settings) {
     log.debug("Using {}", settings);
@@ -81,22 +82,27 @@ public final class RedisStore implements AutoCloseable {
   }
 
   static JedisClientConfig clientConfig(RedisSettings s, Duration readTimeout) {
-    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
-        .database(s.database())
-        .clientName(s.clientName())
-        .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
-        .socketTimeoutMillis((int) readTimeout.toMillis())
-        // RESP2 without HELLO works with every Redis version sites may still run.
-        .serverDefaultProtocol()
-        // CLIENT SETINFO needs Redis 7.2; older servers would answer it with an error.
-        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    DefaultJedisClientConfig.Builder b =
+        DefaultJedisClientConfig.builder()
+            .database(s.database())
+            .clientName(s.clientName())
+            .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
+            .socketTimeoutMillis((int) readTimeout.toMillis())
+            // RESP2 without HELLO works with every Redis version sites may still run.
+            .serverDefaultProtocol()
+            // CLIENT SETINFO needs Redis 7.2; older servers would answer it with an error.
+            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
     s.user().ifPresent(b::user);
     s.password().ifPresent(b::password);
     if (s.tls()) {
-      SslOptions.Builder tls = SslOptions.builder()
-          .sslVerifyMode(s.verifyHostname() ? SslVerifyMode.FULL : SslVerifyMode.CA);
-      s.trustStore().ifPresent(file -> tls.truststore(file.toFile(),
-          s.trustStorePassword().map(String::toCharArray).orElse(null)));
+      SslOptions.Builder tls =
+          SslOptions.builder()
+              .sslVerifyMode(s.verifyHostname() ? SslVerifyMode.FULL : SslVerifyMode.CA);
+      s.trustStore()
+          .ifPresent(
+              file ->
+                  tls.truststore(
+                      file.toFile(), s.trustStorePassword().map(String::toCharArray).orElse(null)));
       b.sslOptions(tls.build());
     }
     return b.build();
@@ -108,8 +114,10 @@ public final class RedisStore implements AutoCloseable {
     pool.setMaxIdle(s.maxIdle());
     pool.setMinIdle(0);
     pool.setMinEvictableIdleDuration(s.idleTimeout());
-    pool.setTimeBetweenEvictionRuns(s.idleTimeout().dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
-        ? Duration.ofSeconds(1) : s.idleTimeout().dividedBy(4));
+    pool.setTimeBetweenEvictionRuns(
+        s.idleTimeout().dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0
+            ? Duration.ofSeconds(1)
+            : s.idleTimeout().dividedBy(4));
     // Never wait forever for a pooled connection: a read would block the source's thread.
     pool.setMaxWait(s.connectTimeout().plus(s.readTimeout()));
     pool.setBlockWhenExhausted(true);

@@ -27,8 +27,8 @@ import redis.clients.jedis.JedisPubSub;
  *
  * <p>When the connection fails it is re-established with backoff and every channel subscribed
  * again; each registration then hears {@link ChangeListener#resynchronize()} once all its channels
- * are confirmed, because messages published meanwhile are lost. A connection that dies silently
- * (no error, no data) is found by pinging it: no pong within three intervals and it is dropped and
+ * are confirmed, because messages published meanwhile are lost. A connection that dies silently (no
+ * error, no data) is found by pinging it: no pong within three intervals and it is dropped and
  * reconnected. An outage is logged once when it starts and once when it ends.
  */
 final class RedisSubscriber implements AutoCloseable {
@@ -52,11 +52,13 @@ final class RedisSubscriber implements AutoCloseable {
   RedisSubscriber(RedisSettings settings, JedisClientConfig config) {
     this.settings = settings;
     this.config = config;
-    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "arithmospora-redis-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "arithmospora-redis-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Follows {@code channels} (channel name to stat) for {@code listener}. */
@@ -156,8 +158,10 @@ final class RedisSubscriber implements AutoCloseable {
           delay = settings.minReconnectDelay();
         }
         sleep(delay);
-        delay = delay.multipliedBy(2).compareTo(settings.maxReconnectDelay()) > 0
-            ? settings.maxReconnectDelay() : delay.multipliedBy(2);
+        delay =
+            delay.multipliedBy(2).compareTo(settings.maxReconnectDelay()) > 0
+                ? settings.maxReconnectDelay()
+                : delay.multipliedBy(2);
       } finally {
         handler = null;
         jedis = null;
@@ -170,12 +174,15 @@ final class RedisSubscriber implements AutoCloseable {
 
   private void onLost(RuntimeException e) {
     if (!outageLogged) {
-      log.warn("{} Redis at {}: {}; retrying with backoff",
+      log.warn(
+          "{} Redis at {}: {}; retrying with backoff",
           connections.get() > 0 ? "Lost the subscriber connection to" : "Cannot reach",
-          settings.address(), RedisStatLoader.describe(e));
+          settings.address(),
+          RedisStatLoader.describe(e));
       outageLogged = true;
     } else {
-      log.debug("Redis at {} still unreachable: {}", settings.address(), RedisStatLoader.describe(e));
+      log.debug(
+          "Redis at {} still unreachable: {}", settings.address(), RedisStatLoader.describe(e));
     }
   }
 
@@ -198,7 +205,9 @@ final class RedisSubscriber implements AutoCloseable {
     }
     long silentFor = System.nanoTime() - lastPongNanos;
     if (silentFor > settings.pingInterval().toNanos() * 3) {
-      log.warn("Redis at {} stopped answering pings on the subscriber connection; reconnecting", settings.address());
+      log.warn(
+          "Redis at {} stopped answering pings on the subscriber connection; reconnecting",
+          settings.address());
       connected = false;
       // Closing the socket fails the subscriber's blocked read, and its loop reconnects.
       closeQuietly(j);

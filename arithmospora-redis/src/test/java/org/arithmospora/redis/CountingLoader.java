@@ -11,8 +11,8 @@ import org.arithmospora.core.StatLoader;
 import org.arithmospora.core.StoreUnavailableException;
 
 /**
- * Wraps a loader to count round trips. With {@code perKey} set, every read is sent on its own
- * (one command per key, as the Go program did) instead of in the caller's batch.
+ * Wraps a loader to count round trips. With {@code perKey} set, every read is sent on its own (one
+ * command per key, as the Go program did) instead of in the caller's batch.
  */
 final class CountingLoader implements StatLoader {
   final StatLoader delegate;

@@ -23,9 +23,11 @@ class RedisSettingsTest {
 
   @Test
   void anEmptyHostMeansLocalhost() {
-    assertThat(RedisSettings.builder().address(":6380").build().address()).isEqualTo("localhost:6380");
+    assertThat(RedisSettings.builder().address(":6380").build().address())
+        .isEqualTo("localhost:6380");
     assertThat(RedisSettings.builder().address("[::1]:6379").build().host()).isEqualTo("::1");
-    assertThat(RedisSettings.builder().address("redis.internal:7000").build().port()).isEqualTo(7000);
+    assertThat(RedisSettings.builder().address("redis.internal:7000").build().port())
+        .isEqualTo(7000);
   }
 
   @Test
@@ -58,8 +60,10 @@ class RedisSettingsTest {
     assertThat(keys.base(rolling)).isEqualTo("election:2017:rolling:5m:stats:total");
     assertThat(keys.updates(rolling)).isEqualTo("election:2017:rolling:5m:stats:total:updates");
     NodeAddress t = NodeAddress.root(StatAddress.of("studytypes")).child("PG").child("T");
-    assertThat(keys.data(t)).isEqualTo("election:2017:stats:studytypes:datapoints:PG:datapoints:T:data");
-    assertThat(keys.dataPoints(t)).isEqualTo("election:2017:stats:studytypes:datapoints:PG:datapoints:T:datapoints");
+    assertThat(keys.data(t))
+        .isEqualTo("election:2017:stats:studytypes:datapoints:PG:datapoints:T:data");
+    assertThat(keys.dataPoints(t))
+        .isEqualTo("election:2017:stats:studytypes:datapoints:PG:datapoints:T:datapoints");
     assertThat(keys.data(NodeAddress.root(total))).isEqualTo("election:2017:stats:total:data");
   }
 }

@@ -83,7 +83,8 @@ class RedisStoreTest {
         .stat("proportion", "studytypes")
         .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
         .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
-        .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value").withPeriod("5m"))
+        .stat(
+            StatDefinition.of("other", "totalvotes").withDataType("single_value").withPeriod("5m"))
         .stat(StatDefinition.of("other", "colours").withDataType("generic"));
   }
 
@@ -94,7 +95,10 @@ class RedisStoreTest {
   }
 
   private static DataPoint tree(Source source, String group, String key) {
-    return source.find(group, key).flatMap(Stat::current).orElseThrow(() -> new AssertionError(group + ":" + key + " not loaded"));
+    return source
+        .find(group, key)
+        .flatMap(Stat::current)
+        .orElseThrow(() -> new AssertionError(group + ":" + key + " not loaded"));
   }
 
   private static Optional<DataPoint> maybeTree(Source source, String group, String key) {
@@ -112,9 +116,15 @@ class RedisStoreTest {
     w().hset(PREFIX + ":stats:studytypes:data", Map.of("current", "4", "total", "10"));
     w().hset(PREFIX + ":stats:studytypes:datapoints:PG:data", Map.of("current", "4", "total", "8"));
     w().sadd(PREFIX + ":stats:studytypes:datapoints:PG:datapoints", "T", "R");
-    w().hset(PREFIX + ":stats:studytypes:datapoints:PG:datapoints:T:data", Map.of("current", "1", "total", "4"));
-    w().hset(PREFIX + ":stats:studytypes:datapoints:PG:datapoints:R:data", Map.of("current", "3", "total", "4"));
-    w().hset(PREFIX + ":rolling:5m:stats:total:data", Map.of("current", "3", "total", "200", "peak", "9"));
+    w().hset(
+            PREFIX + ":stats:studytypes:datapoints:PG:datapoints:T:data",
+            Map.of("current", "1", "total", "4"));
+    w().hset(
+            PREFIX + ":stats:studytypes:datapoints:PG:datapoints:R:data",
+            Map.of("current", "3", "total", "4"));
+    w().hset(
+            PREFIX + ":rolling:5m:stats:total:data",
+            Map.of("current", "3", "total", "200", "peak", "9"));
     w().set(PREFIX + ":stats:totalvotes:data", "2345");
     w().set(PREFIX + ":rolling:5m:stats:totalvotes:data", "12");
     w().hset(PREFIX + ":stats:colours:data", Map.of("red", "1", "blue", "2"));
@@ -125,34 +135,51 @@ class RedisStoreTest {
     assertThat(tree(source, "proportion", "total").data()).isEqualTo(new ProportionData(71, 200));
     DataPoint studytypes = tree(source, "proportion", "studytypes");
     assertThat(studytypes.dataPoints()).containsOnlyKeys("PG", "UG");
-    assertThat(studytypes.find(List.of("PG", "T")).orElseThrow().data()).isEqualTo(new ProportionData(1, 4));
-    assertThat(studytypes.find(List.of("PG", "R")).orElseThrow().data()).isEqualTo(new ProportionData(3, 4));
+    assertThat(studytypes.find(List.of("PG", "T")).orElseThrow().data())
+        .isEqualTo(new ProportionData(1, 4));
+    assertThat(studytypes.find(List.of("PG", "R")).orElseThrow().data())
+        .isEqualTo(new ProportionData(3, 4));
     assertThat(studytypes.find(List.of("UG")).orElseThrow().data())
-        .as("a data point without data reads as zeros").isEqualTo(new ProportionData(0, 0));
+        .as("a data point without data reads as zeros")
+        .isEqualTo(new ProportionData(0, 0));
     assertThat(tree(source, "rolling", "5m:total").data()).isEqualTo(new RollingData(3, 200, 9));
     assertThat(tree(source, "other", "totalvotes").data()).isEqualTo(new SingleValueData(2345));
     assertThat(tree(source, "other", "5m:totalvotes").data()).isEqualTo(new SingleValueData(12));
-    assertThat(tree(source, "other", "colours").data()).isEqualTo(new GenericData(Map.of("red", 1L, "blue", 2L)));
+    assertThat(tree(source, "other", "colours").data())
+        .isEqualTo(new GenericData(Map.of("red", 1L, "blue", 2L)));
   }
 
   @Test
   void readsTimedStatsFromTheirPeriodHashes() {
     Instant start = Instant.parse("2017-03-03T12:00:00Z");
     long minute = start.getEpochSecond() / 60;
-    w().hset(PREFIX + ":stats:turnout:datapoints:60:data", Map.of(Long.toString(minute), "4", Long.toString(minute - 1), "2"));
-    w().hset(PREFIX + ":stats:turnout:datapoints:3600:data", Map.of(Long.toString(start.getEpochSecond() / 3600), "40"));
-    SourceDefinition def = SourceDefinition.builder("e").startTime(start).endTime(start.plusSeconds(3600))
-        .timedPeriod(60, 2).timedPeriod(3600, -1).stat("timed", "turnout").build();
+    w().hset(
+            PREFIX + ":stats:turnout:datapoints:60:data",
+            Map.of(Long.toString(minute), "4", Long.toString(minute - 1), "2"));
+    w().hset(
+            PREFIX + ":stats:turnout:datapoints:3600:data",
+            Map.of(Long.toString(start.getEpochSecond() / 3600), "40"));
+    SourceDefinition def =
+        SourceDefinition.builder("e")
+            .startTime(start)
+            .endTime(start.plusSeconds(3600))
+            .timedPeriod(60, 2)
+            .timedPeriod(3600, -1)
+            .stat("timed", "turnout")
+            .build();
     ManualScheduler clock = new ManualScheduler(start.plusSeconds(5));
-    LiveSource source = LiveSource.builder(def).loader(store.loader(PREFIX)).scheduler(clock).build();
+    LiveSource source =
+        LiveSource.builder(def).loader(store.loader(PREFIX)).scheduler(clock).build();
     toClose.add(source);
     source.start();
 
     DataPoint turnout = tree(source, "timed", "turnout");
     assertThat(((TimedSeriesData) turnout.dataPoints().get("60").data()).buckets())
-        .containsExactly(Map.entry(minute - 2, 0L), Map.entry(minute - 1, 2L), Map.entry(minute, 4L));
+        .containsExactly(
+            Map.entry(minute - 2, 0L), Map.entry(minute - 1, 2L), Map.entry(minute, 4L));
     assertThat(((TimedSeriesData) turnout.dataPoints().get("3600").data()).buckets())
-        .containsEntry(start.getEpochSecond() / 3600, 40L).hasSize(3);
+        .containsEntry(start.getEpochSecond() / 3600, 40L)
+        .hasSize(3);
   }
 
   @Test
@@ -160,12 +187,13 @@ class RedisStoreTest {
     w().hset(PREFIX + ":stats:studytypes:data", Map.of("current", "1", "total", "10"));
     LiveSource source = live(election().build(), store.loader(PREFIX));
     List<String> events = new CopyOnWriteArrayList<>();
-    source.addListener(new SourceListener() {
-      @Override
-      public void statChanged(Stat stat, EncodedMessage message) {
-        events.add(message.event());
-      }
-    });
+    source.addListener(
+        new SourceListener() {
+          @Override
+          public void statChanged(Stat stat, EncodedMessage message) {
+            events.add(message.event());
+          }
+        });
     source.start();
     await().atMost(Duration.ofSeconds(10)).until(store::isSubscriberConnected);
 
@@ -173,40 +201,58 @@ class RedisStoreTest {
     w().sadd(PREFIX + ":stats:studytypes:datapoints", "PG");
     w().hset(PREFIX + ":stats:studytypes:datapoints:PG:data", Map.of("current", "2", "total", "5"));
     w().publish(PREFIX + ":stats:studytypes:updates", "1");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      DataPoint t = tree(source, "proportion", "studytypes");
-      assertThat(t.data()).isEqualTo(new ProportionData(2, 10));
-      assertThat(t.dataPoints()).containsOnlyKeys("PG");
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              DataPoint t = tree(source, "proportion", "studytypes");
+              assertThat(t.data()).isEqualTo(new ProportionData(2, 10));
+              assertThat(t.dataPoints()).containsOnlyKeys("PG");
+            });
 
     w().srem(PREFIX + ":stats:studytypes:datapoints", "PG");
     w().publish(PREFIX + ":stats:studytypes:updates", "1");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(tree(source, "proportion", "studytypes").dataPoints()).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(tree(source, "proportion", "studytypes").dataPoints()).isEmpty());
 
     w().set(PREFIX + ":rolling:5m:stats:totalvotes:data", "77");
     w().publish(PREFIX + ":rolling:5m:stats:totalvotes:updates", "x");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(tree(source, "other", "5m:totalvotes").data()).isEqualTo(new SingleValueData(77)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(tree(source, "other", "5m:totalvotes").data())
+                    .isEqualTo(new SingleValueData(77)));
     assertThat(events).contains("stats:other:5m:totalvotes");
   }
 
   @Test
   void oneSubscriberConnectionCarriesEveryStatOfEverySource() {
     LiveSource a = live(election().build(), store.loader(PREFIX));
-    LiveSource b = live(SourceDefinition.builder("other").stat("proportion", "total").stat("proportion", "halls").build(),
-        store.loader("other:2018"));
+    LiveSource b =
+        live(
+            SourceDefinition.builder("other")
+                .stat("proportion", "total")
+                .stat("proportion", "halls")
+                .build(),
+            store.loader("other:2018"));
     a.start();
     b.start();
     // election: 6 stats over 6 addresses; other: 2.
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      List<String> subscribers;
-      try (Jedis admin = redis.admin()) {
-        subscribers = admin.clientList().lines().filter(l -> !l.contains(" sub=0 ")).toList();
-      }
-      assertThat(subscribers).hasSize(1);
-      assertThat(subscribers.get(0)).contains(" sub=8 ").contains("name=arithmospora");
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              List<String> subscribers;
+              try (Jedis admin = redis.admin()) {
+                subscribers =
+                    admin.clientList().lines().filter(l -> !l.contains(" sub=0 ")).toList();
+              }
+              assertThat(subscribers).hasSize(1);
+              assertThat(subscribers.get(0)).contains(" sub=8 ").contains("name=arithmospora");
+            });
   }
 
   @Test
@@ -221,20 +267,29 @@ class RedisStoreTest {
     w().set(PREFIX + ":stats:colours:data", "not a hash");
     w().set(PREFIX + ":stats:totalvotes:data", "6");
     source.refreshAll();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(tree(source, "other", "totalvotes").data()).isEqualTo(new SingleValueData(6)));
-    assertThat(tree(source, "proportion", "total").data()).as("keeps its last good value").isEqualTo(new ProportionData(1, 10));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(tree(source, "other", "totalvotes").data())
+                    .isEqualTo(new SingleValueData(6)));
+    assertThat(tree(source, "proportion", "total").data())
+        .as("keeps its last good value")
+        .isEqualTo(new ProportionData(1, 10));
 
     StatLoader loader = store.loader(PREFIX);
     StatLoader.ReadBatch batch = loader.newBatch();
-    StatLoader.Reply<RawData> total = batch.read(NodeAddress.root(StatAddress.of("total")),
-        ProportionType.INSTANCE.query(null));
-    StatLoader.Reply<RawData> colours = batch.read(NodeAddress.root(StatAddress.of("colours")),
-        org.arithmospora.core.NodeQuery.allFields());
+    StatLoader.Reply<RawData> total =
+        batch.read(NodeAddress.root(StatAddress.of("total")), ProportionType.INSTANCE.query(null));
+    StatLoader.Reply<RawData> colours =
+        batch.read(
+            NodeAddress.root(StatAddress.of("colours")),
+            org.arithmospora.core.NodeQuery.allFields());
     batch.execute();
     assertThatThrownBy(() -> ProportionType.INSTANCE.decode(null, total.get()))
         .isInstanceOf(StatReadException.class)
-        .hasMessage("election:2017:stats:total:data field 'current': value 'lots' is not an integer");
+        .hasMessage(
+            "election:2017:stats:total:data field 'current': value 'lots' is not an integer");
     assertThatThrownBy(colours::get)
         .isInstanceOf(StatReadException.class)
         .hasMessageStartingWith("election:2017:stats:colours:data: WRONGTYPE");
@@ -253,7 +308,9 @@ class RedisStoreTest {
         w().hset(base + ":datapoints:" + dp + ":data", Map.of("current", "1", "total", "3"));
         w().sadd(base + ":datapoints:" + dp + ":datapoints", "x", "y");
         for (String leaf : List.of("x", "y")) {
-          w().hset(base + ":datapoints:" + dp + ":datapoints:" + leaf + ":data", Map.of("current", "1", "total", "2"));
+          w().hset(
+                  base + ":datapoints:" + dp + ":datapoints:" + leaf + ":data",
+                  Map.of("current", "1", "total", "2"));
         }
       }
     }
@@ -265,7 +322,11 @@ class RedisStoreTest {
     for (int round = 0; round < 4; round++) {
       for (int i = 0; i < 2; i++) {
         loaders[i].roundTrips.set(0);
-        LiveSource s = LiveSource.builder(def.build()).loader(loaders[i]).scheduler(new ManualScheduler(Instant.now())).build();
+        LiveSource s =
+            LiveSource.builder(def.build())
+                .loader(loaders[i])
+                .scheduler(new ManualScheduler(Instant.now()))
+                .build();
         long t0 = System.nanoTime();
         s.start();
         nanos[i] = System.nanoTime() - t0;
@@ -277,7 +338,8 @@ class RedisStoreTest {
     // 60 stats + 180 data points + 360 leaves, each with data and a data point set.
     assertThat(pipelined.roundTrips.get()).isEqualTo(3);
     assertThat(perKey.roundTrips.get()).isEqualTo(2 * (60 + 180 + 360));
-    System.out.printf("60-stat source, 600 nodes: pipelined %d round trips in %.1f ms; one command per key %d round trips in %.1f ms%n",
+    System.out.printf(
+        "60-stat source, 600 nodes: pipelined %d round trips in %.1f ms; one command per key %d round trips in %.1f ms%n",
         pipelined.roundTrips.get(), nanos[0] / 1e6, perKey.roundTrips.get(), nanos[1] / 1e6);
   }
 
@@ -297,14 +359,23 @@ class RedisStoreTest {
 
     w().hset(PREFIX + ":stats:total:data", "current", "5");
     w().publish(PREFIX + ":stats:total:updates", "1");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(tree(source, "proportion", "total").data()).isEqualTo(new ProportionData(5, 10)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(tree(source, "proportion", "total").data())
+                    .isEqualTo(new ProportionData(5, 10)));
   }
 
   @Test
   void aSourceStartedWhileRedisIsDownLoadsOnceItIsUp() {
-    RedisStore nowhere = RedisStore.connect(RedisSettings.builder().host("127.0.0.1").port(1)
-        .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(100)).build());
+    RedisStore nowhere =
+        RedisStore.connect(
+            RedisSettings.builder()
+                .host("127.0.0.1")
+                .port(1)
+                .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(100))
+                .build());
     toClose.add(nowhere);
     LiveSource source = live(election().build(), nowhere.loader(PREFIX));
     source.start();

@@ -12,8 +12,8 @@ import redis.embedded.RedisServer;
 
 /**
  * A real redis-server (embedded-redis) on a free loopback port, for integration tests. It keeps
- * nothing on disk, can be stopped and started again on the same port, and is stopped by
- * {@link #close()}.
+ * nothing on disk, can be stopped and started again on the same port, and is stopped by {@link
+ * #close()}.
  */
 public final class RedisTestServer implements AutoCloseable {
   private final int port;
@@ -31,12 +31,13 @@ public final class RedisTestServer implements AutoCloseable {
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = freePort();
       try {
-        RedisServer server = RedisServer.newRedisServer()
-            .port(port)
-            .bind("127.0.0.1")
-            .setting("save \"\"")
-            .setting("appendonly no")
-            .build();
+        RedisServer server =
+            RedisServer.newRedisServer()
+                .port(port)
+                .bind("127.0.0.1")
+                .setting("save \"\"")
+                .setting("appendonly no")
+                .build();
         server.start();
         return new RedisTestServer(port, server);
       } catch (IOException e) {
@@ -67,11 +68,12 @@ public final class RedisTestServer implements AutoCloseable {
   /** A client on database 1, playing the site's own writer. */
   public synchronized RedisClient writer() {
     if (writer == null) {
-      writer = RedisClient.builder()
-          .hostAndPort(new HostAndPort("127.0.0.1", port))
-          .clientConfig(DefaultJedisClientConfig.builder().database(1).build())
-          .poolConfig(testedOnBorrow())
-          .build();
+      writer =
+          RedisClient.builder()
+              .hostAndPort(new HostAndPort("127.0.0.1", port))
+              .clientConfig(DefaultJedisClientConfig.builder().database(1).build())
+              .poolConfig(testedOnBorrow())
+              .build();
     }
     return writer;
   }

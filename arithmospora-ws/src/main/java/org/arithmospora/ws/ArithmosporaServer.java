@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,18 +14,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
-import org.java_websocket.WebSocketAdapter;
 import org.arithmospora.core.Source;
 import org.arithmospora.hub.Hub;
 import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.exceptions.InvalidDataException;
@@ -37,12 +37,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves sources to websocket clients, one endpoint per source at {@code /<name>} (SPEC §5): on
- * connect the {@code available} message, after the snapshot delay every stat, then each change
- * and each milestone as it happens. Every message is framed once and the same bytes reach every
- * client. What each client gets is decided by a {@link Hub}: a client that falls behind has only
- * a small window of bytes on its way to it (acknowledged by websocket pings, which browsers answer
- * themselves) and gets the newest message of each stat next; one that stops reading or answering
- * is dropped.
+ * connect the {@code available} message, after the snapshot delay every stat, then each change and
+ * each milestone as it happens. Every message is framed once and the same bytes reach every client.
+ * What each client gets is decided by a {@link Hub}: a client that falls behind has only a small
+ * window of bytes on its way to it (acknowledged by websocket pings, which browsers answer
+ * themselves) and gets the newest message of each stat next; one that stops reading or answering is
+ * dropped.
  *
  * <pre>{@code
  * ArithmosporaServer server = ArithmosporaServer.builder(WebSocketSettings.builder().address(":8080").build())
@@ -66,7 +66,8 @@ public final class ArithmosporaServer implements AutoCloseable {
   private final Hub hub;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<Draft> drafts;
-  private final java.util.concurrent.atomic.AtomicLong rescued = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong rescued =
+      new java.util.concurrent.atomic.AtomicLong();
   private ScheduledExecutorService rescuer;
   private volatile int port;
   private volatile boolean running;
@@ -105,7 +106,9 @@ public final class ArithmosporaServer implements AutoCloseable {
         // mistake: first take the port alone, which fails if anything holds it.
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
           probe.bind(address, 1);
-          address = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) probe.getLocalAddress()).getPort());
+          address =
+              new InetSocketAddress(
+                  address.getAddress(), ((InetSocketAddress) probe.getLocalAddress()).getPort());
         }
       }
       for (int i = 0; i < count; i++) {
@@ -117,12 +120,15 @@ public final class ArithmosporaServer implements AutoCloseable {
         channel.bind(address, settings.backlog());
         channels.add(channel);
         // Port 0: the others join the port the first one got.
-        address = new InetSocketAddress(address.getAddress(), ((InetSocketAddress) channel.getLocalAddress()).getPort());
+        address =
+            new InetSocketAddress(
+                address.getAddress(), ((InetSocketAddress) channel.getLocalAddress()).getPort());
       }
       port = address.getPort();
     } catch (IOException e) {
       channels.forEach(ArithmosporaServer::closeQuietly);
-      throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot listen on " + describe(settings.address()) + ": " + e.getMessage(), e);
     }
     warnAboutMissingWorkarounds();
     for (ServerSocketChannel channel : channels) {
@@ -130,12 +136,18 @@ public final class ArithmosporaServer implements AutoCloseable {
     }
     hub.start();
     endpoints.forEach(WebSocketServer::start);
-    rescuer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "arithmospora-ws-rescue");
-      t.setDaemon(true);
-      return t;
-    });
-    rescuer.scheduleWithFixedDelay(this::rescueStrandedFrames, RESCUE_PERIOD_MILLIS, RESCUE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    rescuer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "arithmospora-ws-rescue");
+              t.setDaemon(true);
+              return t;
+            });
+    rescuer.scheduleWithFixedDelay(
+        this::rescueStrandedFrames,
+        RESCUE_PERIOD_MILLIS,
+        RESCUE_PERIOD_MILLIS,
+        TimeUnit.MILLISECONDS);
     try {
       for (Endpoint e : endpoints) {
         e.started.get(10, TimeUnit.SECONDS);
@@ -146,23 +158,29 @@ public final class ArithmosporaServer implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       stop(Duration.ofSeconds(1));
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new IllegalStateException("cannot listen on " + describe(settings.address()) + ": " + cause.getMessage(), cause);
+      throw new IllegalStateException(
+          "cannot listen on " + describe(settings.address()) + ": " + cause.getMessage(), cause);
     }
     running = true;
-    log.info("Serving {} source(s) on {}://{}", hub.sourceNames().size(), settings.tls().isPresent() ? "wss" : "ws",
+    log.info(
+        "Serving {} source(s) on {}://{}",
+        hub.sourceNames().size(),
+        settings.tls().isPresent() ? "wss" : "ws",
         describe(new InetSocketAddress(settings.address().getAddress(), port)));
   }
 
   /** Says, once, which of the Java-WebSocket workarounds this library version does not allow. */
   private static void warnAboutMissingWorkarounds() {
     if (!OutQueue.supported()) {
-      log.warn("Java-WebSocket's WebSocketImpl.outQueue cannot be replaced in this version of the library: "
-          + "connections keep its locking queue, which is slower with thousands of clients");
+      log.warn(
+          "Java-WebSocket's WebSocketImpl.outQueue cannot be replaced in this version of the library: "
+              + "connections keep its locking queue, which is slower with thousands of clients");
     }
     if (!SelectedKeySweeper.supported()) {
-      log.warn("Java-WebSocket's WebSocketServer fields 'iqueue' and 'selector' were not found in this version of the "
-          + "library: its selected-key set is left as it is, which makes connect storms cost time in proportion "
-          + "to the square of their size");
+      log.warn(
+          "Java-WebSocket's WebSocketServer fields 'iqueue' and 'selector' were not found in this version of the "
+              + "library: its selected-key set is left as it is, which makes connect storms cost time in proportion "
+              + "to the square of their size");
     }
   }
 
@@ -236,8 +254,8 @@ public final class ArithmosporaServer implements AutoCloseable {
   }
 
   /**
-   * Whether the server is running and its client-handling thread runs a task within
-   * {@code timeout}: a liveness check.
+   * Whether the server is running and its client-handling thread runs a task within {@code
+   * timeout}: a liveness check.
    */
   public boolean isResponsive(Duration timeout) {
     return running && !stopped && hub.isResponsive(timeout);
@@ -293,10 +311,14 @@ public final class ArithmosporaServer implements AutoCloseable {
 
   /** For tests: one client's flow control. */
   Hub.FlowState flowState(WebSocket conn) {
-    return hub.flowState(((WebSocketTransport) ((WebSocketImpl) conn).getAttachment()).connection());
+    return hub.flowState(
+        ((WebSocketTransport) ((WebSocketImpl) conn).getAttachment()).connection());
   }
 
-  /** For tests: connections whose queued frames had lost their write interest and were asked for again. */
+  /**
+   * For tests: connections whose queued frames had lost their write interest and were asked for
+   * again.
+   */
   long writesRescued() {
     return rescued.get();
   }
@@ -306,7 +328,7 @@ public final class ArithmosporaServer implements AutoCloseable {
     return endpoints.stream().mapToLong(e -> e.sweeper.closedAfterRound()).sum();
   }
 
-    /** For tests: keys left in the selectors' selected-key sets (see {@link SelectedKeySweeper}). */
+  /** For tests: keys left in the selectors' selected-key sets (see {@link SelectedKeySweeper}). */
   int selectedKeysLeftOver() {
     return endpoints.stream().mapToInt(e -> e.sweeper.selectedKeys()).sum();
   }
@@ -318,8 +340,10 @@ public final class ArithmosporaServer implements AutoCloseable {
   }
 
   private static String describe(InetSocketAddress a) {
-    String host = a.getAddress() == null ? a.getHostString()
-        : a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
+    String host =
+        a.getAddress() == null
+            ? a.getHostString()
+            : a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
     return host + ":" + a.getPort();
   }
 
@@ -342,14 +366,15 @@ public final class ArithmosporaServer implements AutoCloseable {
       setDaemon(true);
       // Our factories give each connection our draft, which carries the inbound size limit.
       sweeper = new SelectedKeySweeper(this, drafts);
-      setWebSocketFactory(settings.tls().isPresent()
-          ? new TlsFactory(settings.tls().get(), drafts, sweeper)
-          : new GatheringChannel.Factory(drafts, sweeper));
+      setWebSocketFactory(
+          settings.tls().isPresent()
+              ? new TlsFactory(settings.tls().get(), drafts, sweeper)
+              : new GatheringChannel.Factory(drafts, sweeper));
     }
 
     @Override
-    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
-        ClientHandshake request) throws InvalidDataException {
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(
+        WebSocket conn, Draft draft, ClientHandshake request) throws InvalidDataException {
       String resource = request.getResourceDescriptor();
       int query = resource.indexOf('?');
       String path = query >= 0 ? resource.substring(0, query) : resource;
@@ -358,7 +383,8 @@ public final class ArithmosporaServer implements AutoCloseable {
         // Answered with 404 by Java-WebSocket.
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at " + path);
       }
-      if (!settings.allowedOrigins().isEmpty() && !settings.allowedOrigins().contains(request.getFieldValue("Origin"))) {
+      if (!settings.allowedOrigins().isEmpty()
+          && !settings.allowedOrigins().contains(request.getFieldValue("Origin"))) {
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
       }
       conn.setAttachment(name);
@@ -437,9 +463,11 @@ public final class ArithmosporaServer implements AutoCloseable {
     }
 
     @Override
-    public java.nio.channels.ByteChannel wrapChannel(java.nio.channels.SocketChannel channel,
-        java.nio.channels.SelectionKey key) throws IOException {
-      return new SelectedKeySweeper.SweepingTlsChannel(super.wrapChannel(channel, key), (WebSocketImpl) key.attachment(), sweeper);
+    public java.nio.channels.ByteChannel wrapChannel(
+        java.nio.channels.SocketChannel channel, java.nio.channels.SelectionKey key)
+        throws IOException {
+      return new SelectedKeySweeper.SweepingTlsChannel(
+          super.wrapChannel(channel, key), (WebSocketImpl) key.attachment(), sweeper);
     }
 
     @Override

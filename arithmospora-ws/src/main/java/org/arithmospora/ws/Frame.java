@@ -4,12 +4,13 @@ import java.nio.ByteBuffer;
 import org.arithmospora.core.EncodedMessage;
 
 /**
- * One server-to-client text frame (RFC 6455 §5.2: FIN, opcode 1, no mask), framed once in a
- * direct buffer. Every client gets a {@link #forClient() duplicate}: its own position over the
- * same bytes, so a change costs one framing and no per-client copy. Immutable.
+ * One server-to-client text frame (RFC 6455 §5.2: FIN, opcode 1, no mask), framed once in a direct
+ * buffer. Every client gets a {@link #forClient() duplicate}: its own position over the same bytes,
+ * so a change costs one framing and no per-client copy. Immutable.
  */
 final class Frame {
-  private static final java.util.concurrent.atomic.AtomicLong FRAMED = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong FRAMED =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final ByteBuffer bytes;
 

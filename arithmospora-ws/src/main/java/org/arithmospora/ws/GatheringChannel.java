@@ -15,12 +15,12 @@ import org.java_websocket.drafts.Draft;
 /**
  * A plain socket that writes a connection's queued frames with one gathering write.
  *
- * <p>Java-WebSocket's selector thread, which does every socket write, writes a connection's
- * queued buffers one system call each. Profiling 10,000 clients showed that thread saturated by
- * those calls. When it asks this channel to write the first queued buffer, the channel writes as
- * many of the queued buffers as it can in one {@code writev}; the library then finds the next
- * ones already written and moves on without a system call. The frames stay shared: nothing is
- * copied. Only the selector thread calls it.
+ * <p>Java-WebSocket's selector thread, which does every socket write, writes a connection's queued
+ * buffers one system call each. Profiling 10,000 clients showed that thread saturated by those
+ * calls. When it asks this channel to write the first queued buffer, the channel writes as many of
+ * the queued buffers as it can in one {@code writev}; the library then finds the next ones already
+ * written and moves on without a system call. The frames stay shared: nothing is copied. Only the
+ * selector thread calls it.
  */
 final class GatheringChannel implements WrappedByteChannel {
   private static final int MAX_BUFFERS = 64;
@@ -36,12 +36,14 @@ final class GatheringChannel implements WrappedByteChannel {
     this.channel = channel;
     this.connection = connection;
     this.sweeper = sweeper;
-    this.pongs = new PongFilter(token -> {
-      // A pong answers a ping, and pings are sent only once the connection is open.
-      if (connection.getAttachment() instanceof WebSocketTransport t) {
-        t.pong(token);
-      }
-    });
+    this.pongs =
+        new PongFilter(
+            token -> {
+              // A pong answers a ping, and pings are sent only once the connection is open.
+              if (connection.getAttachment() instanceof WebSocketTransport t) {
+                t.pong(token);
+              }
+            });
   }
 
   @Override

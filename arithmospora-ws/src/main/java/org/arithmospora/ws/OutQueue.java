@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A lock-free replacement for a connection's outgoing queue.
  *
- * <p>Java-WebSocket gives each connection a {@code LinkedBlockingQueue} that the hub appends to
- * and the selector thread peeks and polls. Profiling 10,000 clients showed a quarter of the
- * selector thread's time in that queue's lock handoffs (park/unpark) with the hub. The library
- * only ever adds, peeks, polls, tests emptiness and clears it on the server side; a
- * {@link ConcurrentLinkedQueue} with a counter does all of that without locks. The field is
- * final, so it is replaced by reflection when the connection is made; if that is refused, the
- * library's queue stays and everything still works, only slower.
+ * <p>Java-WebSocket gives each connection a {@code LinkedBlockingQueue} that the hub appends to and
+ * the selector thread peeks and polls. Profiling 10,000 clients showed a quarter of the selector
+ * thread's time in that queue's lock handoffs (park/unpark) with the hub. The library only ever
+ * adds, peeks, polls, tests emptiness and clears it on the server side; a {@link
+ * ConcurrentLinkedQueue} with a counter does all of that without locks. The field is final, so it
+ * is replaced by reflection when the connection is made; if that is refused, the library's queue
+ * stays and everything still works, only slower.
  */
 final class OutQueue extends AbstractQueue<ByteBuffer> implements BlockingQueue<ByteBuffer> {
   private static final Logger log = LoggerFactory.getLogger(OutQueue.class);
@@ -37,7 +37,9 @@ final class OutQueue extends AbstractQueue<ByteBuffer> implements BlockingQueue<
   }
 
   /** A server-side connection with the given drafts and a lock-free queue. */
-  static WebSocketImpl newConnection(org.java_websocket.WebSocketAdapter listener, java.util.List<org.java_websocket.drafts.Draft> drafts) {
+  static WebSocketImpl newConnection(
+      org.java_websocket.WebSocketAdapter listener,
+      java.util.List<org.java_websocket.drafts.Draft> drafts) {
     return install(new WebSocketImpl(listener, drafts));
   }
 

@@ -9,32 +9,36 @@ import org.arithmospora.hub.Connection;
  *
  * <p>Flow control makes every client answer a ping every few kilobytes: thousands of pongs a
  * second. Through the library each one costs a buffer from its pool, a hand-off to a decoder
- * thread, a decoding and, through the selected-key sweep that follows every read, an
- * {@code epoll_ctl}: profiling 10,000 clients put a quarter of the server's CPU there. A pong is
- * at most 131 bytes and means only "I have read up to here", so it is read here instead.
+ * thread, a decoding and, through the selected-key sweep that follows every read, an {@code
+ * epoll_ctl}: profiling 10,000 clients put a quarter of the server's CPU there. A pong is at most
+ * 131 bytes and means only "I have read up to here", so it is read here instead.
  *
  * <p>To know where frames start it follows the stream from its first byte: the HTTP request up to
- * its blank line, then each frame's header and length. It holds nothing back: a frame that is not
- * a complete, masked pong (a partial one, a text frame, a ping, a close) goes to the library as
- * it came, byte for byte, split as it came. Not thread-safe: one per connection, used by its
- * selector thread.
+ * its blank line, then each frame's header and length. It holds nothing back: a frame that is not a
+ * complete, masked pong (a partial one, a text frame, a ping, a close) goes to the library as it
+ * came, byte for byte, split as it came. Not thread-safe: one per connection, used by its selector
+ * thread.
  */
 final class PongFilter {
   private static final int PONG = 0xA;
   private static final int PING_PAYLOAD = Long.BYTES;
 
   private final LongConsumer onPong;
+
   /** Bytes of the handshake's end seen so far ("\r\n\r\n"), or 4 once frames have begun. */
   private int handshakeEnd;
+
   /** Bytes of the current frame still to pass to the library. */
   private long passThrough;
+
   /** A frame header split between reads: what was seen of it. */
   private final byte[] header = new byte[14];
+
   private int headerSeen = -1;
 
   /**
-   * @param onPong told the token of each pong taken out ({@link Connection#UNKNOWN_TOKEN} when
-   *     its payload is not one of ours)
+   * @param onPong told the token of each pong taken out ({@link Connection#UNKNOWN_TOKEN} when its
+   *     payload is not one of ours)
    */
   PongFilter(LongConsumer onPong) {
     this.onPong = onPong;
@@ -55,7 +59,8 @@ final class PongFilter {
         // The HTTP request: pass it through, watching for the blank line that ends it.
         byte b = a[read];
         a[write++] = a[read++];
-        handshakeEnd = b == (handshakeEnd % 2 == 0 ? '\r' : '\n') ? handshakeEnd + 1 : b == '\r' ? 1 : 0;
+        handshakeEnd =
+            b == (handshakeEnd % 2 == 0 ? '\r' : '\n') ? handshakeEnd + 1 : b == '\r' ? 1 : 0;
         continue;
       }
       if (passThrough > 0) {

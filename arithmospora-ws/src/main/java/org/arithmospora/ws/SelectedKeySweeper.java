@@ -20,30 +20,30 @@ import org.slf4j.LoggerFactory;
  * <p>Java-WebSocket 1.6.0's selector loop removes a key from the selected-key set when it accepts
  * on it or reads data from it, but not after writing. A key stays in that set with its stale
  * "writable" bit until its client next sends something, and every round of the loop visits it and
- * calls the library's write routine again. Clients of a statistics feed almost never send, so
- * after the handshake every connection stays there. During a connect storm that is ruinous: the
- * library accepts one connection per round, so each new client costs a visit to every client
- * before it, and the storm costs time in proportion to the square of its size (counted: about 52
- * million empty write calls for two storms of 10,000 clients).
+ * calls the library's write routine again. Clients of a statistics feed almost never send, so after
+ * the handshake every connection stays there. During a connect storm that is ruinous: the library
+ * accepts one connection per round, so each new client costs a visit to every client before it, and
+ * the storm costs time in proportion to the square of its size (counted: about 52 million empty
+ * write calls for two storms of 10,000 clients).
  *
  * <p>Between storms the same stale keys are useful: when a change goes out to every client, the
  * round writes to each key already in the set without waiting for the selector to report it
- * writable again. Sweeping after every write measured a little slower for fan-out (server CPU
- * 124 % against 107 % of a core, 10,000 clients), so the sweep follows reads only: every
- * handshake is a read, so a storm sweeps each round, and a quiet fan-out keeps its set until a
- * client next sends something (a pong).
+ * writable again. Sweeping after every write measured a little slower for fan-out (server CPU 124 %
+ * against 107 % of a core, 10,000 clients), so the sweep follows reads only: every handshake is a
+ * read, so a storm sweeps each round, and a quiet fan-out keeps its set until a client next sends
+ * something (a pong).
  *
  * <p>A key whose connection still has frames queued is kept. The library's write routine turns a
  * key's write interest off after it finds the queue empty; if the hub queues a frame and asks for
  * writing in between, the frame waits with no write interest. Without a sweep the stale key is
  * visited in the next round anyway, which hides that race; keeping such keys keeps that rescue.
  *
- * <p>The only place the library's loop calls us between one round and the next is
- * {@code doAdditionalRead}, which calls {@link WrappedByteChannel#readMore} for the connections in
- * its private {@code iqueue}. The sweeper puts a connection of its own there, once per round,
- * whose {@code readMore} clears the set. Clearing after a round is the usual NIO idiom and is
- * safe: every key in the set has been handled in the round just finished, and the selector is
- * level-triggered, so a key still ready for what it is interested in is selected again.
+ * <p>The only place the library's loop calls us between one round and the next is {@code
+ * doAdditionalRead}, which calls {@link WrappedByteChannel#readMore} for the connections in its
+ * private {@code iqueue}. The sweeper puts a connection of its own there, once per round, whose
+ * {@code readMore} clears the set. Clearing after a round is the usual NIO idiom and is safe: every
+ * key in the set has been handled in the round just finished, and the selector is level-triggered,
+ * so a key still ready for what it is interested in is selected again.
  *
  * <p>The same end-of-round call closes connections whose clients closed them. The library would
  * close one as soon as it reads the end of the stream and then ask the cancelled key whether it is
@@ -63,8 +63,10 @@ final class SelectedKeySweeper {
   private List<WebSocketImpl> additionalReads;
   private Selector selector;
   private boolean scheduled;
+
   /** Whether this round's end clears the whole set, or only {@link #forgotten}. */
   private boolean fullSweep;
+
   private final List<java.nio.channels.SelectionKey> forgotten = new java.util.ArrayList<>();
   private final List<WebSocketImpl> endedStreams = new java.util.ArrayList<>();
   private volatile long closedAfterRound;
@@ -110,13 +112,13 @@ final class SelectedKeySweeper {
   }
 
   /**
-   * Closes a connection whose client closed its end, at the end of the current round rather than
-   * at once; false if it cannot, and the caller lets the library close it.
+   * Closes a connection whose client closed its end, at the end of the current round rather than at
+   * once; false if it cannot, and the caller lets the library close it.
    *
-   * <p>The library closes such a connection in the middle of its round and then asks the
-   * cancelled key whether it is writable, which throws and abandons the rest of the round. Every
-   * closed client thus cost a whole round (an {@code epoll_wait} over all the other ready
-   * connections): 10,000 clients dropping at once took seven seconds to close.
+   * <p>The library closes such a connection in the middle of its round and then asks the cancelled
+   * key whether it is writable, which throws and abandons the rest of the round. Every closed
+   * client thus cost a whole round (an {@code epoll_wait} over all the other ready connections):
+   * 10,000 clients dropping at once took seven seconds to close.
    */
   boolean closeAfterRound(WebSocketImpl connection) {
     request();
@@ -133,8 +135,8 @@ final class SelectedKeySweeper {
   }
 
   /**
-   * For tests, from any thread: how many keys are in the selected-key set now. Between rounds
-   * it should be none; an approximate read is enough for that.
+   * For tests, from any thread: how many keys are in the selected-key set now. Between rounds it
+   * should be none; an approximate read is enough for that.
    */
   int selectedKeys() {
     Object s = read(SELECTOR);
@@ -254,7 +256,8 @@ final class SelectedKeySweeper {
   }
 
   /** A TLS channel that asks for a sweep whenever the selector thread reads from it. */
-  static final class SweepingTlsChannel implements WrappedByteChannel, org.java_websocket.interfaces.ISSLChannel {
+  static final class SweepingTlsChannel
+      implements WrappedByteChannel, org.java_websocket.interfaces.ISSLChannel {
     private final ByteChannel delegate;
     private final WebSocketImpl connection;
     private final SelectedKeySweeper sweeper;
@@ -301,7 +304,9 @@ final class SelectedKeySweeper {
       return n < 0 && sweeper.closeAfterRound(connection) ? 0 : n;
     }
 
-    /** Writes, telling the transport what of its messages and pings left (as GatheringChannel does). */
+    /**
+     * Writes, telling the transport what of its messages and pings left (as GatheringChannel does).
+     */
     @Override
     public int write(ByteBuffer src) throws java.io.IOException {
       int before = src.remaining();

@@ -26,8 +26,8 @@ import org.java_websocket.handshake.ServerHandshakeBuilder;
  * storms: the same parsing and the same response, without what profiling found costly in them.
  *
  * <p>Java-WebSocket compiles a regular expression for every request header (to strip leading
- * spaces), looks up a SHA-1 provider and builds a {@code SimpleDateFormat} for every response.
- * With thousands of clients connecting at once that was 12 % of the server's CPU, on the decoder
+ * spaces), looks up a SHA-1 provider and builds a {@code SimpleDateFormat} for every response. With
+ * thousands of clients connecting at once that was 12 % of the server's CPU, on the decoder
  * threads. Here headers are parsed by hand with the library's rules and exceptions (so an
  * incomplete request still waits for more bytes), each decoder thread keeps its SHA-1, and the
  * {@code Date} header is formatted once a second. Inbound frames and everything else are the
@@ -36,18 +36,23 @@ import org.java_websocket.handshake.ServerHandshakeBuilder;
 final class ServerDraft extends Draft_6455 {
   private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   private static final DateTimeFormatter HTTP_DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-1, which websockets need", e);
-    }
-  });
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
+  private static final ThreadLocal<MessageDigest> SHA1 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-1");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("this JVM has no SHA-1, which websockets need", e);
+            }
+          });
 
   private static volatile DateHeader date = new DateHeader(Long.MIN_VALUE, "");
 
-  /** A draft that refuses inbound frames or messages over {@code maxFrameSize} bytes (close 1009). */
+  /**
+   * A draft that refuses inbound frames or messages over {@code maxFrameSize} bytes (close 1009).
+   */
   ServerDraft(int maxFrameSize) {
     super(Collections.emptyList(), maxFrameSize);
   }
@@ -71,10 +76,12 @@ final class ServerDraft extends Draft_6455 {
       throw new InvalidHandshakeException();
     }
     if (!"GET".equalsIgnoreCase(requestLine[0])) {
-      throw new InvalidHandshakeException("Invalid request method received: " + requestLine[0] + " Status line: " + line);
+      throw new InvalidHandshakeException(
+          "Invalid request method received: " + requestLine[0] + " Status line: " + line);
     }
     if (!"HTTP/1.1".equalsIgnoreCase(requestLine[2])) {
-      throw new InvalidHandshakeException("Invalid status line received: " + requestLine[2] + " Status line: " + line);
+      throw new InvalidHandshakeException(
+          "Invalid status line received: " + requestLine[2] + " Status line: " + line);
     }
     HandshakeImpl1Client request = new HandshakeImpl1Client();
     request.setResourceDescriptor(requestLine[1]);
@@ -91,7 +98,8 @@ final class ServerDraft extends Draft_6455 {
       }
       String value = line.substring(start);
       // A repeated header is joined to the first, as the library does.
-      request.put(name, request.hasFieldValue(name) ? request.getFieldValue(name) + "; " + value : value);
+      request.put(
+          name, request.hasFieldValue(name) ? request.getFieldValue(name) + "; " + value : value);
       line = readStringLine(buf);
     }
     if (line == null) {
@@ -101,8 +109,8 @@ final class ServerDraft extends Draft_6455 {
   }
 
   @Override
-  public HandshakeBuilder postProcessHandshakeResponseAsServer(ClientHandshake request, ServerHandshakeBuilder response)
-      throws InvalidHandshakeException {
+  public HandshakeBuilder postProcessHandshakeResponseAsServer(
+      ClientHandshake request, ServerHandshakeBuilder response) throws InvalidHandshakeException {
     response.put("Upgrade", "websocket");
     response.put("Connection", request.getFieldValue("Connection"));
     String key = request.getFieldValue("Sec-WebSocket-Key");
@@ -124,7 +132,8 @@ final class ServerDraft extends Draft_6455 {
 
   /** The {@code Sec-WebSocket-Accept} answer to a client's key (RFC 6455 §4.2.2). */
   static String acceptKey(String clientKey) {
-    byte[] digest = SHA1.get().digest((clientKey.trim() + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
+    byte[] digest =
+        SHA1.get().digest((clientKey.trim() + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
     return Base64.getEncoder().encodeToString(digest);
   }
 
@@ -139,6 +148,5 @@ final class ServerDraft extends Draft_6455 {
     return current.text;
   }
 
-  private record DateHeader(long second, String text) {
-  }
+  private record DateHeader(long second, String text) {}
 }

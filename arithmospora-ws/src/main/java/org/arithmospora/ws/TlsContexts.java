@@ -32,16 +32,20 @@ import javax.net.ssl.SSLContext;
  * Builds server {@link SSLContext}s from the files sites already have: a PEM certificate chain with
  * a PEM private key, as the Go program took them, or a PKCS#12 keystore.
  *
- * <p>Private keys may be PKCS#8 ({@code BEGIN PRIVATE KEY}), encrypted PKCS#8
- * ({@code BEGIN ENCRYPTED PRIVATE KEY}, with a password), PKCS#1 RSA ({@code BEGIN RSA PRIVATE
- * KEY}) or SEC1 EC ({@code BEGIN EC PRIVATE KEY}). Java has no PEM key reader, so the PKCS#1 and
- * SEC1 forms are wrapped into PKCS#8 here. Every failure names the file and what was wrong with it.
+ * <p>Private keys may be PKCS#8 ({@code BEGIN PRIVATE KEY}), encrypted PKCS#8 ({@code BEGIN
+ * ENCRYPTED PRIVATE KEY}, with a password), PKCS#1 RSA ({@code BEGIN RSA PRIVATE KEY}) or SEC1 EC
+ * ({@code BEGIN EC PRIVATE KEY}). Java has no PEM key reader, so the PKCS#1 and SEC1 forms are
+ * wrapped into PKCS#8 here. Every failure names the file and what was wrong with it.
  */
 public final class TlsContexts {
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
-  private static final byte[] OID_RSA = {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
-  private static final byte[] OID_EC = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+  private static final Pattern PEM =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
+  private static final byte[] OID_RSA = {
+    0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01
+  };
+  private static final byte[] OID_EC = {
+    0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
+  };
   private static final byte[] DER_NULL = {0x05, 0x00};
 
   private TlsContexts() {}
@@ -57,8 +61,8 @@ public final class TlsContexts {
   }
 
   /**
-   * A context from a PEM certificate chain and a PEM private key that may be encrypted
-   * (PKCS#8 with {@code password}).
+   * A context from a PEM certificate chain and a PEM private key that may be encrypted (PKCS#8 with
+   * {@code password}).
    *
    * @throws IllegalArgumentException naming the file and the problem
    */
@@ -73,7 +77,8 @@ public final class TlsContexts {
       store.setKeyEntry("server", key, inMemory, chain.toArray(new Certificate[0]));
       return context(store, inMemory);
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot use " + certificateChain + " with " + privateKey + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot use " + certificateChain + " with " + privateKey + ": " + e.getMessage(), e);
     }
   }
 
@@ -88,13 +93,16 @@ public final class TlsContexts {
       store.load(in, password);
       return context(store, password);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read PKCS#12 keystore " + keystore + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read PKCS#12 keystore " + keystore + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot use PKCS#12 keystore " + keystore + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot use PKCS#12 keystore " + keystore + ": " + e.getMessage(), e);
     }
   }
 
-  private static SSLContext context(KeyStore store, char[] password) throws GeneralSecurityException {
+  private static SSLContext context(KeyStore store, char[] password)
+      throws GeneralSecurityException {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(store, password);
     SSLContext ctx = SSLContext.getInstance("TLS");
@@ -113,9 +121,11 @@ public final class TlsContexts {
       }
       return chain;
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read certificate chain " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read certificate chain " + file + ": " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("certificate chain " + file + " is not valid PEM or DER: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "certificate chain " + file + " is not valid PEM or DER: " + e.getMessage(), e);
     }
   }
 
@@ -124,7 +134,8 @@ public final class TlsContexts {
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read private key " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read private key " + file + ": " + e.getMessage(), e);
     }
     Matcher m = PEM.matcher(text);
     while (m.find()) {
@@ -134,30 +145,48 @@ public final class TlsContexts {
         continue;
       }
       if (body.contains("Proc-Type:")) {
-        throw new IllegalArgumentException("private key " + file + " is encrypted in the legacy OpenSSL format;"
-            + " convert it with: openssl pkcs8 -topk8 -in OLD -out NEW");
+        throw new IllegalArgumentException(
+            "private key "
+                + file
+                + " is encrypted in the legacy OpenSSL format;"
+                + " convert it with: openssl pkcs8 -topk8 -in OLD -out NEW");
       }
       byte[] der = Base64.getMimeDecoder().decode(body);
       try {
         return switch (type) {
           case "PRIVATE KEY" -> pkcs8(der);
-          case "RSA PRIVATE KEY" -> pkcs8(Der.sequence(Der.integerZero(), Der.sequence(OID_RSA, DER_NULL), Der.octetString(der)));
-          case "EC PRIVATE KEY" -> pkcs8(Der.sequence(Der.integerZero(),
-              Der.sequence(OID_EC, Der.ecCurveOf(der)), Der.octetString(der)));
+          case "RSA PRIVATE KEY" ->
+              pkcs8(
+                  Der.sequence(
+                      Der.integerZero(), Der.sequence(OID_RSA, DER_NULL), Der.octetString(der)));
+          case "EC PRIVATE KEY" ->
+              pkcs8(
+                  Der.sequence(
+                      Der.integerZero(),
+                      Der.sequence(OID_EC, Der.ecCurveOf(der)),
+                      Der.octetString(der)));
           case "ENCRYPTED PRIVATE KEY" -> decrypt(der, password, file);
-          default -> throw new IllegalArgumentException("private key " + file + " holds a '" + type
-              + "' block; expected PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
+          default ->
+              throw new IllegalArgumentException(
+                  "private key "
+                      + file
+                      + " holds a '"
+                      + type
+                      + "' block; expected PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY");
         };
       } catch (GeneralSecurityException | IllegalStateException e) {
-        throw new IllegalArgumentException("private key " + file + " (" + type + ") cannot be read: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "private key " + file + " (" + type + ") cannot be read: " + e.getMessage(), e);
       }
     }
     throw new IllegalArgumentException("no PEM private key found in " + file);
   }
 
-  private static PrivateKey decrypt(byte[] der, char[] password, Path file) throws GeneralSecurityException {
+  private static PrivateKey decrypt(byte[] der, char[] password, Path file)
+      throws GeneralSecurityException {
     if (password == null) {
-      throw new IllegalArgumentException("private key " + file + " is encrypted and no password was given");
+      throw new IllegalArgumentException(
+          "private key " + file + " is encrypted and no password was given");
     }
     try {
       EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
@@ -169,12 +198,17 @@ public final class TlsContexts {
       }
       Cipher cipher = Cipher.getInstance(algorithm);
       SecretKeyFactory factory = SecretKeyFactory.getInstance(algorithm);
-      cipher.init(Cipher.DECRYPT_MODE, factory.generateSecret(new PBEKeySpec(password)), info.getAlgParameters());
+      cipher.init(
+          Cipher.DECRYPT_MODE,
+          factory.generateSecret(new PBEKeySpec(password)),
+          info.getAlgParameters());
       return pkcs8(info.getKeySpec(cipher).getEncoded());
     } catch (IOException e) {
-      throw new IllegalArgumentException("private key " + file + " is not valid encrypted PKCS#8: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "private key " + file + " is not valid encrypted PKCS#8: " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("private key " + file + " cannot be decrypted (wrong password?): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "private key " + file + " cannot be decrypted (wrong password?): " + e.getMessage(), e);
     }
   }
 
@@ -191,13 +225,17 @@ public final class TlsContexts {
     throw last;
   }
 
-  /** Signs with the key and verifies with the certificate: a mismatch fails here, not in a handshake. */
+  /**
+   * Signs with the key and verifies with the certificate: a mismatch fails here, not in a
+   * handshake.
+   */
   private static void checkPair(PrivateKey key, X509Certificate cert, Path keyFile, Path certFile) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> null;
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> null;
+        };
     if (algorithm == null) {
       return;
     }
@@ -211,11 +249,18 @@ public final class TlsContexts {
       verifier.initVerify(cert.getPublicKey());
       verifier.update(probe);
       if (!verifier.verify(signature)) {
-        throw new IllegalArgumentException("private key " + keyFile + " does not belong to the first certificate in " + certFile);
+        throw new IllegalArgumentException(
+            "private key " + keyFile + " does not belong to the first certificate in " + certFile);
       }
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("private key " + keyFile + " does not belong to the first certificate in "
-          + certFile + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "private key "
+              + keyFile
+              + " does not belong to the first certificate in "
+              + certFile
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -263,8 +308,8 @@ public final class TlsContexts {
     }
 
     /**
-     * The named-curve OID (as a whole TLV) in the {@code [0] parameters} of a SEC1
-     * {@code ECPrivateKey}.
+     * The named-curve OID (as a whole TLV) in the {@code [0] parameters} of a SEC1 {@code
+     * ECPrivateKey}.
      */
     static byte[] ecCurveOf(byte[] sec1) {
       int[] seq = header(sec1, 0);
@@ -286,7 +331,8 @@ public final class TlsContexts {
         }
         pos = h[0] + h[1];
       }
-      throw new IllegalStateException("the EC key names no curve; write it with its parameters (openssl ec -param_enc named_curve)");
+      throw new IllegalStateException(
+          "the EC key names no curve; write it with its parameters (openssl ec -param_enc named_curve)");
     }
 
     /** For the TLV at {@code pos}: the offset of its content and the content's length. */

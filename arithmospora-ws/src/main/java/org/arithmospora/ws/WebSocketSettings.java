@@ -10,9 +10,9 @@ import javax.net.ssl.SSLContext;
 import org.arithmospora.hub.DeliverySettings;
 
 /**
- * How the websocket server listens and treats its clients. Immutable; build with
- * {@link #builder()}, which validates on {@link Builder#build()}. The keys of the Go program's
- * {@code [websocket]} section (and this project's delivery keys) are {@link #delivery()}'s.
+ * How the websocket server listens and treats its clients. Immutable; build with {@link
+ * #builder()}, which validates on {@link Builder#build()}. The keys of the Go program's {@code
+ * [websocket]} section (and this project's delivery keys) are {@link #delivery()}'s.
  */
 public final class WebSocketSettings {
   private final InetSocketAddress address;
@@ -65,9 +65,9 @@ public final class WebSocketSettings {
   }
 
   /**
-   * How clients are treated whatever carries their messages: keep-alive ({@code write_wait},
-   * {@code pong_wait}, {@code ping_period}), the snapshot delay, the connection limit and flow
-   * control. The server's hub runs with these.
+   * How clients are treated whatever carries their messages: keep-alive ({@code write_wait}, {@code
+   * pong_wait}, {@code ping_period}), the snapshot delay, the connection limit and flow control.
+   * The server's hub runs with these.
    */
   public DeliverySettings delivery() {
     return delivery;
@@ -89,8 +89,8 @@ public final class WebSocketSettings {
   }
 
   /**
-   * Selector threads sharing the port (each accepts and writes for its share of the clients);
-   * more than one needs {@code SO_REUSEPORT}.
+   * Selector threads sharing the port (each accepts and writes for its share of the clients); more
+   * than one needs {@code SO_REUSEPORT}.
    */
   public int selectorThreads() {
     return selectorThreads;
@@ -111,8 +111,12 @@ public final class WebSocketSettings {
     private Collection<String> allowedOrigins = Set.of();
     private int workerThreads = 1;
     // One per core where the kernel spreads connections over sockets sharing a port.
-    private int selectorThreads = reusePortSupported() ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())) : 1;
-    // A connect storm of thousands arrives faster than one thread accepts: let the kernel hold them.
+    private int selectorThreads =
+        reusePortSupported()
+            ? Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))
+            : 1;
+    // A connect storm of thousands arrives faster than one thread accepts: let the kernel hold
+    // them.
     private int backlog = 4096;
 
     private Builder() {}
@@ -140,7 +144,8 @@ public final class WebSocketSettings {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("address '" + hostAndPort + "': port must be 0-65535");
       }
-      this.address = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+      this.address =
+          host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
       return this;
     }
 
@@ -226,8 +231,8 @@ public final class WebSocketSettings {
     }
 
     /**
-     * Selector threads sharing the port (default: one per core, up to four, where
-     * {@code SO_REUSEPORT} is supported; otherwise one).
+     * Selector threads sharing the port (default: one per core, up to four, where {@code
+     * SO_REUSEPORT} is supported; otherwise one).
      */
     public Builder selectorThreads(int n) {
       this.selectorThreads = n;
@@ -242,13 +247,14 @@ public final class WebSocketSettings {
     /**
      * Validates and builds.
      *
-     * @throws IllegalArgumentException naming the first setting out of range, e.g. a ping
-     *     period that is not shorter than the pong wait
+     * @throws IllegalArgumentException naming the first setting out of range, e.g. a ping period
+     *     that is not shorter than the pong wait
      */
     public WebSocketSettings build() {
       DeliverySettings d = delivery.build();
       if (maxInboundBytes < 125) {
-        throw new IllegalArgumentException("the inbound limit must allow at least a control frame (125 bytes)");
+        throw new IllegalArgumentException(
+            "the inbound limit must allow at least a control frame (125 bytes)");
       }
       if (workerThreads < 1) {
         throw new IllegalArgumentException("worker threads must be at least 1");
@@ -257,7 +263,8 @@ public final class WebSocketSettings {
         throw new IllegalArgumentException("selector threads must be at least 1");
       }
       if (selectorThreads > 1 && !reusePortSupported()) {
-        throw new IllegalArgumentException("more than one selector thread needs SO_REUSEPORT, which this platform lacks");
+        throw new IllegalArgumentException(
+            "more than one selector thread needs SO_REUSEPORT, which this platform lacks");
       }
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1");

@@ -21,6 +21,7 @@ import org.java_websocket.framing.Framedata;
 final class WebSocketTransport implements Transport {
   /** How a message becomes a websocket frame: one per message, shared by every connection. */
   static final Function<EncodedMessage, Frame> FRAMING = Frame::of;
+
   private static final int PING_PAYLOAD = Long.BYTES;
 
   private final WebSocketImpl conn;
@@ -142,7 +143,10 @@ final class WebSocketTransport implements Transport {
   /** A pong arrived through the library: the client has read everything before its ping. */
   void pong(Framedata pong) {
     ByteBuffer payload = pong.getPayloadData();
-    long token = payload.remaining() == PING_PAYLOAD ? payload.getLong(payload.position()) : Connection.UNKNOWN_TOKEN;
+    long token =
+        payload.remaining() == PING_PAYLOAD
+            ? payload.getLong(payload.position())
+            : Connection.UNKNOWN_TOKEN;
     pong(token <= 0 ? Connection.UNKNOWN_TOKEN : token); // ours start at 1
   }
 

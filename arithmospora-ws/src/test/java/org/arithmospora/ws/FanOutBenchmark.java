@@ -34,12 +34,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hub's hot paths with websocket framing, without sockets: one change handed to N
- * connections (each gets a shared view of one frame in its queue, as {@link WebSocketTransport}
- * does), and a new client's snapshot from the frames kept per stat, against encoding every stat
- * for that client (what the Go program did). After each operation the queues are drained and
- * acknowledged, as the selector thread and a fast client would. The hub runs on a virtual clock
- * on the benchmark's thread. Run with {@code bench/jmh.sh FanOutBenchmark}.
+ * The hub's hot paths with websocket framing, without sockets: one change handed to N connections
+ * (each gets a shared view of one frame in its queue, as {@link WebSocketTransport} does), and a
+ * new client's snapshot from the frames kept per stat, against encoding every stat for that client
+ * (what the Go program did). After each operation the queues are drained and acknowledged, as the
+ * selector thread and a fast client would. The hub runs on a virtual clock on the benchmark's
+ * thread. Run with {@code bench/jmh.sh FanOutBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -120,11 +120,20 @@ public class FanOutBenchmark {
     }
     source = LiveSource.builder(def.build()).loader(store).scheduler(clock).build();
     source.start();
-    hub = Hub.builder(DeliverySettings.builder().pongWait(Duration.ofDays(1)).pingPeriod(Duration.ofHours(1)).build())
-        .source(source).scheduler(clock, () -> {
-          Instant t = clock.now();
-          return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-        }).build();
+    hub =
+        Hub.builder(
+                DeliverySettings.builder()
+                    .pongWait(Duration.ofDays(1))
+                    .pingPeriod(Duration.ofHours(1))
+                    .build())
+            .source(source)
+            .scheduler(
+                clock,
+                () -> {
+                  Instant t = clock.now();
+                  return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+                })
+            .build();
     hub.start();
     for (int i = 0; i < connections; i++) {
       QueueTransport t = new QueueTransport();

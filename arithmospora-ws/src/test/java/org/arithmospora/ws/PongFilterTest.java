@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
  * read held whole.
  */
 class PongFilterTest {
-  private static final byte[] HANDSHAKE = ("GET /election HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HANDSHAKE =
+      ("GET /election HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
 
   /** One frame in a stream: where it is, and what the filter should say if it takes it out. */
-  private record Frame(int start, int end, boolean takeable, long token) {
-  }
+  private record Frame(int start, int end, boolean takeable, long token) {}
 
   private static byte[] frame(Random r, int opcode, boolean masked, byte[] payload) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -72,7 +73,9 @@ class PongFilterTest {
           token = Connection.UNKNOWN_TOKEN;
           pong = true;
         } else if (kind == 4) {
-          bytes = frame(r, 0xA, false, new byte[8]); // unmasked: a protocol error, the library's to judge
+          bytes =
+              frame(
+                  r, 0xA, false, new byte[8]); // unmasked: a protocol error, the library's to judge
           masked = false;
           pong = true;
         } else if (kind == 5) {
@@ -110,7 +113,8 @@ class PongFilterTest {
       expected.write(all, 0, HANDSHAKE.length);
       List<Long> expectedTokens = new ArrayList<>();
       for (Frame f : frames) {
-        boolean wholeInOneRead = reads.stream().anyMatch(rd -> rd[0] <= f.start() && f.end() <= rd[1]);
+        boolean wholeInOneRead =
+            reads.stream().anyMatch(rd -> rd[0] <= f.start() && f.end() <= rd[1]);
         if (f.takeable() && wholeInOneRead) {
           expectedTokens.add(f.token() == 0 ? Connection.UNKNOWN_TOKEN : f.token());
         } else {
@@ -136,7 +140,9 @@ class PongFilterTest {
       byte[] rest = java.util.Arrays.copyOfRange(all, cut, all.length);
       assertThat(filter.filter(first, 0, first.length)).isEqualTo(cut);
       // The rest of the handshake passes; the pong after it, whole in this read, is taken out.
-      assertThat(filter.filter(rest, 0, rest.length)).as("cut at %d", cut).isEqualTo(HANDSHAKE.length - cut);
+      assertThat(filter.filter(rest, 0, rest.length))
+          .as("cut at %d", cut)
+          .isEqualTo(HANDSHAKE.length - cut);
       assertThat(tokens).containsExactly(42L);
     }
   }

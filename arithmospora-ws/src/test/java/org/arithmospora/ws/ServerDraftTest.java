@@ -15,20 +15,23 @@ import org.java_websocket.exceptions.IncompleteHandshakeException;
 import org.java_websocket.exceptions.InvalidHandshakeException;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.Handshakedata;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The cheaper handshake must read and answer exactly as Java-WebSocket's own does. */
 class ServerDraftTest {
-  private static final String REQUEST = "GET /election?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\n"
-      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+  private static final String REQUEST =
+      "GET /election?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
 
   @Test
   void theAcceptKeyIsTheOneOfRfc6455() {
     // RFC 6455 §1.3's worked example.
-    assertThat(ServerDraft.acceptKey("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-    assertThat(ServerDraft.acceptKey(" dGhlIHNhbXBsZSBub25jZQ== ")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assertThat(ServerDraft.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="))
+        .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assertThat(ServerDraft.acceptKey(" dGhlIHNhbXBsZSBub25jZQ== "))
+        .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   }
 
   @Test
@@ -40,44 +43,54 @@ class ServerDraftTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      REQUEST + "\r\n",
-      REQUEST + "Origin:    https://stats.example.org\r\nX-Empty:\r\nX-NoSpace:value\r\n\r\n",
-      REQUEST + "Cookie: a=1\r\ncookie: b=2\r\nX-Colons: a:b:c\r\n\r\n",
-  })
+  @ValueSource(
+      strings = {
+        REQUEST + "\r\n",
+        REQUEST + "Origin:    https://stats.example.org\r\nX-Empty:\r\nX-NoSpace:value\r\n\r\n",
+        REQUEST + "Cookie: a=1\r\ncookie: b=2\r\nX-Colons: a:b:c\r\n\r\n",
+      })
   void requestsAreReadAsTheLibraryReadsThem(String request) throws Exception {
     Handshakedata ours = ours(request);
     Handshakedata library = Draft.translateHandshakeHttp(bytes(request), Role.SERVER);
-    assertThat(((ClientHandshake) ours).getResourceDescriptor()).isEqualTo(((ClientHandshake) library).getResourceDescriptor());
+    assertThat(((ClientHandshake) ours).getResourceDescriptor())
+        .isEqualTo(((ClientHandshake) library).getResourceDescriptor());
     assertThat(fields(ours)).isEqualTo(fields(library)).isNotEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "GET /election HTTP/1.1\r\nHost: x\r\n",
-      "GET /election HTTP/1.1\r\nHost: x",
-      "GET /elec",
-      "POST /election HTTP/1.1\r\n\r\n",
-      "GET /election HTTP/1.0\r\n\r\n",
-      "GET /election\r\n\r\n",
-      "GET /election HTTP/1.1\r\nno colon here\r\n\r\n",
-  })
+  @ValueSource(
+      strings = {
+        "GET /election HTTP/1.1\r\nHost: x\r\n",
+        "GET /election HTTP/1.1\r\nHost: x",
+        "GET /elec",
+        "POST /election HTTP/1.1\r\n\r\n",
+        "GET /election HTTP/1.0\r\n\r\n",
+        "GET /election\r\n\r\n",
+        "GET /election HTTP/1.1\r\nno colon here\r\n\r\n",
+      })
   void badAndIncompleteRequestsFailAsTheyDoInTheLibrary(String request) {
     Throwable library = catchFrom(() -> Draft.translateHandshakeHttp(bytes(request), Role.SERVER));
     Throwable ours = catchFrom(() -> ours(request));
-    assertThat(library).isInstanceOfAny(InvalidHandshakeException.class, IncompleteHandshakeException.class);
+    assertThat(library)
+        .isInstanceOfAny(InvalidHandshakeException.class, IncompleteHandshakeException.class);
     assertThat(ours).isExactlyInstanceOf(library.getClass()).hasMessage(library.getMessage());
     if (library instanceof IncompleteHandshakeException incomplete) {
-      assertThat(((IncompleteHandshakeException) ours).getPreferredSize()).isEqualTo(incomplete.getPreferredSize());
+      assertThat(((IncompleteHandshakeException) ours).getPreferredSize())
+          .isEqualTo(incomplete.getPreferredSize());
     }
   }
 
   @Test
   void aRequestWithoutAKeyIsRefused() throws Exception {
     ServerDraft draft = new ServerDraft(1024);
-    ClientHandshake request = (ClientHandshake) ours("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n");
-    assertThatThrownBy(() -> draft.postProcessHandshakeResponseAsServer(request, new org.java_websocket.handshake.HandshakeImpl1Server()))
-        .isInstanceOf(InvalidHandshakeException.class).hasMessage("missing Sec-WebSocket-Key");
+    ClientHandshake request =
+        (ClientHandshake) ours("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n");
+    assertThatThrownBy(
+            () ->
+                draft.postProcessHandshakeResponseAsServer(
+                    request, new org.java_websocket.handshake.HandshakeImpl1Server()))
+        .isInstanceOf(InvalidHandshakeException.class)
+        .hasMessage("missing Sec-WebSocket-Key");
   }
 
   private static Handshakedata ours(String request) throws InvalidHandshakeException {

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,6 @@ import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.hub.DropReason;
 import org.arithmospora.hub.Hub;
-import java.nio.channels.SelectionKey;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.junit.jupiter.api.AfterEach;
@@ -48,13 +48,20 @@ class ServerTest {
     store.stat("total").set("current", 71).set("total", 200);
     store.stat("total", "5m").set("current", 3).set("total", 200).set("peak", 9);
     store.stat("totalvotes").setValue(2345);
-    SourceDefinition def = SourceDefinition.builder("election")
-        .stat("proportion", "total")
-        .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
-        .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
-        .milestones(new MilestoneGroup("total", "proportion", "total", List.of(
-            new MilestoneDefinition("half", null, "percentage", 50, ">=", "50% turnout!"))))
-        .build();
+    SourceDefinition def =
+        SourceDefinition.builder("election")
+            .stat("proportion", "total")
+            .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
+            .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
+            .milestones(
+                new MilestoneGroup(
+                    "total",
+                    "proportion",
+                    "total",
+                    List.of(
+                        new MilestoneDefinition(
+                            "half", null, "percentage", 50, ">=", "50% turnout!"))))
+            .build();
     source = LiveSource.builder(def).loader(store).scheduler(clock).build();
     source.start();
   }
@@ -69,7 +76,8 @@ class ServerTest {
   }
 
   private ArithmosporaServer serve(WebSocketSettings.Builder settings) {
-    server = ArithmosporaServer.builder(settings.address("127.0.0.1:0").build()).source(source).build();
+    server =
+        ArithmosporaServer.builder(settings.address("127.0.0.1:0").build()).source(source).build();
     server.start();
     return server;
   }
@@ -97,17 +105,21 @@ class ServerTest {
     JsonNode available = c.nextJson();
     assertThat(available.get("event").asText()).isEqualTo("available");
     assertThat(available.get("payload").toString())
-        .isEqualTo("{\"proportion\":[\"total\"],\"rolling\":[\"5m:total\"],\"other\":[\"totalvotes\"]}");
+        .isEqualTo(
+            "{\"proportion\":[\"total\"],\"rolling\":[\"5m:total\"],\"other\":[\"totalvotes\"]}");
 
     List<JsonNode> snapshot = c.nextJson(3);
-    assertThat(snapshot).extracting(m -> m.get("event").asText())
-        .containsExactly("stats:proportion:total", "stats:rolling:5m:total", "stats:other:totalvotes");
+    assertThat(snapshot)
+        .extracting(m -> m.get("event").asText())
+        .containsExactly(
+            "stats:proportion:total", "stats:rolling:5m:total", "stats:other:totalvotes");
     JsonNode total = snapshot.get(0).get("payload");
     assertThat(total.get("name").asText()).isEqualTo("total");
     assertThat(total.get("data").get("current").asLong()).isEqualTo(71);
     assertThat(total.get("data").get("percentage").asDouble()).isEqualTo(35.5);
     assertThat(total.get("dataPoints").size()).isZero();
-    assertThat(snapshot.get(2).get("payload").get("data").get("totalvotes").asLong()).isEqualTo(2345);
+    assertThat(snapshot.get(2).get("payload").get("data").get("totalvotes").asLong())
+        .isEqualTo(2345);
 
     update("80");
     JsonNode change = c.nextJson();
@@ -116,7 +128,9 @@ class ServerTest {
 
     update("120");
     List<JsonNode> next = c.nextJson(2);
-    assertThat(next).extracting(m -> m.get("event").asText()).containsExactly("stats:proportion:total", "milestone");
+    assertThat(next)
+        .extracting(m -> m.get("event").asText())
+        .containsExactly("stats:proportion:total", "milestone");
     JsonNode milestone = next.get(1).get("payload");
     assertThat(milestone.get("name").asText()).isEqualTo("half");
     assertThat(milestone.get("dataPointNames").size()).isZero();
@@ -144,13 +158,18 @@ class ServerTest {
   @Test
   void aQueryStringIsIgnoredAndOtherPathsAreRefused() {
     serve(settings());
-    assertThat(connect("/election?client=dashboard&v=2").nextJson().get("event").asText()).isEqualTo("available");
+    assertThat(connect("/election?client=dashboard&v=2").nextJson().get("event").asText())
+        .isEqualTo("available");
     for (String path : new String[] {"/", "/nope", "/election/extra", "/electio"}) {
       assertThatThrownBy(() -> connect(path))
           .as(path)
           .isInstanceOf(CompletionException.class)
-          .cause().isInstanceOf(WebSocketHandshakeException.class)
-          .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(404));
+          .cause()
+          .isInstanceOf(WebSocketHandshakeException.class)
+          .satisfies(
+              e ->
+                  assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
+                      .isEqualTo(404));
     }
   }
 
@@ -182,7 +201,9 @@ class ServerTest {
     // Java-WebSocket leaves a key it wrote to in the selected-key set until its client sends
     // something, and visits it again every round: with thousands of quiet clients every round
     // cost as much as all of them. The server clears the set after each round that read.
-    assertThat(SelectedKeySweeper.supported()).as("this Java-WebSocket has the fields the sweeper needs").isTrue();
+    assertThat(SelectedKeySweeper.supported())
+        .as("this Java-WebSocket has the fields the sweeper needs")
+        .isTrue();
     serve(settings().selectorThreads(1));
     List<TestClient> quiet = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -197,8 +218,13 @@ class ServerTest {
     }
     // Another client's handshake is a read, in a round after the quiet ones were written to.
     connect("/election").nextJson(4);
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(server.selectedKeysLeftOver()).as("keys left selected between rounds").isLessThanOrEqualTo(1));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(server.selectedKeysLeftOver())
+                    .as("keys left selected between rounds")
+                    .isLessThanOrEqualTo(1));
   }
 
   @Test
@@ -228,12 +254,19 @@ class ServerTest {
         storm.add(connect("/election"));
       }
       for (TestClient c : storm) {
-        assertThat(c.nextJson(4)).extracting(m -> m.get("event").asText())
-            .containsExactly("available", "stats:proportion:total", "stats:rolling:5m:total", "stats:other:totalvotes");
+        assertThat(c.nextJson(4))
+            .extracting(m -> m.get("event").asText())
+            .containsExactly(
+                "available",
+                "stats:proportion:total",
+                "stats:rolling:5m:total",
+                "stats:other:totalvotes");
         c.close();
       }
     }
-    assertThat(Frame.framed() - framedBefore).as("snapshots reuse the frames kept per stat").isZero();
+    assertThat(Frame.framed() - framedBefore)
+        .as("snapshots reuse the frames kept per stat")
+        .isZero();
   }
 
   /** Makes {@code totalvotes} a big stat (about 24 KB framed), so that windows fill quickly. */
@@ -265,31 +298,52 @@ class ServerTest {
     }
     long lastVotes = written;
     assertThat(server.messagesConflated()).isGreaterThanOrEqualTo(200);
-    int largest = source.stats().stream().mapToInt(st -> st.message().orElseThrow().size()).max().orElseThrow() + 10;
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      for (WebSocket conn : server.connections()) {
-        Hub.FlowState flow = server.flowState(conn);
-        // Whatever the kernel buffers could take, the server wrote at most its window, and holds
-        // at most its window in its own queue.
-        assertThat(flow.bytesInFlight() - flow.bytesUnwritten()).as("bytes written, on their way to a client")
-            .isLessThan(window + largest);
-        assertThat(flow.bytesUnwritten()).as("bytes in the server's own queue").isLessThan(window + largest);
-        assertThat(flow.messagesWaiting()).as("messages waiting, one per stat at most").isLessThanOrEqualTo(3);
-      }
-    });
+    int largest =
+        source.stats().stream()
+                .mapToInt(st -> st.message().orElseThrow().size())
+                .max()
+                .orElseThrow()
+            + 10;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (WebSocket conn : server.connections()) {
+                Hub.FlowState flow = server.flowState(conn);
+                // Whatever the kernel buffers could take, the server wrote at most its window, and
+                // holds
+                // at most its window in its own queue.
+                assertThat(flow.bytesInFlight() - flow.bytesUnwritten())
+                    .as("bytes written, on their way to a client")
+                    .isLessThan(window + largest);
+                assertThat(flow.bytesUnwritten())
+                    .as("bytes in the server's own queue")
+                    .isLessThan(window + largest);
+                assertThat(flow.messagesWaiting())
+                    .as("messages waiting, one per stat at most")
+                    .isLessThanOrEqualTo(3);
+              }
+            });
 
     // The reading client is not held back by the stalled one: it gets the newest value.
-    await().atMost(Duration.ofSeconds(20)).until(() -> fast.messages.stream()
-        .anyMatch(m -> m.contains("\"totalvotes\":" + lastVotes)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> fast.messages.stream().anyMatch(m -> m.contains("\"totalvotes\":" + lastVotes)));
 
     // The slow one, once it reads again, ends on the newest value without every step between.
     slow.resumeReading();
-    await().atMost(Duration.ofSeconds(20)).until(() -> slow.messages.stream()
-        .anyMatch(m -> m.contains("\"totalvotes\":" + lastVotes)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> slow.messages.stream().anyMatch(m -> m.contains("\"totalvotes\":" + lastVotes)));
     long updates = lastVotes - 10_000 + 1;
-    long seenBySlow = slow.messages.stream().filter(m -> m.contains("stats:other:totalvotes")).count();
+    long seenBySlow =
+        slow.messages.stream().filter(m -> m.contains("stats:other:totalvotes")).count();
     // What fitted in its window when it stopped, then the newest: not the hundreds between.
-    assertThat(seenBySlow).as("versions of the stat the slow client got, of %d", updates).isLessThan(window / 24_000 + 4);
+    assertThat(seenBySlow)
+        .as("versions of the stat the slow client got, of %d", updates)
+        .isLessThan(window / 24_000 + 4);
     assertThat(server.clientsDropped()).isZero();
   }
 
@@ -311,12 +365,19 @@ class ServerTest {
       }
       long last = written;
       // About 5 MB/s was written for 4 s; a 16 KB/s reader got what it could, newest first.
-      await().atMost(Duration.ofSeconds(20)).until(() -> slow.lastMessageContaining("stats:other:totalvotes")
-          .map(m -> m.contains("\"totalvotes\":" + last)).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  slow.lastMessageContaining("stats:other:totalvotes")
+                      .map(m -> m.contains("\"totalvotes\":" + last))
+                      .orElse(false));
       assertThat(slow.closedByServer()).isFalse();
       assertThat(server.clientsDropped()).isZero();
       assertThat(slow.pongsSent()).as("it answered the server's pings").isPositive();
-      assertThat((long) slow.messageCount()).as("conflated: far fewer than the %d versions written", last).isLessThan(last / 4);
+      assertThat((long) slow.messageCount())
+          .as("conflated: far fewer than the %d versions written", last)
+          .isLessThan(last / 4);
     }
   }
 
@@ -353,7 +414,9 @@ class ServerTest {
       // The healthy client answers pings (the JDK does) and stays.
       update("100");
       assertThat(healthy.messages).isNotNull();
-      await().atMost(Duration.ofSeconds(5)).until(() -> healthy.messages.stream().anyMatch(m -> m.contains("\"current\":100")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> healthy.messages.stream().anyMatch(m -> m.contains("\"current\":100")));
     }
   }
 
@@ -361,9 +424,10 @@ class ServerTest {
   private Socket rawClient() throws Exception {
     Socket raw = new Socket("127.0.0.1", server.port());
     OutputStream out = raw.getOutputStream();
-    out.write(("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
     InputStream in = raw.getInputStream();
     byte[] head = new byte[12];
@@ -389,7 +453,9 @@ class ServerTest {
       s.close();
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> server.connectedClients() == 1);
-    assertThat(server.closedAfterRound() - before).as("closed at the end of their round").isEqualTo(100);
+    assertThat(server.closedAfterRound() - before)
+        .as("closed at the end of their round")
+        .isEqualTo(100);
     update("100");
     assertThat(stays.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(100);
   }
@@ -419,7 +485,8 @@ class ServerTest {
     TestClient ok = TestClient.connect(http, uri, Map.of("Origin", "https://stats.example.org"));
     clients.add(ok);
     assertThat(ok.nextJson().get("event").asText()).isEqualTo("available");
-    assertThatThrownBy(() -> TestClient.connect(http, uri, Map.of("Origin", "https://evil.example.com")))
+    assertThatThrownBy(
+            () -> TestClient.connect(http, uri, Map.of("Origin", "https://evil.example.com")))
         .hasCauseInstanceOf(WebSocketHandshakeException.class);
     assertThatThrownBy(() -> TestClient.connect(http, uri, Map.of()))
         .hasCauseInstanceOf(WebSocketHandshakeException.class);
@@ -448,8 +515,11 @@ class ServerTest {
   @Test
   void aBusyPortIsReportedWithTheAddress() {
     serve(settings());
-    ArithmosporaServer second = ArithmosporaServer.builder(
-        WebSocketSettings.builder().address("127.0.0.1:" + server.port()).build()).source(source).build();
+    ArithmosporaServer second =
+        ArithmosporaServer.builder(
+                WebSocketSettings.builder().address("127.0.0.1:" + server.port()).build())
+            .source(source)
+            .build();
     assertThatThrownBy(second::start)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());
@@ -461,7 +531,9 @@ class ServerTest {
         .hasMessage("ping_period (60 s) must be shorter than pong_wait (60 s)");
     assertThatThrownBy(() -> WebSocketSettings.builder().address("localhost"))
         .hasMessage("address 'localhost' is not host:port");
-    assertThat(WebSocketSettings.builder().build().delivery().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
-    assertThatThrownBy(() -> WebSocketSettings.builder().sendWindowBytes(10).build()).hasMessageContaining("send_window_bytes");
+    assertThat(WebSocketSettings.builder().build().delivery().pingPeriod())
+        .isEqualTo(Duration.ofSeconds(54));
+    assertThatThrownBy(() -> WebSocketSettings.builder().sendWindowBytes(10).build())
+        .hasMessageContaining("send_window_bytes");
   }
 }

@@ -26,8 +26,10 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
 
   /** Every complete text message received, in order. */
   public final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+
   /** The close code the server sent, once it closed. */
   public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+
   private final StringBuilder partial = new StringBuilder();
   private volatile boolean reading = true;
   private WebSocket socket;
@@ -41,14 +43,18 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
     return open(http, uri, headers).join();
   }
 
-  static CompletableFuture<TestClient> open(HttpClient http, String uri, Map<String, String> headers) {
+  static CompletableFuture<TestClient> open(
+      HttpClient http, String uri, Map<String, String> headers) {
     TestClient client = new TestClient();
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     headers.forEach(builder::header);
-    return builder.buildAsync(URI.create(uri), client).thenApply(ws -> {
-      client.socket = ws;
-      return client;
-    });
+    return builder
+        .buildAsync(URI.create(uri), client)
+        .thenApply(
+            ws -> {
+              client.socket = ws;
+              return client;
+            });
   }
 
   @Override
@@ -144,5 +150,4 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
       socket.abort();
     }
   }
-
 }

@@ -55,8 +55,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TlsTest {
   private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private LiveSource source;
   private ArithmosporaServer server;
@@ -65,8 +64,11 @@ class TlsTest {
   void setUp() {
     InMemoryStore store = new InMemoryStore();
     store.stat("total").set("current", 1).set("total", 2);
-    source = LiveSource.builder(SourceDefinition.builder("election").stat("proportion", "total").build())
-        .loader(store).scheduler(new ManualScheduler(Instant.now())).build();
+    source =
+        LiveSource.builder(SourceDefinition.builder("election").stat("proportion", "total").build())
+            .loader(store)
+            .scheduler(new ManualScheduler(Instant.now()))
+            .build();
     source.start();
   }
 
@@ -91,13 +93,27 @@ class TlsTest {
   private static X509Certificate selfSigned(KeyPair keys) throws Exception {
     X500Name name = new X500Name("CN=localhost");
     Instant now = Instant.now();
-    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-        new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-    String signature = keys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            name,
+            BigInteger.valueOf(now.toEpochMilli()),
+            Date.from(now.minusSeconds(60)),
+            Date.from(now.plus(Duration.ofDays(1))),
+            name,
+            keys.getPublic());
+    builder.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(
+            new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"),
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
+    String signature =
+        keys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
   }
 
   private Path pem(String file, Object... objects) throws IOException {
@@ -116,7 +132,8 @@ class TlsTest {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("server", cert);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
@@ -124,11 +141,19 @@ class TlsTest {
   }
 
   private void assertServes(SSLContext serverContext, X509Certificate cert) throws Exception {
-    server = ArithmosporaServer.builder(WebSocketSettings.builder().address("127.0.0.1:0")
-        .snapshotDelay(Duration.ofMillis(10)).tls(serverContext).build()).source(source).build();
+    server =
+        ArithmosporaServer.builder(
+                WebSocketSettings.builder()
+                    .address("127.0.0.1:0")
+                    .snapshotDelay(Duration.ofMillis(10))
+                    .tls(serverContext)
+                    .build())
+            .source(source)
+            .build();
     server.start();
     HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert)).build();
-    try (TestClient c = TestClient.connect(https, "wss://localhost:" + server.port() + "/election", Map.of())) {
+    try (TestClient c =
+        TestClient.connect(https, "wss://localhost:" + server.port() + "/election", Map.of())) {
       assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
       assertThat(c.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(1);
     }
@@ -140,15 +165,20 @@ class TlsTest {
     KeyPair keys = keyPair(form.startsWith("EC") ? "EC" : "RSA");
     X509Certificate cert = selfSigned(keys);
     Path chain = pem("chain.pem", cert);
-    Path key = form.endsWith("PKCS#8")
-        ? pem("key.pem", new JcaPKCS8Generator(keys.getPrivate(), null))
-        : pem("key.pem", keys); // Bouncy Castle's traditional form: RSA PRIVATE KEY / EC PRIVATE KEY
+    Path key =
+        form.endsWith("PKCS#8")
+            ? pem("key.pem", new JcaPKCS8Generator(keys.getPrivate(), null))
+            : pem(
+                "key.pem",
+                keys); // Bouncy Castle's traditional form: RSA PRIVATE KEY / EC PRIVATE KEY
     String header = Files.readString(key).lines().findFirst().orElseThrow();
-    assertThat(header).isEqualTo(switch (form) {
-      case "RSA PKCS#1" -> "-----BEGIN RSA PRIVATE KEY-----";
-      case "EC SEC1" -> "-----BEGIN EC PRIVATE KEY-----";
-      default -> "-----BEGIN PRIVATE KEY-----";
-    });
+    assertThat(header)
+        .isEqualTo(
+            switch (form) {
+              case "RSA PKCS#1" -> "-----BEGIN RSA PRIVATE KEY-----";
+              case "EC SEC1" -> "-----BEGIN EC PRIVATE KEY-----";
+              default -> "-----BEGIN PRIVATE KEY-----";
+            });
     assertServes(TlsContexts.fromPem(chain, key), cert);
   }
 
@@ -156,8 +186,11 @@ class TlsTest {
   void anEncryptedPkcs8KeyWithItsPassword() throws Exception {
     KeyPair keys = keyPair("RSA");
     X509Certificate cert = selfSigned(keys);
-    OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-        .setProvider(BC).setPassword("s3cret".toCharArray()).build();
+    OutputEncryptor encryptor =
+        new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+            .setProvider(BC)
+            .setPassword("s3cret".toCharArray())
+            .build();
     PemObject encrypted = new JcaPKCS8Generator(keys.getPrivate(), encryptor).generate();
     Path key = pem("key.pem", encrypted);
     Path chain = pem("chain.pem", cert);
@@ -189,20 +222,36 @@ class TlsTest {
   void quietTlsClientsDoNotStayInTheSelectedKeySet() throws Exception {
     KeyPair keys = keyPair("EC");
     X509Certificate cert = selfSigned(keys);
-    server = ArithmosporaServer.builder(WebSocketSettings.builder().address("127.0.0.1:0").selectorThreads(1)
-        .snapshotDelay(Duration.ofMillis(10)).tls(TlsContexts.fromPem(pem("chain.pem", cert),
-            pem("key.pem", new JcaPKCS8Generator(keys.getPrivate(), null)))).build()).source(source).build();
+    server =
+        ArithmosporaServer.builder(
+                WebSocketSettings.builder()
+                    .address("127.0.0.1:0")
+                    .selectorThreads(1)
+                    .snapshotDelay(Duration.ofMillis(10))
+                    .tls(
+                        TlsContexts.fromPem(
+                            pem("chain.pem", cert),
+                            pem("key.pem", new JcaPKCS8Generator(keys.getPrivate(), null))))
+                    .build())
+            .source(source)
+            .build();
     server.start();
     HttpClient https = HttpClient.newBuilder().sslContext(trusting(cert)).build();
     List<TestClient> quiet = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < 10; i++) {
-        TestClient c = TestClient.connect(https, "wss://localhost:" + server.port() + "/election", Map.of());
+        TestClient c =
+            TestClient.connect(https, "wss://localhost:" + server.port() + "/election", Map.of());
         quiet.add(c);
         c.nextJson(2);
       }
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(server.selectedKeysLeftOver()).as("keys left selected between rounds").isLessThanOrEqualTo(1));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(server.selectedKeysLeftOver())
+                      .as("keys left selected between rounds")
+                      .isLessThanOrEqualTo(1));
     } finally {
       quiet.forEach(TestClient::close);
     }
@@ -217,11 +266,16 @@ class TlsTest {
         .hasMessageContaining("other.pem does not belong to the first certificate in " + chain);
     Path empty = dir.resolve("empty.pem");
     Files.writeString(empty, "nothing here\n");
-    assertThatThrownBy(() -> TlsContexts.fromPem(chain, empty)).hasMessage("no PEM private key found in " + empty);
-    assertThatThrownBy(() -> TlsContexts.fromPem(empty, otherKey)).hasMessageContaining(empty.toString());
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, empty))
+        .hasMessage("no PEM private key found in " + empty);
+    assertThatThrownBy(() -> TlsContexts.fromPem(empty, otherKey))
+        .hasMessageContaining(empty.toString());
     Path legacy = dir.resolve("legacy.pem");
-    Files.writeString(legacy, "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n");
-    assertThatThrownBy(() -> TlsContexts.fromPem(chain, legacy)).hasMessageContaining("openssl pkcs8 -topk8");
+    Files.writeString(
+        legacy,
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    assertThatThrownBy(() -> TlsContexts.fromPem(chain, legacy))
+        .hasMessageContaining("openssl pkcs8 -topk8");
     assertThat(List.of(chain, otherKey)).allMatch(Files::exists);
   }
 }

@@ -16,16 +16,17 @@ import org.arithmospora.ws.ArithmosporaServer;
 import org.arithmospora.ws.WebSocketSettings;
 
 /**
- * Embedding Arithmospora in your own JVM program, without Redis: register a custom stat type,
- * feed values from your code through the in-memory store, and serve them over websockets.
+ * Embedding Arithmospora in your own JVM program, without Redis: register a custom stat type, feed
+ * values from your code through the in-memory store, and serve them over websockets.
  *
  * <pre>examples/run embedded [PORT] [SECONDS]</pre>
  *
- * then connect to {@code ws://localhost:8090/hustings}, e.g. with the dashboard:
- * {@code http://localhost:8080/?url=ws://localhost:8090/hustings} while the demo runs.
+ * then connect to {@code ws://localhost:8090/hustings}, e.g. with the dashboard: {@code
+ * http://localhost:8080/?url=ws://localhost:8090/hustings} while the demo runs.
  */
 public final class EmbeddedServer {
-  private static final List<String> CANDIDATES = List.of("Avery Quinn", "Blake Morgan", "Casey Rivera");
+  private static final List<String> CANDIDATES =
+      List.of("Avery Quinn", "Blake Morgan", "Casey Rivera");
 
   private EmbeddedServer() {}
 
@@ -41,25 +42,39 @@ public final class EmbeddedServer {
    * Serves until {@code stop} or {@code runFor}, calling {@code started} with the server once it
    * listens.
    */
-  static void run(int port, Duration runFor, CountDownLatch stop, java.util.function.Consumer<ArithmosporaServer> started)
+  static void run(
+      int port,
+      Duration runFor,
+      CountDownLatch stop,
+      java.util.function.Consumer<ArithmosporaServer> started)
       throws InterruptedException {
     // 1. The types: the five built-ins plus ours.
-    StatTypeRegistry types = StatTypeRegistry.ofDefaults().toBuilder().register(new RankedType()).build();
+    StatTypeRegistry types =
+        StatTypeRegistry.ofDefaults().toBuilder().register(new RankedType()).build();
 
     // 2. What the source holds: a ranked race, a turnout proportion, a milestone on the race.
-    SourceDefinition hustings = SourceDefinition.builder("hustings")
-        .stat(StatDefinition.of(StatDefinition.OTHER, "president").withDataType("ranked"))
-        .stat(StatDefinition.of(StatDefinition.PROPORTION, "total"))
-        .milestones(new MilestoneGroup("race", StatDefinition.OTHER, "president", List.of(
-            new MilestoneDefinition("clear lead", null, "margin", 25, ">=", "A clear leader has emerged"))))
-        .build();
+    SourceDefinition hustings =
+        SourceDefinition.builder("hustings")
+            .stat(StatDefinition.of(StatDefinition.OTHER, "president").withDataType("ranked"))
+            .stat(StatDefinition.of(StatDefinition.PROPORTION, "total"))
+            .milestones(
+                new MilestoneGroup(
+                    "race",
+                    StatDefinition.OTHER,
+                    "president",
+                    List.of(
+                        new MilestoneDefinition(
+                            "clear lead", null, "margin", 25, ">=", "A clear leader has emerged"))))
+            .build();
 
     // 3. The store we feed, the live source reading it, the server.
     InMemoryStore store = new InMemoryStore();
     store.stat("total").set("total", 2000);
     try (LiveSource source = LiveSource.builder(hustings).types(types).loader(store).build();
-        ArithmosporaServer server = ArithmosporaServer.builder(
-            WebSocketSettings.builder().address(":" + port).build()).source(source).build()) {
+        ArithmosporaServer server =
+            ArithmosporaServer.builder(WebSocketSettings.builder().address(":" + port).build())
+                .source(source)
+                .build()) {
       source.start();
       server.start();
       System.out.println("Serving ws://localhost:" + server.port() + "/hustings");

@@ -19,7 +19,8 @@ import org.arithmospora.core.StatType;
  * A custom stat type, {@code ranked}: candidates' votes, read as a hash (candidate → votes, the
  * same layout as a generic stat) and sent as a ranking with shares:
  *
- * <pre>{"ranking":[{"name":"Avery","votes":31,"share":0.62},...],"leader":"Avery","margin":12}</pre>
+ * <pre>{"ranking":[{"name":"Avery","votes":31,"share":0.62},...],"leader":"Avery","margin":12}
+ * </pre>
  *
  * <p>Milestones may read {@code leaderVotes} and {@code margin} (the leader's lead over second
  * place).
@@ -41,7 +42,8 @@ public final class RankedType implements StatType {
       if (candidates.isEmpty()) {
         return 0;
       }
-      return candidates.get(0).getValue() - (candidates.size() > 1 ? candidates.get(1).getValue() : 0);
+      return candidates.get(0).getValue()
+          - (candidates.size() > 1 ? candidates.get(1).getValue() : 0);
     }
 
     @Override
@@ -67,7 +69,8 @@ public final class RankedType implements StatType {
     @Override
     public OptionalDouble field(String field) {
       return switch (field) {
-        case "leaderVotes" -> OptionalDouble.of(candidates.isEmpty() ? 0 : candidates.get(0).getValue());
+        case "leaderVotes" ->
+            OptionalDouble.of(candidates.isEmpty() ? 0 : candidates.get(0).getValue());
         case "margin" -> OptionalDouble.of(margin());
         default -> OptionalDouble.empty();
       };
@@ -92,7 +95,9 @@ public final class RankedType implements StatType {
   @Override
   public StatData decode(NodeContext node, RawData raw) throws StatReadException {
     List<Map.Entry<String, Long>> candidates = new ArrayList<>(raw.longFields().entrySet());
-    candidates.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+    candidates.sort(
+        Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+            .thenComparing(Map.Entry.comparingByKey()));
     return new Ranking(candidates.stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList());
   }
 

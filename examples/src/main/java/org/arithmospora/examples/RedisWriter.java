@@ -11,9 +11,9 @@ import redis.clients.jedis.RedisClient;
 import redis.embedded.RedisServer;
 
 /**
- * A site's side of the contract: how your own code writes statistics to Redis so that
- * Arithmospora (Java or Go) serves them. Plain Jedis and plain key names: nothing from
- * Arithmospora is needed to write.
+ * A site's side of the contract: how your own code writes statistics to Redis so that Arithmospora
+ * (Java or Go) serves them. Plain Jedis and plain key names: nothing from Arithmospora is needed to
+ * write.
  *
  * <pre>examples/run writer [host:port] [votes]</pre>
  *
@@ -36,13 +36,15 @@ public final class RedisWriter {
     // Nested data points: a set names them, each has the same layout below :datapoints:<name>.
     redis.sadd(PREFIX + ":stats:studytypes:datapoints", "UG", "PG");
     redis.hset(PREFIX + ":stats:studytypes:data", Map.of("current", "0", "total", "5000"));
-    redis.hset(PREFIX + ":stats:studytypes:datapoints:UG:data", Map.of("current", "0", "total", "3500"));
-    redis.hset(PREFIX + ":stats:studytypes:datapoints:PG:data", Map.of("current", "0", "total", "1500"));
+    redis.hset(
+        PREFIX + ":stats:studytypes:datapoints:UG:data", Map.of("current", "0", "total", "3500"));
+    redis.hset(
+        PREFIX + ":stats:studytypes:datapoints:PG:data", Map.of("current", "0", "total", "1500"));
   }
 
   /**
-   * One vote: increment every counter it touches in one round trip, then announce each changed
-   * stat on its {@code :updates} channel (any message will do). Arithmospora gathers bursts of
+   * One vote: increment every counter it touches in one round trip, then announce each changed stat
+   * on its {@code :updates} channel (any message will do). Arithmospora gathers bursts of
    * announcements (its debounce) and re-reads each stat once.
    */
   void vote(Instant when) {
@@ -52,8 +54,11 @@ public final class RedisWriter {
       p.hincrBy(PREFIX + ":stats:total:data", "current", 1);
       p.hincrBy(PREFIX + ":stats:studytypes:data", "current", 1);
       p.hincrBy(PREFIX + ":stats:studytypes:datapoints:" + studyType + ":data", "current", 1);
-      p.incr(PREFIX + ":stats:totalvotes:data");                                       // single_value
-      p.hincrBy(PREFIX + ":stats:turnout:datapoints:60:data", Long.toString(minute), 1); // timed, per minute
+      p.incr(PREFIX + ":stats:totalvotes:data"); // single_value
+      p.hincrBy(
+          PREFIX + ":stats:turnout:datapoints:60:data",
+          Long.toString(minute),
+          1); // timed, per minute
       p.publish(PREFIX + ":stats:total:updates", "1");
       p.publish(PREFIX + ":stats:studytypes:updates", "1");
       p.publish(PREFIX + ":stats:totalvotes:updates", "1");
@@ -71,27 +76,41 @@ public final class RedisWriter {
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      embedded = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"").build();
+      embedded =
+          RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("save \"\"").build();
       embedded.start();
       address = "127.0.0.1:" + port;
       System.out.println("Started a private redis-server on " + address);
     }
     try {
       String[] hostPort = address.split(":");
-      try (RedisClient redis = RedisClient.builder()
-          .hostAndPort(new HostAndPort(hostPort[0].isEmpty() ? "localhost" : hostPort[0], Integer.parseInt(hostPort[1])))
-          // Arithmospora reads database 1 unless [redis] db says otherwise.
-          .clientConfig(DefaultJedisClientConfig.builder().database(1).build())
-          .build()) {
+      try (RedisClient redis =
+          RedisClient.builder()
+              .hostAndPort(
+                  new HostAndPort(
+                      hostPort[0].isEmpty() ? "localhost" : hostPort[0],
+                      Integer.parseInt(hostPort[1])))
+              // Arithmospora reads database 1 unless [redis] db says otherwise.
+              .clientConfig(DefaultJedisClientConfig.builder().database(1).build())
+              .build()) {
         RedisWriter writer = new RedisWriter(redis);
         writer.setUp();
         for (int i = 0; i < votes; i++) {
           writer.vote(Instant.now());
         }
         System.out.println("Wrote " + votes + " votes:");
-        System.out.println("  " + PREFIX + ":stats:total:data = " + redis.hgetAll(PREFIX + ":stats:total:data"));
-        System.out.println("  " + PREFIX + ":stats:studytypes:datapoints = " + redis.smembers(PREFIX + ":stats:studytypes:datapoints"));
-        System.out.println("  " + PREFIX + ":stats:totalvotes:data = " + redis.get(PREFIX + ":stats:totalvotes:data"));
+        System.out.println(
+            "  " + PREFIX + ":stats:total:data = " + redis.hgetAll(PREFIX + ":stats:total:data"));
+        System.out.println(
+            "  "
+                + PREFIX
+                + ":stats:studytypes:datapoints = "
+                + redis.smembers(PREFIX + ":stats:studytypes:datapoints"));
+        System.out.println(
+            "  "
+                + PREFIX
+                + ":stats:totalvotes:data = "
+                + redis.get(PREFIX + ":stats:totalvotes:data"));
       }
     } finally {
       if (embedded != null) {
@@ -99,5 +118,4 @@ public final class RedisWriter {
       }
     }
   }
-
 }

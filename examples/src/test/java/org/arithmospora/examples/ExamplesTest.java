@@ -28,18 +28,29 @@ class ExamplesTest {
   void theEmbeddedServerServesItsCustomType() throws Exception {
     CountDownLatch stop = new CountDownLatch(1);
     CompletableFuture<ArithmosporaServer> started = new CompletableFuture<>();
-    CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
-      try {
-        EmbeddedServer.run(0, Duration.ofMinutes(2), stop, started::complete);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    CompletableFuture<Void> run =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                EmbeddedServer.run(0, Duration.ofMinutes(2), stop, started::complete);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     ArithmosporaServer server = started.get(30, TimeUnit.SECONDS);
     TestClient client = TestClient.connect("ws://127.0.0.1:" + server.port() + "/hustings");
-    await().atMost(Duration.ofSeconds(20)).until(() -> client.messages.stream()
-        .anyMatch(m -> m.contains("\"event\":\"stats:other:president\"") && m.contains("\"ranking\":[{\"name\"")));
-    assertThat(client.messages.peek()).isEqualTo("{\"event\":\"available\",\"payload\":{\"other\":[\"president\"],\"proportion\":[\"total\"]}}");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                client.messages.stream()
+                    .anyMatch(
+                        m ->
+                            m.contains("\"event\":\"stats:other:president\"")
+                                && m.contains("\"ranking\":[{\"name\"")));
+    assertThat(client.messages.peek())
+        .isEqualTo(
+            "{\"event\":\"available\",\"payload\":{\"other\":[\"president\"],\"proportion\":[\"total\"]}}");
     client.close();
     stop.countDown();
     run.get(20, TimeUnit.SECONDS);
@@ -49,33 +60,64 @@ class ExamplesTest {
   void whatTheWriterWritesIsWhatArithmosporaReads() throws Exception {
     try (RedisTestServer redis = RedisTestServer.start();
         RedisStore store = RedisStore.connect(redis.settings().build())) {
-      SourceDefinition def = SourceDefinition.builder("election")
-          .startTime(Instant.now().minusSeconds(600)).endTime(Instant.now().plusSeconds(600))
-          .timedPeriod(60, 5)
-          .stat("proportion", "total")
-          .stat("proportion", "studytypes")
-          .stat("timed", "turnout")
-          .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
-          .build();
+      SourceDefinition def =
+          SourceDefinition.builder("election")
+              .startTime(Instant.now().minusSeconds(600))
+              .endTime(Instant.now().plusSeconds(600))
+              .timedPeriod(60, 5)
+              .stat("proportion", "total")
+              .stat("proportion", "studytypes")
+              .stat("timed", "turnout")
+              .stat(StatDefinition.of("other", "totalvotes").withDataType("single_value"))
+              .build();
       RedisWriter writer = new RedisWriter(redis.writer());
       writer.setUp();
-      try (LiveSource source = LiveSource.builder(def).loader(store.loader(RedisWriter.PREFIX))
-          .debounce(DebounceSettings.ofMillis(20, 100)).build()) {
+      try (LiveSource source =
+          LiveSource.builder(def)
+              .loader(store.loader(RedisWriter.PREFIX))
+              .debounce(DebounceSettings.ofMillis(20, 100))
+              .build()) {
         source.start();
         await().atMost(Duration.ofSeconds(10)).until(store::isSubscriberConnected);
         for (int i = 0; i < 10; i++) {
           writer.vote(Instant.now());
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-          assertThat(source.find("proportion", "total").flatMap(Stat::current).orElseThrow().data())
-              .isEqualTo(new ProportionData(10, 5000));
-          assertThat(source.find("other", "totalvotes").flatMap(Stat::current).orElseThrow().data())
-              .isEqualTo(new SingleValueData(10));
-          assertThat(source.find("proportion", "studytypes").flatMap(Stat::current).orElseThrow().dataPoints())
-              .containsOnlyKeys("PG", "UG");
-          assertThat(source.find("timed", "turnout").flatMap(Stat::current).orElseThrow().dataPoints().get("60").data()
-              .field("sum")).hasValue(10);
-        });
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> {
+                  assertThat(
+                          source
+                              .find("proportion", "total")
+                              .flatMap(Stat::current)
+                              .orElseThrow()
+                              .data())
+                      .isEqualTo(new ProportionData(10, 5000));
+                  assertThat(
+                          source
+                              .find("other", "totalvotes")
+                              .flatMap(Stat::current)
+                              .orElseThrow()
+                              .data())
+                      .isEqualTo(new SingleValueData(10));
+                  assertThat(
+                          source
+                              .find("proportion", "studytypes")
+                              .flatMap(Stat::current)
+                              .orElseThrow()
+                              .dataPoints())
+                      .containsOnlyKeys("PG", "UG");
+                  assertThat(
+                          source
+                              .find("timed", "turnout")
+                              .flatMap(Stat::current)
+                              .orElseThrow()
+                              .dataPoints()
+                              .get("60")
+                              .data()
+                              .field("sum"))
+                      .hasValue(10);
+                });
       }
     }
   }
