@@ -14,11 +14,11 @@ import org.arithmospora.ws.WebSocketSettings;
  * The composition root: turns a {@link Config} into a Redis store, one {@link LiveSource} per
  * source and, when serving, the websocket server. Closing it stops everything in reverse order.
  */
-final class Assembly implements AutoCloseable {
-  final Config config;
-  final RedisStore redis;
-  final List<LiveSource> sources = new ArrayList<>();
-  ArithmosporaServer server;
+public final class Assembly implements AutoCloseable {
+  private final Config config;
+  private final RedisStore redis;
+  private final List<LiveSource> sources = new ArrayList<>();
+  private volatile ArithmosporaServer server;
 
   private Assembly(Config config) {
     this.config = config;
@@ -26,7 +26,7 @@ final class Assembly implements AutoCloseable {
   }
 
   /** Sources for every configured source, not yet started. */
-  static Assembly of(Config config) {
+  public static Assembly of(Config config) {
     Assembly a = new Assembly(config);
     for (Config.SourceConfig s : config.sources()) {
       a.sources.add(a.source(s.definition(), s.redisPrefix()));
@@ -35,7 +35,7 @@ final class Assembly implements AutoCloseable {
   }
 
   /** Only the named source (or the first), loaded once or followed. */
-  static Assembly single(Config config, String name, boolean live) {
+  public static Assembly single(Config config, String name, boolean live) {
     Assembly a = new Assembly(config);
     Config.SourceConfig s = config.source(name);
     a.sources.add(a.source(s.definition().withLive(live), s.redisPrefix()));
@@ -49,7 +49,18 @@ final class Assembly implements AutoCloseable {
         .build();
   }
 
-  void startSources() {
+  /** The sources, in the configuration's order. */
+  public List<LiveSource> sources() {
+    return List.copyOf(sources);
+  }
+
+  /** The websocket server once {@link #startServer()} has built it, else null. */
+  public ArithmosporaServer server() {
+    return server;
+  }
+
+  /** Starts every source: each loads its stats and then follows them. */
+  public void startSources() {
     sources.forEach(LiveSource::start);
   }
 
@@ -59,7 +70,7 @@ final class Assembly implements AutoCloseable {
    * @throws IllegalArgumentException when neither [http] nor [https] is configured, or the TLS
    *     files cannot be used (naming them)
    */
-  ArithmosporaServer startServer() {
+  public ArithmosporaServer startServer() {
     Config.Listener listener =
         config
             .listener()
@@ -78,9 +89,10 @@ final class Assembly implements AutoCloseable {
     }
     ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build());
     sources.forEach(b::source);
-    server = b.build();
-    server.start();
-    return server;
+    ArithmosporaServer built = b.build();
+    built.start();
+    server = built;
+    return built;
   }
 
   private static char[] chars(String s) {
@@ -89,8 +101,9 @@ final class Assembly implements AutoCloseable {
 
   @Override
   public void close() {
-    if (server != null) {
-      server.stop(Duration.ofSeconds(5));
+    ArithmosporaServer built = server;
+    if (built != null) {
+      built.stop(Duration.ofSeconds(5));
     }
     sources.forEach(LiveSource::close);
     redis.close();

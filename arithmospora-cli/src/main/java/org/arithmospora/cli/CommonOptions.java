@@ -3,7 +3,10 @@ package org.arithmospora.cli;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options every command takes, in the Go program's spelling and in GNU style. */
+/**
+ * The options of every command that reads a configuration, in the Go program's spelling and in GNU
+ * style.
+ */
 final class CommonOptions {
   @Option(
       names = {"-c", "--c", "--config"},
@@ -16,10 +19,4 @@ final class CommonOptions {
       names = {"-v", "--verbose"},
       description = "Log debug detail.")
   boolean verbose;
-
-  @Option(
-      names = {"-h", "-help", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
 }

@@ -1,16 +1,13 @@
 package org.arithmospora.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.Stat;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code arithmospora list}: the Go {@code aslist}. */
@@ -18,13 +15,11 @@ import picocli.CommandLine.Option;
     name = "list",
     aliases = "aslist",
     description = "Load every stat of one source once and print it, as text or JSON.")
-final class ListCommand implements Callable<Integer> {
+final class ListCommand extends ConfiguredCommand {
   enum Format {
     text,
     json
   }
-
-  @Mixin CommonOptions options;
 
   @Option(
       names = {"-source", "--source", "-s"},
@@ -44,32 +39,28 @@ final class ListCommand implements Callable<Integer> {
       description = "Pretty-print JSON (ignored for text).")
   boolean pretty;
 
-  PrintStream out = System.out;
-  PrintStream err = System.err;
-
   @Override
   public Integer call() throws IOException {
-    Config config = Commands.load(options.config, err);
+    Config config = loadConfig();
     if (config == null) {
-      return Commands.USAGE;
+      return USAGE;
     }
     Assembly assembly;
     try {
       assembly = Assembly.single(config, source, false);
     } catch (IllegalArgumentException e) {
-      err.println("arithmospora: " + e.getMessage());
-      return Commands.USAGE;
+      return usageError(e.getMessage());
     }
     try (assembly) {
       assembly.startSources();
-      LiveSource loaded = assembly.sources.get(0);
+      LiveSource loaded = assembly.sources().get(0);
       if (!loaded.isStoreAvailable()) {
         err.println(
             "arithmospora: cannot read source '"
                 + loaded.name()
                 + "' from Redis at "
                 + config.redis().address());
-        return Commands.FAILURE;
+        return FAILURE;
       }
       Map<String, List<Stat>> groups = new LinkedHashMap<>();
       for (Stat stat : loaded.stats()) {
@@ -105,7 +96,7 @@ final class ListCommand implements Callable<Integer> {
           failed++;
         }
       }
-      return failed == 0 ? 0 : Commands.FAILURE;
+      return failed == 0 ? 0 : FAILURE;
     }
   }
 }

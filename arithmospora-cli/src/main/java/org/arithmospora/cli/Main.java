@@ -3,6 +3,9 @@ package org.arithmospora.cli;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import org.arithmospora.cli.demo.DemoCommand;
+import org.arithmospora.cli.demo.RedisCommand;
+import org.arithmospora.loadtest.LoadtestCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +57,7 @@ public final class Main implements Callable<Integer> {
   public Integer call() {
     if (config == null) {
       new CommandLine(this).usage(System.err);
-      return Commands.USAGE;
+      return ArithmosporaCommand.USAGE;
     }
     ServeCommand serve = new ServeCommand();
     serve.options = new CommonOptions();

@@ -3,11 +3,13 @@ package org.arithmospora.cli;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.cli.systemd.Signals;
+import org.arithmospora.cli.systemd.SystemdNotifier;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.hub.DropReason;
 import org.arithmospora.hub.Hub;
@@ -15,7 +17,6 @@ import org.arithmospora.ws.ArithmosporaServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code arithmospora serve -c CONF}: the Go {@code arithmospora}. */
 @Command(
@@ -24,10 +25,8 @@ import picocli.CommandLine.Mixin;
       "Serve every source of the configuration over websockets until stopped (SIGTERM or Ctrl-C).",
       "Every 10 seconds one line per source: clients connected, updates sent and milestones met since the last line."
     })
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand extends ConfiguredCommand {
   private static final Duration STATUS_INTERVAL = Duration.ofSeconds(10);
-
-  @Mixin CommonOptions options;
 
   /** Set by tests and the demo to stop serving without a signal. */
   final CountDownLatch stop = new CountDownLatch(1);
@@ -36,16 +35,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Config config = Commands.load(options.config, System.err);
+    Config config = loadConfig();
     if (config == null) {
-      return Commands.USAGE;
+      return USAGE;
     }
     if (config.listener().isEmpty()) {
-      System.err.println(
-          "arithmospora: "
-              + config.file()
+      return usageError(
+          config.file()
               + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key");
-      return Commands.USAGE;
     }
     return serve(config);
   }
@@ -61,11 +58,11 @@ final class ServeCommand implements Callable<Integer> {
         server = assembly.startServer();
       } catch (IllegalArgumentException | IllegalStateException e) {
         log.error("{}", e.getMessage());
-        return Commands.FAILURE;
+        return FAILURE;
       }
       running = assembly;
       systemd.ready(
-          "serving " + assembly.sources.size() + " source(s) on port " + server.port(),
+          "serving " + assembly.sources().size() + " source(s) on port " + server.port(),
           () -> healthy(assembly));
       ScheduledExecutorService status =
           Executors.newSingleThreadScheduledExecutor(
@@ -76,14 +73,20 @@ final class ServeCommand implements Callable<Integer> {
               });
       Map<String, long[]> last = new HashMap<>();
       long[] lastDelivery = new long[3];
-      status.scheduleAtFixedRate(
-          () -> {
-            logStatus(log, assembly, last);
-            logDelivery(log, assembly.server.hub(), lastDelivery);
-          },
-          STATUS_INTERVAL.toMillis(),
-          STATUS_INTERVAL.toMillis(),
-          TimeUnit.MILLISECONDS);
+      // Runs until shut down below. A failure is logged: thrown, it would end every later line.
+      ScheduledFuture<?> unused =
+          status.scheduleAtFixedRate(
+              () -> {
+                try {
+                  logStatus(log, assembly, last);
+                  logDelivery(log, assembly.server().hub(), lastDelivery);
+                } catch (RuntimeException e) {
+                  log.warn("Status line failed", e);
+                }
+              },
+              STATUS_INTERVAL.toMillis(),
+              STATUS_INTERVAL.toMillis(),
+              TimeUnit.MILLISECONDS);
       stop.await();
       log.info("Shutting down: closing client connections");
       systemd.stopping();
@@ -98,9 +101,9 @@ final class ServeCommand implements Callable<Integer> {
 
   private static boolean healthy(Assembly assembly) {
     Duration wait = Duration.ofSeconds(2);
-    return assembly.server != null
-        && assembly.server.isResponsive(wait)
-        && assembly.sources.stream().allMatch(s -> s.isResponsive(wait));
+    return assembly.server() != null
+        && assembly.server().isResponsive(wait)
+        && assembly.sources().stream().allMatch(s -> s.isResponsive(wait));
   }
 
   /**
@@ -129,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static void logStatus(Logger log, Assembly assembly, Map<String, long[]> last) {
-    for (LiveSource source : assembly.sources) {
+    for (LiveSource source : assembly.sources()) {
       long updates = source.updatesPublished();
       long milestones = source.milestonesAchieved();
       long[] before = last.getOrDefault(source.name(), new long[] {0, 0});
@@ -137,7 +140,7 @@ final class ServeCommand implements Callable<Integer> {
       log.info(
           "Source '{}': {} clients; {} updates; {} milestones",
           source.name(),
-          assembly.server.connectedClients(source.name()),
+          assembly.server().connectedClients(source.name()),
           updates - before[0],
           milestones - before[1]);
     }

@@ -1,17 +1,16 @@
 package org.arithmospora.cli;
 
-import java.io.PrintStream;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.arithmospora.cli.systemd.Signals;
 import org.arithmospora.core.Achievement;
 import org.arithmospora.core.EncodedMessage;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.SourceListener;
 import org.arithmospora.core.Stat;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code arithmospora watch}: the Go {@code aswatch}. */
@@ -19,10 +18,8 @@ import picocli.CommandLine.Option;
     name = "watch",
     aliases = "aswatch",
     description = "Print stats of one source each time they change, until stopped.")
-final class WatchCommand implements Callable<Integer> {
+final class WatchCommand extends ConfiguredCommand {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-
-  @Mixin CommonOptions options;
 
   @Option(
       names = {"-source", "--source", "-s"},
@@ -38,28 +35,24 @@ final class WatchCommand implements Callable<Integer> {
           "The stat to watch, by key (5m:total) or name (total); 'all' for every stat (default).")
   String stat;
 
-  PrintStream out = System.out;
   final CountDownLatch stop = new CountDownLatch(1);
 
   @Override
   public Integer call() throws InterruptedException {
-    Config config = Commands.load(options.config, System.err);
+    Config config = loadConfig();
     if (config == null) {
-      return Commands.USAGE;
+      return USAGE;
     }
     Assembly assembly;
     try {
       assembly = Assembly.single(config, source, true);
     } catch (IllegalArgumentException e) {
-      System.err.println("arithmospora: " + e.getMessage());
-      return Commands.USAGE;
+      return usageError(e.getMessage());
     }
     try (assembly) {
-      LiveSource watched = assembly.sources.get(0);
+      LiveSource watched = assembly.sources().get(0);
       if (!"all".equals(stat) && watched.stats().stream().noneMatch(this::matches)) {
-        System.err.println(
-            "arithmospora: source '" + watched.name() + "' has no stat '" + stat + "'");
-        return Commands.USAGE;
+        return usageError("source '" + watched.name() + "' has no stat '" + stat + "'");
       }
       watched.addListener(
           new SourceListener() {
@@ -101,7 +94,7 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   private synchronized void print(String text) {
-    out.print(LocalTime.now().format(TIME) + " " + text);
+    out.print(LocalTime.now(ZoneId.systemDefault()).format(TIME) + " " + text);
     out.flush();
   }
 }

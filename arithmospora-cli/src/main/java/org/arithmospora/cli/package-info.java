@@ -1,2 +1,7 @@
-/** Arithmospora's cli adapter. */
+/**
+ * The {@code arithmospora} command line: {@link org.arithmospora.cli.Main}, the commands that read
+ * a configuration ({@code serve}, {@code list}, {@code watch}) on their common base, and the
+ * assembly of sources and server from a configuration. The demo lives in {@code cli.demo}, systemd
+ * in {@code cli.systemd}, the load tool in its own module.
+ */
 package org.arithmospora.cli;

@@ -94,7 +94,7 @@ class CliEndToEndTest {
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(serve::call);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> serve.running != null && serve.running.server != null);
+        .until(() -> serve.running != null && serve.running.server() != null);
 
     TestClient client = connect(httpPort);
     await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
@@ -179,7 +179,7 @@ class CliEndToEndTest {
     list.options.config = conf;
     list.format = ListCommand.Format.text;
     list.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    assertThat(list.call()).isEqualTo(Commands.FAILURE);
+    assertThat(list.call()).isEqualTo(ArithmosporaCommand.FAILURE);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("cannot read source 'election' from Redis at 127.0.0.1:1");
   }

@@ -34,7 +34,7 @@ class ConfigLoaderTest {
     assertThat(config.redis().address()).isEqualTo("localhost:6379");
     assertThat(config.redis().database()).isEqualTo(1);
     assertThat(config.redis().maxIdle()).isEqualTo(3);
-    assertThat(config.redis().idleTimeout()).isEqualTo(Duration.ofSeconds(240));
+    assertThat(config.redis().idleTimeout()).isEqualTo(Duration.ofMinutes(4));
     Config.Listener https = config.listener().orElseThrow();
     assertThat(https.tls()).isTrue();
     assertThat(https.address()).isEqualTo("stats.example.org:8443");

@@ -8,17 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.loadtest.LoadtestCommand;
 import org.arithmospora.redis.RedisTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The load tool against a real server and Redis, with a few clients. */
 class LoadtestCommandTest {
@@ -44,32 +44,55 @@ class LoadtestCommandTest {
       CompletableFuture<Integer> serving = CompletableFuture.supplyAsync(serve::call);
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> serve.running != null && serve.running.server != null);
+          .until(() -> serve.running != null && serve.running.server() != null);
 
-      LoadtestCommand load = new LoadtestCommand();
-      load.url = URI.create("ws://127.0.0.1:" + wsPort + "/loadtest");
-      load.clients = 50;
-      load.threads = 2;
-      load.redis = "127.0.0.1:" + redis.port();
-      load.db = 1;
-      load.prefix = "loadtest";
-      load.touch = List.of("total", "departments");
-      load.populationSpecs = List.of("fast=60%", "parse=20%", "throttle:64k=20%");
-      load.parseThreads = 1;
-      load.settle = 10;
-      load.rate = 10;
-      load.duration = 2;
-      load.timeout = 30;
-      load.reconnectAfterMillis = 200;
-      load.maxPending = 20;
-      load.seed = true;
-      load.json = true;
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      load.out = new PrintStream(out, true, StandardCharsets.UTF_8);
       ByteArrayOutputStream progress = new ByteArrayOutputStream();
-      load.progress = new PrintStream(progress, true, StandardCharsets.UTF_8);
+      LoadtestCommand load =
+          new LoadtestCommand(
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(progress, true, StandardCharsets.UTF_8));
+      int status =
+          new CommandLine(load)
+              .execute(
+                  "--url",
+                  "ws://127.0.0.1:" + wsPort + "/loadtest",
+                  "--clients",
+                  "50",
+                  "--threads",
+                  "2",
+                  "--redis",
+                  "127.0.0.1:" + redis.port(),
+                  "--db",
+                  "1",
+                  "--prefix",
+                  "loadtest",
+                  "--touch",
+                  "total,departments",
+                  "--population",
+                  "fast=60%",
+                  "--population",
+                  "parse=20%",
+                  "--population",
+                  "throttle:64k=20%",
+                  "--parse-threads",
+                  "1",
+                  "--settle",
+                  "10",
+                  "--rate",
+                  "10",
+                  "--duration",
+                  "2",
+                  "--timeout",
+                  "30",
+                  "--reconnect-after",
+                  "200",
+                  "--max-pending",
+                  "20",
+                  "--seed",
+                  "--json");
 
-      assertThat(load.call()).isZero();
+      assertThat(status).isZero();
       JsonNode result = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
       assertThat(result.get("clients").asInt()).isEqualTo(50);
       assertThat(result.get("connectStormSeconds").asDouble()).isPositive();

@@ -42,7 +42,7 @@ public final class LiveSource implements Source, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveSource.class);
 
   /** How often a live source re-reads everything, as the Go program did. */
-  public static final Duration DEFAULT_FULL_REFRESH = Duration.ofSeconds(120);
+  public static final Duration DEFAULT_FULL_REFRESH = Duration.ofMinutes(2);
 
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
   private static final Duration LAST_RETRY = Duration.ofSeconds(30);

@@ -40,8 +40,8 @@ public record ProportionData(long current, long total) implements StatData {
   @Override
   public OptionalDouble field(String field) {
     return switch (field) {
-      case "current" -> OptionalDouble.of(current);
-      case "total" -> OptionalDouble.of(total);
+      case "current" -> OptionalDouble.of((double) current);
+      case "total" -> OptionalDouble.of((double) total);
       case "proportion" -> OptionalDouble.of(proportion());
       case "percentage" -> OptionalDouble.of(percentage());
       default -> OptionalDouble.empty();

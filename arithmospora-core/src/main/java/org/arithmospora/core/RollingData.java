@@ -51,9 +51,9 @@ public record RollingData(long current, long total, long peak) implements StatDa
   @Override
   public OptionalDouble field(String field) {
     return switch (field) {
-      case "current" -> OptionalDouble.of(current);
-      case "total" -> OptionalDouble.of(total);
-      case "peak" -> OptionalDouble.of(peak);
+      case "current" -> OptionalDouble.of((double) current);
+      case "total" -> OptionalDouble.of((double) total);
+      case "peak" -> OptionalDouble.of((double) peak);
       case "proportion" -> OptionalDouble.of(proportion());
       case "percentage" -> OptionalDouble.of(percentage());
       case "peakProportion" -> OptionalDouble.of(peakProportion());

@@ -21,7 +21,7 @@ public record SingleValueData(long value) implements StatData {
 
   @Override
   public OptionalDouble field(String field) {
-    return OptionalDouble.of(value);
+    return OptionalDouble.of((double) value);
   }
 
   @Override

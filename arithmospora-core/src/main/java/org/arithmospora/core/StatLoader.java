@@ -52,6 +52,8 @@ public interface StatLoader extends AutoCloseable {
   @FunctionalInterface
   interface Reply<T> {
     /**
+     * The value read.
+     *
      * @throws StatReadException when this one read failed (e.g. a key of the wrong type)
      */
     T get() throws StatReadException;

@@ -3,7 +3,7 @@ package org.arithmospora.core;
 /**
  * The store could not be reached at all (connection refused, timed out, lost). Every stat keeps its
  * last value; the loader reconnects and asks for a full re-read through {@link
- * ChangeListener#resynchronize()} once the store is back.
+ * StatLoader.ChangeListener#resynchronize()} once the store is back.
  */
 public class StoreUnavailableException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -36,7 +36,8 @@ public record TimedSeriesData(long granularitySeconds, NavigableMap<Long, Long> 
   @Override
   public OptionalDouble field(String field) {
     return switch (field) {
-      case "sum" -> OptionalDouble.of(buckets.values().stream().mapToLong(Long::longValue).sum());
+      case "sum" ->
+          OptionalDouble.of((double) buckets.values().stream().mapToLong(Long::longValue).sum());
       case "latest" ->
           buckets.isEmpty()
               ? OptionalDouble.of(0)

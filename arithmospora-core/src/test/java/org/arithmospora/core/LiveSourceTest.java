@@ -251,7 +251,7 @@ class LiveSourceTest {
     assertThat(listener.events()).containsExactly("stats:proportion:total");
 
     store.stat("total").set("current", 3);
-    scheduler.advance(Duration.ofSeconds(120));
+    scheduler.advance(Duration.ofMinutes(2));
     assertThat(listener.events()).hasSize(2);
   }
 

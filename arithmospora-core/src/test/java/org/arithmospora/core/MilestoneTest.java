@@ -53,7 +53,7 @@ class MilestoneTest {
     "<,  50, 50, false", "<,  49, 50, true",
   })
   void everyComparator(String comparator, long value, double target, boolean met) {
-    assertThat(ComparisonOperator.parse(comparator).test(value, target)).isEqualTo(met);
+    assertThat(ComparisonOperator.parse(comparator).test((double) value, target)).isEqualTo(met);
 
     // Start where the milestone is not met, so that meeting it later sends a message.
     long unmet = comparator.startsWith("<") ? 1000 : 0;

@@ -24,11 +24,11 @@ public interface Transport {
 
   /**
    * Asks the client to confirm once it has consumed everything sent before this call, by a call to
-   * {@link Connection#acknowledged(long)} (or {@link Connection#acknowledged(long, long)}, with the
-   * round trip the transport timed) with {@code token}. Queued like a message: the request leaves
-   * after what was sent before it. Tokens increase; acknowledging one acknowledges every earlier
-   * one. Websocket transports send a ping whose payload is the token; clients echo it in their pong
-   * (RFC 6455 §5.5.3) without any code of theirs.
+   * {@link Connection#acknowledged(long)} (or {@link Connection#acknowledged(long, long, long)},
+   * with the round trip and the write delay the transport timed) with {@code token}. Queued like a
+   * message: the request leaves after what was sent before it. Tokens increase; acknowledging one
+   * acknowledges every earlier one. Websocket transports send a ping whose payload is the token;
+   * clients echo it in their pong (RFC 6455 §5.5.3) without any code of theirs.
    */
   void requestAck(long token);
 

@@ -48,7 +48,7 @@ class SendWindowTest {
       maxInFlight = Math.max(maxInFlight, w.inFlight());
       // The client reads what has reached it (half a round trip after it left: ignored, it is
       // small).
-      consumed = Math.min(w.sent(), consumed + clientBytesPerSecond / 1000);
+      consumed = Math.min((double) w.sent(), consumed + clientBytesPerSecond / 1000);
       while (!requests.isEmpty() && requests.peek()[1] <= consumed) {
         acks.add(new long[] {requests.poll()[0], now + rttMillis * MS / 2});
       }

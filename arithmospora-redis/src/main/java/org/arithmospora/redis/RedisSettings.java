@@ -197,7 +197,7 @@ public final class RedisSettings {
     private int database = 1;
     private int maxIdle = 3;
     private int maxTotal = 8;
-    private Duration idleTimeout = Duration.ofSeconds(240);
+    private Duration idleTimeout = Duration.ofMinutes(4);
     private boolean tls;
     private Path trustStore;
     private String trustStorePassword;

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.arithmospora.core.StatAddress;
@@ -112,7 +113,9 @@ final class RedisSubscriber implements AutoCloseable {
     thread.setDaemon(true);
     thread.start();
     long ping = settings.pingInterval().toMillis();
-    watchdog.scheduleWithFixedDelay(this::checkAlive, ping, ping, TimeUnit.MILLISECONDS);
+    // Runs until close() shuts the executor down; checkAlive's ping catches its own failures.
+    ScheduledFuture<?> unused =
+        watchdog.scheduleWithFixedDelay(this::checkAlive, ping, ping, TimeUnit.MILLISECONDS);
   }
 
   private void run() {

@@ -16,7 +16,7 @@ class RedisSettingsTest {
     assertThat(s.address()).isEqualTo("localhost:6379");
     assertThat(s.database()).isEqualTo(1);
     assertThat(s.maxIdle()).isEqualTo(3);
-    assertThat(s.idleTimeout()).isEqualTo(Duration.ofSeconds(240));
+    assertThat(s.idleTimeout()).isEqualTo(Duration.ofMinutes(4));
     assertThat(s.password()).isEmpty();
     assertThat(s.tls()).isFalse();
   }

@@ -105,10 +105,6 @@ class RedisStoreTest {
     return source.find(group, key).flatMap(Stat::current);
   }
 
-  private static StatDefinition redisStat(StatDefinition s) {
-    return s.withLoaderType("redis");
-  }
-
   @Test
   void readsEveryDataTypeWithTheGoKeyLayout() {
     w().hset(PREFIX + ":stats:total:data", Map.of("current", "71", "total", "200"));

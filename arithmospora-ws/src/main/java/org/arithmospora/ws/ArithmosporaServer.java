@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
@@ -143,11 +144,13 @@ public final class ArithmosporaServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    rescuer.scheduleWithFixedDelay(
-        this::rescueStrandedFrames,
-        RESCUE_PERIOD_MILLIS,
-        RESCUE_PERIOD_MILLIS,
-        TimeUnit.MILLISECONDS);
+    // Runs until stop() shuts the executor down; the task catches its own failures.
+    ScheduledFuture<?> unused =
+        rescuer.scheduleWithFixedDelay(
+            this::rescueStrandedFrames,
+            RESCUE_PERIOD_MILLIS,
+            RESCUE_PERIOD_MILLIS,
+            TimeUnit.MILLISECONDS);
     try {
       for (Endpoint e : endpoints) {
         e.started.get(10, TimeUnit.SECONDS);

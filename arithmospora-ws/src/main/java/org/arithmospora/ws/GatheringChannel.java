@@ -47,6 +47,7 @@ final class GatheringChannel implements WrappedByteChannel {
   }
 
   @Override
+  @SuppressWarnings("ReferenceEquality") // the very buffer being written, not one equal to it
   public int write(ByteBuffer src) throws IOException {
     if (!src.hasRemaining()) {
       return 0;

@@ -137,7 +137,7 @@ final class PongFilter {
   private static long payloadLength(byte[] h) {
     int length = h[1] & 0x7F;
     if (length == 126) {
-      return ((h[2] & 0xFF) << 8) | (h[3] & 0xFF);
+      return ((h[2] & 0xFFL) << 8) | (h[3] & 0xFFL);
     }
     if (length == 127) {
       long v = 0;

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.Selector;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WrappedByteChannel;
@@ -69,7 +70,7 @@ final class SelectedKeySweeper {
 
   private final List<java.nio.channels.SelectionKey> forgotten = new java.util.ArrayList<>();
   private final List<WebSocketImpl> endedStreams = new java.util.ArrayList<>();
-  private volatile long closedAfterRound;
+  private final AtomicLong closedAfterRound = new AtomicLong();
 
   SelectedKeySweeper(WebSocketServer server, List<Draft> drafts) {
     this.server = server;
@@ -131,7 +132,7 @@ final class SelectedKeySweeper {
 
   /** For tests, from any thread: connections closed at the end of a round. */
   long closedAfterRound() {
-    return closedAfterRound;
+    return closedAfterRound.get();
   }
 
   /**
@@ -157,7 +158,7 @@ final class SelectedKeySweeper {
       for (WebSocketImpl connection : endedStreams) {
         try {
           connection.eot();
-          closedAfterRound++; // One writer: the selector thread.
+          closedAfterRound.incrementAndGet();
         } catch (RuntimeException e) {
           log.debug("Closing {}: {}", connection.getRemoteSocketAddress(), e.toString());
         }

@@ -1,6 +1,7 @@
 package org.arithmospora.ws;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.arithmospora.core.EncodedMessage;
@@ -28,7 +29,10 @@ final class WebSocketTransport implements Transport {
   private final Consumer<WebSocketImpl> writeDemand;
   private final String remote;
   private volatile Connection connection;
-  private volatile long written;
+
+  /** One writer (the selector thread), any readers: a plain add published with release order. */
+  private final AtomicLong written = new AtomicLong();
+
   // When the last few pings were queued and left for the network, by token: the round trip counts
   // from their leaving, and a long wait before it shows the server, not the client, was slow.
   private final long[] pingTokens = new long[8];
@@ -90,12 +94,12 @@ final class WebSocketTransport implements Transport {
   /** Bytes of messages written to the socket so far; counted by the channel that writes them. */
   @Override
   public long bytesWritten() {
-    return written;
+    return written.get();
   }
 
   /** {@code bytes} of messages were written to the socket; selector thread (the only writer). */
   void wrote(long bytes) {
-    written += bytes;
+    written.setRelease(written.getPlain() + bytes);
   }
 
   /** Whether {@code b} is a message frame (FIN + text), as {@link Frame} builds them. */

@@ -61,7 +61,7 @@ class PongFilterTest {
       for (int f = 0; f < 40; f++) {
         int start = stream.size();
         int kind = r.nextInt(7);
-        long token = 1 + r.nextInt(1_000_000);
+        long token = 1L + r.nextInt(1_000_000);
         byte[] bytes;
         boolean pong = false;
         boolean masked = true;

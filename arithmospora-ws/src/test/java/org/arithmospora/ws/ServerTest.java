@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
@@ -291,7 +292,7 @@ class ServerTest {
 
     long written = 0;
     for (int i = 0; i < 3000 && server.messagesConflated() < 200; i++) {
-      written = 10_000 + i;
+      written = 10_000L + i;
       store.stat("totalvotes").setValue(written);
       store.stat("total").set("current", i);
       source.refreshAll();
@@ -407,6 +408,7 @@ class ServerTest {
     // A hand-made handshake, then silence: this peer reads nothing and answers nothing.
     try (Socket raw = rawClient()) {
       await().atMost(Duration.ofSeconds(5)).until(() -> server.connectedClients() == 2);
+      assertThat(raw.isClosed()).as("the silent peer's own end").isFalse();
 
       await().atMost(Duration.ofSeconds(10)).until(() -> server.clientsDropped() == 1);
       assertThat(server.hub().clientsDropped(DropReason.SILENT)).isEqualTo(1);
@@ -422,7 +424,7 @@ class ServerTest {
 
   /** A client that does the handshake by hand and then does nothing unless told to. */
   private Socket rawClient() throws Exception {
-    Socket raw = new Socket("127.0.0.1", server.port());
+    Socket raw = new Socket(InetAddress.getLoopbackAddress(), server.port());
     OutputStream out = raw.getOutputStream();
     out.write(
         ("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

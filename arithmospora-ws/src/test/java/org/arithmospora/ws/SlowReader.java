@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ final class SlowReader implements AutoCloseable {
   static SlowReader open(int port, String path, long bytesPerSecond) throws IOException {
     Socket s = new Socket();
     s.setReceiveBufferSize(4096);
-    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     s.getOutputStream()
         .write(
             ("GET "

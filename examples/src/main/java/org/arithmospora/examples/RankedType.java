@@ -70,8 +70,8 @@ public final class RankedType implements StatType {
     public OptionalDouble field(String field) {
       return switch (field) {
         case "leaderVotes" ->
-            OptionalDouble.of(candidates.isEmpty() ? 0 : candidates.get(0).getValue());
-        case "margin" -> OptionalDouble.of(margin());
+            OptionalDouble.of(candidates.isEmpty() ? 0 : (double) candidates.get(0).getValue());
+        case "margin" -> OptionalDouble.of((double) margin());
         default -> OptionalDouble.empty();
       };
     }

@@ -83,7 +83,7 @@ public final class RedisWriter {
       System.out.println("Started a private redis-server on " + address);
     }
     try {
-      String[] hostPort = address.split(":");
+      String[] hostPort = address.split(":", -1);
       try (RedisClient redis =
           RedisClient.builder()
               .hostAndPort(

@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,7 +47,7 @@ final class Chromium implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return Optional.of(Path.of(configured));
     }
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":", -1)) {
       for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
         Path p = Path.of(dir, name);
         if (Files.isExecutable(p)) {

@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +37,8 @@ class DashboardBrowserTest {
     demo.wsPort = 0;
     demo.bind = "127.0.0.1";
     demo.rate = 20;
-    demo.out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    demo.printTo(
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err);
     CompletableFuture<Integer> exit =
         CompletableFuture.supplyAsync(
             () -> {

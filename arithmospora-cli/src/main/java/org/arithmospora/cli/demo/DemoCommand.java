@@ -1,7 +1,6 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.demo;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -9,8 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.arithmospora.cli.ArithmosporaCommand;
+import org.arithmospora.cli.Assembly;
+import org.arithmospora.cli.Config;
+import org.arithmospora.cli.systemd.Signals;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
@@ -34,7 +36,7 @@ import redis.embedded.RedisServer;
       "Run a simulated live election: a private Redis, a vote writer, the websocket server and the dashboard.",
       "Open the dashboard URL it prints; Ctrl-C stops everything."
     })
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand extends ArithmosporaCommand {
   @Option(
       names = "--http-port",
       paramLabel = "PORT",
@@ -69,13 +71,6 @@ final class DemoCommand implements Callable<Integer> {
       description = "Log debug detail.")
   boolean verbose;
 
-  @Option(
-      names = {"-h", "-help", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
-
-  PrintStream out = System.out;
   final CountDownLatch stop = new CountDownLatch(1);
   final CountDownLatch ready = new CountDownLatch(1);
   volatile String dashboardUrl;
@@ -97,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
       redis.start();
     } catch (IOException e) {
       log.error("Cannot start the demo's redis-server: {}", e.getMessage());
-      return Commands.FAILURE;
+      return FAILURE;
     }
     try (RedisClient writer =
         RedisClient.builder()
@@ -128,9 +123,9 @@ final class DemoCommand implements Callable<Integer> {
           assembly.startServer();
         } catch (IllegalStateException e) {
           log.error("{} (choose another with --ws-port)", e.getMessage());
-          return Commands.FAILURE;
+          return FAILURE;
         }
-        int actualWs = assembly.server.port();
+        int actualWs = assembly.server().port();
         DashboardServer dashboard;
         try {
           dashboard =
@@ -142,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
               bind,
               httpPort,
               e.getMessage());
-          return Commands.FAILURE;
+          return FAILURE;
         }
         try (dashboard) {
           String host = bind.equals("0.0.0.0") ? "localhost" : bind;

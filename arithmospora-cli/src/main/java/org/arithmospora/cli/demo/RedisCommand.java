@@ -1,8 +1,9 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.demo;
 
 import java.io.IOException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.arithmospora.cli.ArithmosporaCommand;
+import org.arithmospora.cli.systemd.Signals;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import redis.embedded.RedisServer;
@@ -17,7 +18,7 @@ import redis.embedded.RedisServer;
       "Run the bundled redis-server (nothing kept on disk) until Ctrl-C: to try 'serve' or run benchmarks",
       "without installing Redis."
     })
-final class RedisCommand implements Callable<Integer> {
+public final class RedisCommand extends ArithmosporaCommand {
   @Option(
       names = "--port",
       defaultValue = "6379",
@@ -31,12 +32,6 @@ final class RedisCommand implements Callable<Integer> {
       paramLabel = "HOST",
       description = "Address (default: ${DEFAULT-VALUE}).")
   String bind;
-
-  @Option(
-      names = {"-h", "-help", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  boolean help;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -53,23 +48,16 @@ final class RedisCommand implements Callable<Integer> {
               .build();
       redis.start();
     } catch (IOException e) {
-      System.err.println(
-          "arithmospora: cannot start redis-server on "
-              + bind
-              + ":"
-              + port
-              + ": "
-              + e.getMessage());
-      return Commands.FAILURE;
+      return failure("cannot start redis-server on " + bind + ":" + port + ": " + e.getMessage());
     }
-    System.out.println("redis-server listening on " + bind + ":" + port + "; Ctrl-C stops it");
+    out.println("redis-server listening on " + bind + ":" + port + "; Ctrl-C stops it");
     try {
       stop.await();
     } finally {
       try {
         redis.stop();
       } catch (IOException e) {
-        System.err.println("arithmospora: stopping redis-server: " + e.getMessage());
+        err.println("arithmospora: stopping redis-server: " + e.getMessage());
       }
     }
     return 0;

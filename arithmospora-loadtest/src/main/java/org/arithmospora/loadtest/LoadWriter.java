@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.loadtest;
 
 import java.time.Instant;
 import java.util.ArrayList;

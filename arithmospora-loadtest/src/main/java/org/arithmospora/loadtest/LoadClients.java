@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.loadtest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -254,7 +254,7 @@ final class LoadClients implements AutoCloseable {
   }
 
   /** One selector thread and the clients it owns. */
-  private final class Loop extends Thread {
+  private static final class Loop extends Thread {
     final Selector selector;
     final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     final PriorityQueue<Timer> timers = new PriorityQueue<>();

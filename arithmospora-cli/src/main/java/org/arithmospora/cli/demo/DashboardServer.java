@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

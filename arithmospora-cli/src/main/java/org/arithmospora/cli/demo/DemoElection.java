@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.demo;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.arithmospora.cli.ConfigLoader;
 import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.NodeAddress;

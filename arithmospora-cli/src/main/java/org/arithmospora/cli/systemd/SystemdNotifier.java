@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.cli.systemd;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * notification socket (a Unix datagram socket) itself, so this runs {@code systemd-notify
  * --pid=<ours>}, which needs {@code NotifyAccess=all}. Outside systemd it does nothing.
  */
-final class SystemdNotifier implements AutoCloseable {
+public final class SystemdNotifier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SystemdNotifier.class);
 
   private final String command;
@@ -40,12 +41,12 @@ final class SystemdNotifier implements AutoCloseable {
   }
 
   /** A notifier for this process's environment. */
-  static SystemdNotifier fromEnvironment() {
+  public static SystemdNotifier fromEnvironment() {
     return new SystemdNotifier(System.getenv(), "systemd-notify");
   }
 
   /** Reports readiness, then feeds the watchdog while {@code healthy} says so. */
-  void ready(String status, BooleanSupplier healthy) {
+  public void ready(String status, BooleanSupplier healthy) {
     if (!enabled) {
       return;
     }
@@ -58,22 +59,32 @@ final class SystemdNotifier implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      watchdog.scheduleAtFixedRate(
-          () -> {
-            if (healthy.getAsBoolean()) {
-              send("WATCHDOG=1");
-            } else {
-              log.warn("Health check failed: not feeding the systemd watchdog");
-            }
-          },
-          0,
-          watchdogInterval.toMillis(),
-          TimeUnit.MILLISECONDS);
+      // Runs until close(). A failing check is a failed check: thrown, it would stop the feeding
+      // for good, and systemd would restart a server that may be healthy.
+      ScheduledFuture<?> unused =
+          watchdog.scheduleAtFixedRate(
+              () -> {
+                boolean ok;
+                try {
+                  ok = healthy.getAsBoolean();
+                } catch (RuntimeException e) {
+                  log.warn("Health check failed: {}", e.toString());
+                  ok = false;
+                }
+                if (ok) {
+                  send("WATCHDOG=1");
+                } else {
+                  log.warn("Health check failed: not feeding the systemd watchdog");
+                }
+              },
+              0,
+              watchdogInterval.toMillis(),
+              TimeUnit.MILLISECONDS);
     }
   }
 
   /** Reports that the service is stopping. */
-  void stopping() {
+  public void stopping() {
     if (enabled) {
       send("STOPPING=1");
     }

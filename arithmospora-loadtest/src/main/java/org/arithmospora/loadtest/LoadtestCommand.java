@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.loadtest;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.PrintStream;
@@ -33,7 +33,10 @@ import redis.clients.jedis.RedisClient;
       "CPU-starved audiences (--population).",
       "The server must serve a source with a single_value stat 'loadstamp' in group 'other' (see bench/loadtest.conf)."
     })
-final class LoadtestCommand implements Callable<Integer> {
+public final class LoadtestCommand implements Callable<Integer> {
+  /** Exit status when a client was dropped, left stale, or the storm never completed. */
+  static final int FAILURE = 1;
+
   @Option(
       names = "--url",
       required = true,
@@ -178,8 +181,22 @@ final class LoadtestCommand implements Callable<Integer> {
       description = "Show this help and exit.")
   boolean help;
 
-  PrintStream out = System.out;
-  PrintStream progress = System.err;
+  final PrintStream out;
+  final PrintStream progress;
+
+  /** A load test that prints its results to standard output and its progress to standard error. */
+  public LoadtestCommand() {
+    this(System.out, System.err);
+  }
+
+  /**
+   * A load test that prints its results (the summary line or the JSON object) to {@code out} and
+   * its progress to {@code progress}.
+   */
+  public LoadtestCommand(PrintStream out, PrintStream progress) {
+    this.out = out;
+    this.progress = progress;
+  }
 
   /** The results, for the summary and tests. */
   static final class Result {
@@ -356,7 +373,7 @@ final class LoadtestCommand implements Callable<Integer> {
       } else {
         out.println(summary(r));
       }
-      return r.connectStormSeconds >= 0 && r.dropped == 0 && r.stale == 0 ? 0 : Commands.FAILURE;
+      return r.connectStormSeconds >= 0 && r.dropped == 0 && r.stale == 0 ? 0 : FAILURE;
     }
   }
 
