@@ -91,27 +91,12 @@ public final class LiveSource implements Source, AutoCloseable {
       try {
         type = b.types.get(def.dataType());
       } catch (UnknownStatTypeException e) {
-        throw new IllegalArgumentException(
-            "source '"
-                + definition.name()
-                + "', stat "
-                + def.group()
-                + ":"
-                + def.key()
-                + ": "
-                + e.getMessage(),
-            e);
+        throw new IllegalArgumentException(where(definition, def) + e.getMessage(), e);
       }
       StatLoader loader = b.loaderFor(def);
       if (loader == null) {
         throw new IllegalArgumentException(
-            "source '"
-                + definition.name()
-                + "', stat "
-                + def.group()
-                + ":"
-                + def.key()
-                + ": "
+            where(definition, def)
                 + (def.loaderType() == null
                     ? "names no loader type and there is no default loader"
                     : "no loader for loader type '"
@@ -722,5 +707,10 @@ public final class LiveSource implements Source, AutoCloseable {
     public LiveSource build() {
       return new LiveSource(this);
     }
+  }
+
+  /** The start of a message about one stat of a source: {@code source 'x', stat group:key: }. */
+  private static String where(SourceDefinition source, StatDefinition stat) {
+    return "source '" + source.name() + "', stat " + stat.group() + ":" + stat.key() + ": ";
   }
 }

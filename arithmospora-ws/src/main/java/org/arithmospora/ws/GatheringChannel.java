@@ -9,7 +9,6 @@ import java.util.List;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
-import org.java_websocket.WrappedByteChannel;
 import org.java_websocket.drafts.Draft;
 
 /**
@@ -22,7 +21,7 @@ import org.java_websocket.drafts.Draft;
  * written and moves on without a system call. The frames stay shared: nothing is copied. Only the
  * selector thread calls it.
  */
-final class GatheringChannel implements WrappedByteChannel {
+final class GatheringChannel extends UnbufferedChannel {
   private static final int MAX_BUFFERS = 64;
 
   private final SocketChannel channel;
@@ -141,26 +140,6 @@ final class GatheringChannel implements WrappedByteChannel {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  @Override
-  public boolean isNeedWrite() {
-    return false;
-  }
-
-  @Override
-  public void writeMore() {
-    // Nothing buffered here.
-  }
-
-  @Override
-  public boolean isNeedRead() {
-    return false;
-  }
-
-  @Override
-  public int readMore(ByteBuffer dst) {
-    return 0;
   }
 
   @Override

@@ -208,26 +208,11 @@ final class SelectedKeySweeper {
   }
 
   /** The sweeper connection's channel: reading "more" from it is the sweep; it never has data. */
-  private final class SweepChannel implements WrappedByteChannel {
+  private final class SweepChannel extends UnbufferedChannel {
     @Override
     public int readMore(ByteBuffer dst) {
       clear();
       return 0;
-    }
-
-    @Override
-    public boolean isNeedRead() {
-      return false;
-    }
-
-    @Override
-    public boolean isNeedWrite() {
-      return false;
-    }
-
-    @Override
-    public void writeMore() {
-      // Never written to.
     }
 
     @Override
