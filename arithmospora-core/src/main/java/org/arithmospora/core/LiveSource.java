@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,8 +44,16 @@ public final class LiveSource implements Source, AutoCloseable {
   /** How often a live source re-reads everything, as the Go program did. */
   public static final Duration DEFAULT_FULL_REFRESH = Duration.ofMinutes(2);
 
+  /** Re-reads after a store outage: 1 s, 2 s, 4 s… up to 30 s. */
   private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
   private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+  /** How long {@link #close()} waits for the source's thread. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+  /** {@link #start()} waits for the first load, however long its reads take. */
+  private static final Duration UNTIL_DONE = Duration.ofNanos(Long.MAX_VALUE);
 
   private final SourceDefinition definition;
   private final Scheduler scheduler;
@@ -69,7 +77,7 @@ public final class LiveSource implements Source, AutoCloseable {
   private Scheduler.Cancellable refreshTask;
   private Scheduler.Cancellable timeTask;
   private Scheduler.Cancellable retryTask;
-  private Duration retryDelay = FIRST_RETRY;
+  private final Backoff retries = new Backoff(FIRST_RETRY, LAST_RETRY);
   private volatile boolean closed;
 
   private LiveSource(Builder b) {
@@ -157,10 +165,9 @@ public final class LiveSource implements Source, AutoCloseable {
    * from a task of this source's scheduler.
    */
   public void start() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    scheduler.execute(
-        () -> {
-          try {
+    try {
+      scheduler.callAndWait(
+          () -> {
             if (definition.isLive()) {
               follow();
             }
@@ -168,16 +175,12 @@ public final class LiveSource implements Source, AutoCloseable {
             if (definition.isLive() && !fullRefresh.isZero()) {
               scheduleFullRefresh();
             }
-            done.complete(null);
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-          }
-        });
-    try {
-      done.get();
+            return null;
+          },
+          UNTIL_DONE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(
           "source '" + definition.name() + "' failed to start", e.getCause());
     }
@@ -235,15 +238,13 @@ public final class LiveSource implements Source, AutoCloseable {
    * stuck on a read, for example, is not responsive).
    */
   public boolean isResponsive(Duration timeout) {
-    CompletableFuture<Void> probe = new CompletableFuture<>();
-    scheduler.execute(() -> probe.complete(null));
     try {
-      probe.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      scheduler.callAndWait(() -> null, timeout);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       return false;
     }
   }
@@ -262,25 +263,24 @@ public final class LiveSource implements Source, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    scheduler.execute(
-        () -> {
-          subscriptions.forEach(StatLoader.Subscription::close);
-          subscriptions.clear();
-          debouncer.cancelAll();
-          for (Scheduler.Cancellable c :
-              new Scheduler.Cancellable[] {refreshTask, timeTask, retryTask}) {
-            if (c != null) {
-              c.cancel();
-            }
-          }
-          done.complete(null);
-        });
     try {
-      done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      scheduler.callAndWait(
+          () -> {
+            subscriptions.forEach(StatLoader.Subscription::close);
+            subscriptions.clear();
+            debouncer.cancelAll();
+            for (Scheduler.Cancellable c :
+                new Scheduler.Cancellable[] {refreshTask, timeTask, retryTask}) {
+              if (c != null) {
+                c.cancel();
+              }
+            }
+            return null;
+          },
+          CLOSE_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.warn("Source '{}' did not stop cleanly: {}", definition.name(), e.toString());
     }
     if (ownsScheduler && scheduler instanceof ThreadScheduler t) {
@@ -408,7 +408,7 @@ public final class LiveSource implements Source, AutoCloseable {
         log.info("Source '{}': store reachable again; stats are current", definition.name());
       }
       storeUnavailable = false;
-      retryDelay = FIRST_RETRY;
+      retries.reset();
     }
     if (definition.isLive()) {
       scheduleTimeChange(now);
@@ -420,14 +420,9 @@ public final class LiveSource implements Source, AutoCloseable {
     if (retryTask != null || closed) {
       return;
     }
-    Duration delay = retryDelay;
-    retryDelay =
-        retryDelay.multipliedBy(2).compareTo(LAST_RETRY) > 0
-            ? LAST_RETRY
-            : retryDelay.multipliedBy(2);
     retryTask =
         scheduler.schedule(
-            delay,
+            retries.next(),
             () -> {
               retryTask = null;
               if (storeUnavailable) {

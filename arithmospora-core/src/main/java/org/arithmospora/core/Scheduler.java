@@ -3,7 +3,12 @@ package org.arithmospora.core;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Time and task execution for the parts of core that wait: the debouncer, periodic re-reads, moving
@@ -29,6 +34,28 @@ public interface Scheduler extends Executor {
 
   /** Runs {@code task} once, {@code delay} from now. */
   Cancellable schedule(Duration delay, Runnable task);
+
+  /**
+   * Runs {@code task} as {@link #execute} does and waits for its result, at most {@code timeout}.
+   * Never call it from a task of this scheduler: it would wait for itself.
+   *
+   * @throws ExecutionException when the task threw (its exception is the cause)
+   * @throws TimeoutException when the task had not run within {@code timeout}
+   * @throws InterruptedException when the waiting thread was interrupted
+   */
+  default <T> T callAndWait(Supplier<T> task, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    execute(
+        () -> {
+          try {
+            result.complete(task.get());
+          } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
 
   /** A scheduled task that may be called off. */
   @FunctionalInterface

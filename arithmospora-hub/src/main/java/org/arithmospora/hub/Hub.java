@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -68,6 +67,9 @@ public final class Hub {
    * released.
    */
   private static final Duration TICK = Duration.ofMillis(5);
+
+  /** How long {@link #flowState} waits for the hub's thread. */
+  private static final Duration FLOW_STATE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How often silences, stuck clients and keep-alives are checked. */
   private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -301,15 +303,13 @@ public final class Hub {
     if (stopped) {
       return false;
     }
-    CompletableFuture<Void> probe = new CompletableFuture<>();
-    execute(() -> probe.complete(null));
     try {
-      probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.callAndWait(() -> null, timeout);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
       return false;
     }
   }
@@ -319,20 +319,25 @@ public final class Hub {
    * waiting, requests for acknowledgement outstanding. Waits for the hub's thread.
    */
   public FlowState flowState(Connection c) {
-    CompletableFuture<FlowState> result = new CompletableFuture<>();
-    execute(
-        () -> {
-          c.window.written(c.transport.bytesWritten());
-          result.complete(
-              new FlowState(
-                  c.window.inFlight(),
-                  c.window.unwritten(),
-                  c.window.window(),
-                  c.pending.size(),
-                  c.window.outstanding(),
-                  c.window.bytesPerSecond()));
-        });
-    return result.join();
+    try {
+      return scheduler.callAndWait(
+          () -> {
+            c.window.written(c.transport.bytesWritten());
+            return new FlowState(
+                c.window.inFlight(),
+                c.window.unwritten(),
+                c.window.window(),
+                c.pending.size(),
+                c.window.outstanding(),
+                c.window.bytesPerSecond());
+          },
+          FLOW_STATE_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking for a flow state", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the hub's thread did not answer: " + e, e);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.arithmospora.core.Backoff;
 import org.arithmospora.core.StatAddress;
 import org.arithmospora.core.StatLoader.ChangeListener;
 import org.arithmospora.core.StatLoader.Subscription;
@@ -119,7 +120,7 @@ final class RedisSubscriber implements AutoCloseable {
   }
 
   private void run() {
-    Duration delay = settings.minReconnectDelay();
+    Backoff reconnects = new Backoff(settings.minReconnectDelay(), settings.maxReconnectDelay());
     while (!closed) {
       Set<String> channels;
       synchronized (lock) {
@@ -149,7 +150,7 @@ final class RedisSubscriber implements AutoCloseable {
         j.subscribe(h, channels.toArray(String[]::new));
         // subscribe() returns when every channel has been unsubscribed: wait for new ones.
         connected = false;
-        delay = settings.minReconnectDelay();
+        reconnects.reset();
       } catch (RuntimeException e) {
         connected = false;
         if (closed) {
@@ -158,13 +159,9 @@ final class RedisSubscriber implements AutoCloseable {
         onLost(e);
         if (h.confirmedOnce) {
           // The connection had worked: start the backoff again from the shortest wait.
-          delay = settings.minReconnectDelay();
+          reconnects.reset();
         }
-        sleep(delay);
-        delay =
-            delay.multipliedBy(2).compareTo(settings.maxReconnectDelay()) > 0
-                ? settings.maxReconnectDelay()
-                : delay.multipliedBy(2);
+        sleep(reconnects.next());
       } finally {
         handler = null;
         jedis = null;
