@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,17 +58,16 @@ public final class LiveSource implements Source, AutoCloseable {
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
   private final Duration fullRefresh;
-  private final List<StatState> stats;
-  private final Map<StatLoader, List<StatState>> statsByLoader;
-  private final Map<StatAddress, List<StatState>> statsByAddress;
-  private final List<MilestoneState> milestones;
+  private final List<LiveStat> stats;
+  private final Map<StatLoader, List<LiveStat>> statsByLoader;
+  private final Map<StatAddress, List<LiveStat>> statsByAddress;
+  private final MilestoneTracker milestones;
   private final EncodedMessage available;
   private final TreeReader reader;
   private final Debouncer<StatAddress> debouncer;
-  private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+  private final SourceListeners listeners;
   private final List<StatLoader.Subscription> subscriptions = new ArrayList<>();
   private final AtomicLong updates = new AtomicLong();
-  private final AtomicLong achieved = new AtomicLong();
 
   // Touched only on the scheduler, but read by isStoreAvailable().
   private volatile boolean storeUnavailable;
@@ -91,9 +89,9 @@ public final class LiveSource implements Source, AutoCloseable {
     this.reader = new TreeReader(definition);
     this.available = WireFormat.available(definition);
 
-    List<StatState> all = new ArrayList<>();
-    Map<StatLoader, List<StatState>> byLoader = new LinkedHashMap<>();
-    Map<StatAddress, List<StatState>> byAddress = new HashMap<>();
+    List<LiveStat> all = new ArrayList<>();
+    Map<StatLoader, List<LiveStat>> byLoader = new LinkedHashMap<>();
+    Map<StatAddress, List<LiveStat>> byAddress = new HashMap<>();
     for (StatDefinition def : definition.stats()) {
       StatType type;
       try {
@@ -112,7 +110,7 @@ public final class LiveSource implements Source, AutoCloseable {
                         + "'; known: "
                         + String.join(", ", b.loaders.keySet())));
       }
-      StatState state = new StatState(def, type, loader);
+      LiveStat state = new LiveStat(def, type, loader);
       all.add(state);
       byLoader.computeIfAbsent(loader, l -> new ArrayList<>()).add(state);
       byAddress.computeIfAbsent(def.address(), a -> new ArrayList<>()).add(state);
@@ -121,36 +119,8 @@ public final class LiveSource implements Source, AutoCloseable {
     this.statsByLoader = byLoader;
     this.statsByAddress = byAddress;
 
-    List<MilestoneState> ms = new ArrayList<>();
-    for (MilestoneGroup group : definition.milestoneGroups()) {
-      StatState stat =
-          all.stream()
-              .filter(
-                  s -> s.def.group().equals(group.group()) && s.def.key().equals(group.statKey()))
-              .findFirst()
-              .orElseThrow();
-      for (MilestoneDefinition m : group.milestones()) {
-        if (!stat.type.hasField(m.field())) {
-          throw new IllegalArgumentException(
-              "source '"
-                  + definition.name()
-                  + "', milestone '"
-                  + m.name()
-                  + "': stat "
-                  + group.group()
-                  + ":"
-                  + group.statKey()
-                  + " is of type '"
-                  + stat.type.name()
-                  + "', which has no field '"
-                  + m.field()
-                  + "'; its fields: "
-                  + String.join(", ", new java.util.TreeSet<>(stat.type.fieldNames())));
-        }
-        ms.add(new MilestoneState(group, m, stat));
-      }
-    }
-    this.milestones = List.copyOf(ms);
+    this.milestones = new MilestoneTracker(definition, all);
+    this.listeners = new SourceListeners(definition.name());
     this.debouncer = new Debouncer<>(scheduler, b.debounce, this::reread);
   }
 
@@ -220,12 +190,12 @@ public final class LiveSource implements Source, AutoCloseable {
 
   @Override
   public long milestonesAchieved() {
-    return achieved.get();
+    return milestones.achieved();
   }
 
   @Override
   public void addListener(SourceListener listener) {
-    listeners.add(Objects.requireNonNull(listener));
+    listeners.add(listener);
   }
 
   @Override
@@ -291,7 +261,7 @@ public final class LiveSource implements Source, AutoCloseable {
   // ---- everything below runs on the scheduler ----
 
   private void follow() {
-    for (Map.Entry<StatLoader, List<StatState>> e : statsByLoader.entrySet()) {
+    for (Map.Entry<StatLoader, List<LiveStat>> e : statsByLoader.entrySet()) {
       Set<StatAddress> addresses = new LinkedHashSet<>();
       e.getValue().forEach(s -> addresses.add(s.def.address()));
       subscriptions.add(
@@ -349,7 +319,7 @@ public final class LiveSource implements Source, AutoCloseable {
   }
 
   private void readSettled() {
-    Set<StatState> toRead = new LinkedHashSet<>();
+    Set<LiveStat> toRead = new LinkedHashSet<>();
     for (StatAddress a : settled) {
       toRead.addAll(statsByAddress.getOrDefault(a, List.of()));
     }
@@ -369,20 +339,20 @@ public final class LiveSource implements Source, AutoCloseable {
     }
   }
 
-  private void read(Collection<StatState> toRead, String why) {
+  private void read(Collection<LiveStat> toRead, String why) {
     Instant now = scheduler.now();
     boolean unavailable = false;
-    Map<StatLoader, List<StatState>> grouped = new LinkedHashMap<>();
-    for (StatState s : toRead) {
+    Map<StatLoader, List<LiveStat>> grouped = new LinkedHashMap<>();
+    for (LiveStat s : toRead) {
       grouped.computeIfAbsent(s.loader, l -> new ArrayList<>()).add(s);
     }
-    for (Map.Entry<StatLoader, List<StatState>> e : grouped.entrySet()) {
-      Map<TreeReader.Target, StatState> byTarget = new LinkedHashMap<>();
+    for (Map.Entry<StatLoader, List<LiveStat>> e : grouped.entrySet()) {
+      Map<TreeReader.Target, LiveStat> byTarget = new LinkedHashMap<>();
       e.getValue().forEach(s -> byTarget.put(s.target, s));
       Map<TreeReader.Target, TreeReader.Outcome> outcomes =
           reader.read(e.getKey(), new ArrayList<>(byTarget.keySet()), now);
       for (Map.Entry<TreeReader.Target, TreeReader.Outcome> o : outcomes.entrySet()) {
-        StatState stat = byTarget.get(o.getKey());
+        LiveStat stat = byTarget.get(o.getKey());
         TreeReader.Outcome outcome = o.getValue();
         if (outcome instanceof TreeReader.Loaded loaded) {
           apply(stat, loaded.tree(), now);
@@ -433,7 +403,7 @@ public final class LiveSource implements Source, AutoCloseable {
 
   private void scheduleTimeChange(Instant now) {
     Instant next = null;
-    for (StatState s : stats) {
+    for (LiveStat s : stats) {
       Optional<Instant> t = s.type.nextTimeChange(definition, s.def, now);
       if (t.isPresent() && (next == null || t.get().isBefore(next))) {
         next = t.get();
@@ -451,8 +421,8 @@ public final class LiveSource implements Source, AutoCloseable {
               () -> {
                 timeTask = null;
                 Instant at = scheduler.now();
-                List<StatState> moved = new ArrayList<>();
-                for (StatState s : stats) {
+                List<LiveStat> moved = new ArrayList<>();
+                for (LiveStat s : stats) {
                   if (s.type
                       .nextTimeChange(definition, s.def, at.minusNanos(1))
                       .map(t -> !t.isAfter(at))
@@ -465,7 +435,7 @@ public final class LiveSource implements Source, AutoCloseable {
     }
   }
 
-  private void apply(StatState stat, DataPoint tree, Instant now) {
+  private void apply(LiveStat stat, DataPoint tree, Instant now) {
     stat.recovered(definition.name());
     Optional<DataPoint> previous = stat.current();
     if (previous.isPresent() && previous.get().equals(tree)) {
@@ -474,155 +444,15 @@ public final class LiveSource implements Source, AutoCloseable {
     EncodedMessage message = WireFormat.stat(stat.def, tree);
     stat.publish(tree, message);
     updates.incrementAndGet();
-    for (SourceListener l : listeners) {
-      try {
-        l.statChanged(stat, message);
-      } catch (RuntimeException e) {
-        log.error("Source '{}': a listener failed on {}", definition.name(), message.event(), e);
-      }
-    }
-    checkMilestones(stat, tree, previous.isEmpty(), now);
-  }
-
-  private void checkMilestones(StatState stat, DataPoint tree, boolean firstLoad, Instant now) {
-    for (MilestoneState m : milestones) {
-      if (m.stat != stat || m.achievedWhen != null || !m.isMet(tree)) {
-        continue;
-      }
-      m.achievedWhen = now;
-      if (firstLoad) {
-        log.debug(
-            "Source '{}': milestone '{}' was already met at start",
-            definition.name(),
-            m.milestone.name());
-        continue;
-      }
-      Achievement achievement = new Achievement(m.group, m.milestone, now);
-      EncodedMessage message = WireFormat.milestone(m.milestone, now);
-      achieved.incrementAndGet();
-      log.info(
-          "Source '{}': milestone '{}' met: {}",
-          definition.name(),
-          m.milestone.name(),
-          m.milestone.message());
-      for (SourceListener l : listeners) {
-        try {
-          l.milestoneAchieved(achievement, message);
-        } catch (RuntimeException e) {
-          log.error(
-              "Source '{}': a listener failed on milestone '{}'",
-              definition.name(),
-              m.milestone.name(),
-              e);
-        }
-      }
+    listeners.statChanged(stat, message);
+    for (Achievement a : milestones.check(stat, tree, previous.isEmpty(), now)) {
+      listeners.milestoneAchieved(a, WireFormat.milestone(a.milestone(), now));
     }
   }
 
   /** Whether a milestone has been met, and when. For tests and status pages. */
   public Optional<Instant> achievedWhen(String milestoneName) {
-    return milestones.stream()
-        .filter(m -> m.milestone.name().equals(milestoneName))
-        .map(m -> Optional.ofNullable(m.achievedWhen))
-        .findFirst()
-        .orElse(Optional.empty());
-  }
-
-  private static final class StatState implements Stat {
-    final StatDefinition def;
-    final StatType type;
-    final StatLoader loader;
-    final TreeReader.Target target;
-    private volatile Published published;
-    private volatile String lastError;
-
-    StatState(StatDefinition def, StatType type, StatLoader loader) {
-      this.def = def;
-      this.type = type;
-      this.loader = loader;
-      this.target = new TreeReader.Target(def, type);
-    }
-
-    /** Tree and message, swapped together. */
-    private record Published(DataPoint tree, EncodedMessage message) {}
-
-    void publish(DataPoint tree, EncodedMessage message) {
-      published = new Published(tree, message);
-    }
-
-    void failed(StatReadException e, String sourceName) {
-      if (!e.getMessage().equals(lastError)) {
-        log.error(
-            "Source '{}', stat {}:{}: {}; it keeps its last good value",
-            sourceName,
-            def.group(),
-            def.key(),
-            e.getMessage());
-        lastError = e.getMessage();
-      }
-    }
-
-    void recovered(String sourceName) {
-      if (lastError != null) {
-        log.info(
-            "Source '{}', stat {}:{} reads correctly again", sourceName, def.group(), def.key());
-        lastError = null;
-      }
-    }
-
-    @Override
-    public StatDefinition definition() {
-      return def;
-    }
-
-    @Override
-    public Optional<String> problem() {
-      return Optional.ofNullable(lastError);
-    }
-
-    @Override
-    public StatType type() {
-      return type;
-    }
-
-    @Override
-    public Optional<DataPoint> current() {
-      Published p = published;
-      return p == null ? Optional.empty() : Optional.of(p.tree);
-    }
-
-    @Override
-    public Optional<EncodedMessage> message() {
-      Published p = published;
-      return p == null ? Optional.empty() : Optional.of(p.message);
-    }
-
-    @Override
-    public String toString() {
-      return def.toString();
-    }
-  }
-
-  private static final class MilestoneState {
-    final MilestoneGroup group;
-    final MilestoneDefinition milestone;
-    final ComparisonOperator operator;
-    final StatState stat;
-    Instant achievedWhen;
-
-    MilestoneState(MilestoneGroup group, MilestoneDefinition milestone, StatState stat) {
-      this.group = group;
-      this.milestone = milestone;
-      this.operator = milestone.operator();
-      this.stat = stat;
-    }
-
-    boolean isMet(DataPoint tree) {
-      return tree.find(milestone.dataPointNames())
-          .map(node -> node.data().field(milestone.field()))
-          .filter(v -> v.isPresent() && operator.test(v.getAsDouble(), milestone.target()))
-          .isPresent();
-    }
+    return milestones.achievedWhen(milestoneName);
   }
 
   /** Builds a {@link LiveSource}; validates that every stat has a known type and loader. */
