@@ -80,12 +80,10 @@ public final class Assembly implements AutoCloseable {
                         config.file()
                             + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key"));
     WebSocketSettings.Builder settings = config.websocket().toBuilder().address(listener.address());
-    if (listener.tls()) {
-      settings.tls(
-          listener.pkcs12() != null
-              ? TlsContexts.fromPkcs12(listener.pkcs12(), chars(listener.pkcs12Password()))
-              : TlsContexts.fromPem(
-                  listener.cert(), listener.key(), chars(listener.keyPassword())));
+    if (listener instanceof Config.Listener.TlsPkcs12 p) {
+      settings.tls(TlsContexts.fromPkcs12(p.pkcs12(), chars(p.password())));
+    } else if (listener instanceof Config.Listener.TlsPem p) {
+      settings.tls(TlsContexts.fromPem(p.cert(), p.key(), chars(p.keyPassword())));
     }
     ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build());
     sources.forEach(b::source);

@@ -29,15 +29,59 @@ public record Config(
     List<SourceConfig> sources,
     List<String> warnings) {
 
-  /** Where and how to serve. */
-  public record Listener(
-      String address,
-      boolean tls,
-      Path cert,
-      Path key,
-      String keyPassword,
-      Path pkcs12,
-      String pkcs12Password) {}
+  /**
+   * Where and how to serve: plain, or TLS with PEM files or a PKCS#12 keystore. {@code toString()}
+   * never shows a password, so that a listener can be logged.
+   */
+  public sealed interface Listener {
+    /** {@code host:port}, or {@code :port} for every interface. */
+    String address();
+
+    /** Whether clients connect with {@code wss://}. */
+    default boolean tls() {
+      return !(this instanceof Plain);
+    }
+
+    /** {@code [http]}: plain websockets. */
+    record Plain(String address) implements Listener {}
+
+    /**
+     * {@code [https]} with {@code cert} (a PEM certificate chain) and {@code key} (a PEM private
+     * key, encrypted when {@code keyPassword} is not null).
+     */
+    record TlsPem(String address, Path cert, Path key, String keyPassword) implements Listener {
+      @Override
+      public String toString() {
+        return "TlsPem[address="
+            + address
+            + ", cert="
+            + cert
+            + ", key="
+            + key
+            + ", keyPassword="
+            + redacted(keyPassword)
+            + "]";
+      }
+    }
+
+    /** {@code [https]} with {@code pkcs12}: a keystore holding the key and its chain. */
+    record TlsPkcs12(String address, Path pkcs12, String password) implements Listener {
+      @Override
+      public String toString() {
+        return "TlsPkcs12[address="
+            + address
+            + ", pkcs12="
+            + pkcs12
+            + ", password="
+            + redacted(password)
+            + "]";
+      }
+    }
+
+    private static String redacted(String secret) {
+      return secret == null ? "(none)" : "(set)";
+    }
+  }
 
   /** One source and the Redis prefix of its keys (empty when none of its stats use Redis). */
   public record SourceConfig(SourceDefinition definition, String redisPrefix) {

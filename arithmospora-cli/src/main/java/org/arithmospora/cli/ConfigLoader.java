@@ -221,15 +221,22 @@ public final class ConfigLoader {
         return Optional.empty();
       }
       checkAddress(r, https, "https", address.get(), where);
+      if (pkcs12.isPresent()) {
+        return Optional.of(
+            new Config.Listener.TlsPkcs12(
+                address.get(),
+                Path.of(pkcs12.get()),
+                r.string(https, "pkcs12_password", "https", where).orElse(null)));
+      }
+      if (cert.isEmpty() || key.isEmpty()) {
+        return Optional.empty(); // reported above
+      }
       return Optional.of(
-          new Config.Listener(
+          new Config.Listener.TlsPem(
               address.get(),
-              true,
-              cert.map(Path::of).orElse(null),
-              key.map(Path::of).orElse(null),
-              r.string(https, "key_password", "https", where).orElse(null),
-              pkcs12.map(Path::of).orElse(null),
-              r.string(https, "pkcs12_password", "https", where).orElse(null)));
+              Path.of(cert.get()),
+              Path.of(key.get()),
+              r.string(https, "key_password", "https", where).orElse(null)));
     }
     if (http != null) {
       TomlPosition where = root.inputPositionOf(List.of("http"));
@@ -242,7 +249,7 @@ public final class ConfigLoader {
               where,
               "host:port to listen on");
       address.ifPresent(a -> checkAddress(r, http, "http", a, where));
-      return address.map(a -> new Config.Listener(a, false, null, null, null, null, null));
+      return address.map(Config.Listener.Plain::new);
     }
     return Optional.empty();
   }

@@ -38,7 +38,10 @@ class ConfigLoaderTest {
     Config.Listener https = config.listener().orElseThrow();
     assertThat(https.tls()).isTrue();
     assertThat(https.address()).isEqualTo("stats.example.org:8443");
-    assertThat(https.cert()).isEqualTo(Path.of("/etc/ssl/stats-chain.pem"));
+    assertThat(https)
+        .isInstanceOfSatisfying(
+            Config.Listener.TlsPem.class,
+            pem -> assertThat(pem.cert()).isEqualTo(Path.of("/etc/ssl/stats-chain.pem")));
     assertThat(config.websocket().delivery().pingPeriod()).isEqualTo(Duration.ofSeconds(54));
     assertThat(config.debounce().maxWait()).isEqualTo(Duration.ofSeconds(1));
 
@@ -99,6 +102,35 @@ class ConfigLoaderTest {
         .isTrue();
     assertThat(config.sources().get(0).definition().stats().get(0).loaderType()).isEqualTo("redis");
     assertThat(config.listener().orElseThrow().tls()).isFalse();
+  }
+
+  @Test
+  void eachKindOfListenerIsItsOwnTypeAndNeverShowsItsPassword() throws Exception {
+    Config pem =
+        parse(
+            "[https]\naddress = \":8443\"\ncert = \"c.pem\"\nkey = \"k.pem\"\n"
+                + "key_password = \"s3cret-pem\"\n");
+    assertThat(pem.listener().orElseThrow())
+        .isEqualTo(
+            new Config.Listener.TlsPem(":8443", Path.of("c.pem"), Path.of("k.pem"), "s3cret-pem"));
+    assertThat(pem.listener().orElseThrow().toString())
+        .contains("c.pem", "k.pem", "keyPassword=(set)")
+        .doesNotContain("s3cret-pem");
+
+    Config pkcs12 =
+        parse(
+            "[https]\naddress = \":8443\"\npkcs12 = \"site.p12\"\n"
+                + "pkcs12_password = \"s3cret-p12\"\n");
+    assertThat(pkcs12.listener().orElseThrow())
+        .isInstanceOf(Config.Listener.TlsPkcs12.class)
+        .extracting(Config.Listener::tls)
+        .isEqualTo(true);
+    assertThat(pkcs12.listener().orElseThrow().toString())
+        .contains("site.p12", "password=(set)")
+        .doesNotContain("s3cret-p12");
+
+    Config plain = parse("[http]\naddress = \":8080\"\n");
+    assertThat(plain.listener().orElseThrow()).isEqualTo(new Config.Listener.Plain(":8080"));
   }
 
   @Test

@@ -107,8 +107,7 @@ public final class DemoCommand extends ArithmosporaCommand {
           new Config(
               Path.of("(demo)"),
               RedisSettings.builder().host("127.0.0.1").port(redisPort).build(),
-              Optional.of(
-                  new Config.Listener(bind + ":" + wsPort, false, null, null, null, null, null)),
+              Optional.of(new Config.Listener.Plain(bind + ":" + wsPort)),
               WebSocketSettings.builder().build(),
               DebounceSettings.ofMillis(50, 250),
               List.of(
