@@ -72,10 +72,7 @@ public final class LiveSource implements Source, AutoCloseable {
   // Touched only on the scheduler, but read by isStoreAvailable().
   private volatile boolean storeUnavailable;
   private final Set<StatAddress> settled = new LinkedHashSet<>();
-  private Scheduler.Cancellable refreshTask;
-  private Scheduler.Cancellable timeTask;
-  private Scheduler.Cancellable retryTask;
-  private final Backoff retries = new Backoff(FIRST_RETRY, LAST_RETRY);
+  private final SourceTimers timers;
   private volatile boolean closed;
 
   private LiveSource(Builder b) {
@@ -86,6 +83,7 @@ public final class LiveSource implements Source, AutoCloseable {
             ? b.scheduler
             : new ThreadScheduler("arithmospora-source-" + definition.name());
     this.fullRefresh = b.fullRefresh;
+    this.timers = new SourceTimers(scheduler, new Backoff(FIRST_RETRY, LAST_RETRY));
     this.reader = new TreeReader(definition);
     this.available = WireFormat.available(definition);
 
@@ -239,12 +237,7 @@ public final class LiveSource implements Source, AutoCloseable {
             subscriptions.forEach(StatLoader.Subscription::close);
             subscriptions.clear();
             debouncer.cancelAll();
-            for (Scheduler.Cancellable c :
-                new Scheduler.Cancellable[] {refreshTask, timeTask, retryTask}) {
-              if (c != null) {
-                c.cancel();
-              }
-            }
+            timers.cancelAll();
             return null;
           },
           CLOSE_TIMEOUT);
@@ -287,17 +280,12 @@ public final class LiveSource implements Source, AutoCloseable {
   }
 
   private void scheduleFullRefresh() {
-    refreshTask =
-        scheduler.schedule(
-            fullRefresh,
-            () -> {
-              if (closed) {
-                return;
-              }
-              log.debug("Source '{}': periodic refresh", definition.name());
-              readAll("periodic refresh");
-              scheduleFullRefresh();
-            });
+    timers.every(
+        fullRefresh,
+        () -> {
+          log.debug("Source '{}': periodic refresh", definition.name());
+          readAll("periodic refresh");
+        });
   }
 
   /**
@@ -378,7 +366,7 @@ public final class LiveSource implements Source, AutoCloseable {
         log.info("Source '{}': store reachable again; stats are current", definition.name());
       }
       storeUnavailable = false;
-      retries.reset();
+      timers.storeAnswered();
     }
     if (definition.isLive()) {
       scheduleTimeChange(now);
@@ -387,20 +375,17 @@ public final class LiveSource implements Source, AutoCloseable {
 
   /** After an outage, read everything again with backoff until the store answers. */
   private void scheduleRetry() {
-    if (retryTask != null || closed) {
-      return;
+    if (!closed) {
+      timers.retry(
+          () -> {
+            if (storeUnavailable) {
+              readAll("retry after store outage");
+            }
+          });
     }
-    retryTask =
-        scheduler.schedule(
-            retries.next(),
-            () -> {
-              retryTask = null;
-              if (storeUnavailable) {
-                readAll("retry after store outage");
-              }
-            });
   }
 
+  /** Plans the re-read of the stats whose timed windows move next. */
   private void scheduleTimeChange(Instant now) {
     Instant next = null;
     for (LiveStat s : stats) {
@@ -409,30 +394,22 @@ public final class LiveSource implements Source, AutoCloseable {
         next = t.get();
       }
     }
-    if (timeTask != null) {
-      timeTask.cancel();
-      timeTask = null;
-    }
-    if (next != null && !closed) {
-      Instant due = next;
-      timeTask =
-          scheduler.schedule(
-              Duration.between(now, due),
-              () -> {
-                timeTask = null;
-                Instant at = scheduler.now();
-                List<LiveStat> moved = new ArrayList<>();
-                for (LiveStat s : stats) {
-                  if (s.type
-                      .nextTimeChange(definition, s.def, at.minusNanos(1))
-                      .map(t -> !t.isAfter(at))
-                      .orElse(false)) {
-                    moved.add(s);
-                  }
-                }
-                read(moved, "clock reaching " + due);
-              });
-    }
+    Instant due = next;
+    timers.at(
+        closed ? null : due,
+        () -> {
+          Instant at = scheduler.now();
+          List<LiveStat> moved = new ArrayList<>();
+          for (LiveStat s : stats) {
+            if (s.type
+                .nextTimeChange(definition, s.def, at.minusNanos(1))
+                .map(t -> !t.isAfter(at))
+                .orElse(false)) {
+              moved.add(s);
+            }
+          }
+          read(moved, "clock reaching " + due);
+        });
   }
 
   private void apply(LiveStat stat, DataPoint tree, Instant now) {
