@@ -23,7 +23,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -193,13 +195,25 @@ final class Chromium implements AutoCloseable {
   @Override
   public void close() {
     page.abort();
+    // Its renderer, GPU and crash-handler processes write to the profile too: all of them must
+    // be gone before the test's temporary profile directory can be deleted.
+    List<ProcessHandle> children = process.descendants().toList();
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+      for (ProcessHandle child : children) {
+        child.destroy();
+        try {
+          child.onExit().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          child.destroyForcibly();
+        }
+      }
     } catch (InterruptedException e) {
       process.destroyForcibly();
+      children.forEach(ProcessHandle::destroyForcibly);
       Thread.currentThread().interrupt();
     }
   }
