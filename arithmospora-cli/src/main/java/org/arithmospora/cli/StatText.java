@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.arithmospora.core.DataPoint;
 import org.arithmospora.core.Stat;
-import org.arithmospora.core.WireFormat;
+import org.arithmospora.core.wire.WireFormat;
 
 /** Human-readable and JSON renderings of stats for {@code list} and {@code watch}. */
 final class StatText {

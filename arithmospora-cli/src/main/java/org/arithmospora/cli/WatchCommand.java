@@ -6,10 +6,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import org.arithmospora.cli.systemd.Signals;
 import org.arithmospora.core.Achievement;
-import org.arithmospora.core.EncodedMessage;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.SourceListener;
 import org.arithmospora.core.Stat;
+import org.arithmospora.core.wire.EncodedMessage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

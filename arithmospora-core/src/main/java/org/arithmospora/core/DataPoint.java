@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.arithmospora.core.type.StatData;
 
 /**
  * One node of a stat tree: a name, typed data, and data points below it, which have the same shape.

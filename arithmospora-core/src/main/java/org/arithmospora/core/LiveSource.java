@@ -15,6 +15,15 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.arithmospora.core.internal.Backoff;
+import org.arithmospora.core.internal.Debouncer;
+import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.core.store.StatLoader;
+import org.arithmospora.core.type.StatType;
+import org.arithmospora.core.type.StatTypeRegistry;
+import org.arithmospora.core.type.UnknownStatTypeException;
+import org.arithmospora.core.wire.EncodedMessage;
+import org.arithmospora.core.wire.WireFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,10 @@
 package org.arithmospora.core;
 
 import java.util.Optional;
+import org.arithmospora.core.store.StatLoader;
+import org.arithmospora.core.store.StatReadException;
+import org.arithmospora.core.type.StatType;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,6 +2,7 @@ package org.arithmospora.core;
 
 import java.util.List;
 import java.util.Optional;
+import org.arithmospora.core.wire.EncodedMessage;
 
 /**
  * A named set of stat groups, kept current. Adapters read its stats and listen for changes; {@link

@@ -1,5 +1,7 @@
 package org.arithmospora.core;
 
+import org.arithmospora.core.wire.EncodedMessage;
+
 /**
  * Hears what a {@link Source} publishes. Both methods default to doing nothing. They are called one
  * at a time, on the source's scheduler: return quickly and hand heavy work elsewhere. An exception

@@ -3,6 +3,7 @@ package org.arithmospora.core;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

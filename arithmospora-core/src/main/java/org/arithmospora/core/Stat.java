@@ -1,6 +1,8 @@
 package org.arithmospora.core;
 
 import java.util.Optional;
+import org.arithmospora.core.type.StatType;
+import org.arithmospora.core.wire.EncodedMessage;
 
 /**
  * A live stat of a {@link Source}: its definition and its latest tree of data points, with that

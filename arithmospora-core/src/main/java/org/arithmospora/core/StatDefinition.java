@@ -1,6 +1,8 @@
 package org.arithmospora.core;
 
 import java.util.Objects;
+import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.core.type.StatType;
 
 /**
  * One stat as configured: its group, name, optional period, data type and loader type. Immutable.

@@ -7,6 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.arithmospora.core.store.StatLoader;
+import org.arithmospora.core.store.StatReadException;
+import org.arithmospora.core.store.StoreUnavailableException;
+import org.arithmospora.core.type.NodeContext;
+import org.arithmospora.core.type.NodeQuery;
+import org.arithmospora.core.type.RawData;
+import org.arithmospora.core.type.StatData;
+import org.arithmospora.core.type.StatType;
 
 /**
  * Reads stat trees through a {@link StatLoader}, level by level for all stats at once: one batch

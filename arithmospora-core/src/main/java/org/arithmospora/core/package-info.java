@@ -1,13 +1,13 @@
 /**
- * The pure domain of Arithmospora: stats as trees of data points, the built-in data types and the
- * {@link org.arithmospora.core.StatTypeRegistry registry} that custom types join, milestones,
- * debouncing, the {@link org.arithmospora.core.StatLoader loader SPI} that stores implement, and
- * the {@link org.arithmospora.core.WireFormat wire messages} encoded once for any number of
- * clients.
- *
- * <p>Nothing here knows about Redis, sockets or configuration files: adapters build on it. The
- * usual entry point is {@link org.arithmospora.core.LiveSource}, which loads a {@link
- * org.arithmospora.core.SourceDefinition} through a loader, follows its changes and tells {@link
+ * The embedder's API of Arithmospora's domain: a {@link org.arithmospora.core.SourceDefinition}
+ * (its stats, milestones and timed periods) becomes a {@link org.arithmospora.core.LiveSource},
+ * which loads it through a loader, follows its changes and tells {@link
  * org.arithmospora.core.SourceListener listeners} about every new message.
+ *
+ * <p>Nothing in core knows about Redis, sockets or configuration files: adapters build on it. The
+ * other packages are for those who extend it: {@code core.type} (the stat-type SPI and the five
+ * built-in types), {@code core.store} (the loader SPI that stores implement, and an in-memory
+ * store), {@code core.wire} (the messages, encoded once for any number of clients). {@code
+ * core.internal} is not API.
  */
 package org.arithmospora.core;

@@ -6,6 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.arithmospora.core.store.InMemoryStore;
+import org.arithmospora.core.store.NodeAddress;
+import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.core.store.StatLoader;
+import org.arithmospora.core.store.StatReadException;
+import org.arithmospora.core.type.ProportionData;
+import org.arithmospora.core.type.ProportionType;
+import org.arithmospora.core.type.RawData;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

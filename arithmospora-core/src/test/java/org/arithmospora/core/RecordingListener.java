@@ -3,6 +3,7 @@ package org.arithmospora.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.arithmospora.core.wire.EncodedMessage;
 
 /** Records what a source publishes, for assertions. */
 final class RecordingListener implements SourceListener {

@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
+import org.arithmospora.core.type.EmptyData;
+import org.arithmospora.core.type.NodeContext;
+import org.arithmospora.core.type.NodeQuery;
+import org.arithmospora.core.type.ProportionType;
+import org.arithmospora.core.type.RawData;
+import org.arithmospora.core.type.RollingType;
+import org.arithmospora.core.type.StatData;
+import org.arithmospora.core.type.StatType;
+import org.arithmospora.core.type.StatTypeRegistry;
+import org.arithmospora.core.type.TimedType;
+import org.arithmospora.core.type.UnknownStatTypeException;
 import org.junit.jupiter.api.Test;
 
 class StatTypeRegistryTest {

@@ -7,6 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.arithmospora.core.store.InMemoryStore;
+import org.arithmospora.core.store.NodeAddress;
+import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.core.type.EmptyData;
+import org.arithmospora.core.type.TimedSeriesData;
+import org.arithmospora.core.type.TimedType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.arithmospora.core.type.EmptyData;
+import org.arithmospora.core.type.GenericData;
+import org.arithmospora.core.type.ProportionData;
+import org.arithmospora.core.type.RollingData;
+import org.arithmospora.core.type.SingleValueData;
+import org.arithmospora.core.type.TimedSeriesData;
+import org.arithmospora.core.wire.EncodedMessage;
+import org.arithmospora.core.wire.WireFormat;
 import org.junit.jupiter.api.Test;
 
 class WireFormatTest {

@@ -20,12 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.arithmospora.core.Achievement;
-import org.arithmospora.core.EncodedMessage;
 import org.arithmospora.core.Scheduler;
 import org.arithmospora.core.Source;
 import org.arithmospora.core.SourceListener;
 import org.arithmospora.core.Stat;
 import org.arithmospora.core.ThreadScheduler;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,7 +2,7 @@ package org.arithmospora.hub;
 
 import java.util.Objects;
 import java.util.function.Function;
-import org.arithmospora.core.EncodedMessage;
+import org.arithmospora.core.wire.EncodedMessage;
 
 /**
  * One message on its way to clients: the encoded message, what a newer one replaces it by, and the

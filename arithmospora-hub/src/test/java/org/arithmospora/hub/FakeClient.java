@@ -29,7 +29,7 @@ final class FakeClient implements Transport {
   Connection connection;
 
   /** How this kind of transport frames a message, if it does; frames are asked of the message. */
-  java.util.function.Function<org.arithmospora.core.EncodedMessage, byte[]> framing;
+  java.util.function.Function<org.arithmospora.core.wire.EncodedMessage, byte[]> framing;
 
   /** Whether pongs echo their ping's token (RFC 6455); false plays a client that does not. */
   boolean echo = true;

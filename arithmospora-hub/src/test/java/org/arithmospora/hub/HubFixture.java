@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.arithmospora.core.InMemoryStore;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.ManualScheduler;
 import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.store.InMemoryStore;
 
 /**
  * A source of proportion stats with a few data points each (messages of a few hundred bytes), in

@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.arithmospora.core.EncodedMessage;
 import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.MilestoneGroup;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.arithmospora.core.WireFormat;
+import org.arithmospora.core.wire.WireFormat;
 
 /**
  * Many websocket clients in one process on non-blocking sockets: a few selector threads, no thread

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
-import org.arithmospora.core.WireFormat;
+import org.arithmospora.core.wire.WireFormat;
 import org.arithmospora.redis.RedisSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

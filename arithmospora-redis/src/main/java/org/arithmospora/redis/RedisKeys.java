@@ -1,7 +1,7 @@
 package org.arithmospora.redis;
 
-import org.arithmospora.core.NodeAddress;
-import org.arithmospora.core.StatAddress;
+import org.arithmospora.core.store.NodeAddress;
+import org.arithmospora.core.store.StatAddress;
 
 /**
  * The Redis key layout of SPEC §2, for one source's prefix. Site writers can use it too.

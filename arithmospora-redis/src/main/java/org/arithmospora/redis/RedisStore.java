@@ -2,7 +2,7 @@ package org.arithmospora.redis;
 
 import java.time.Duration;
 import java.util.Objects;
-import org.arithmospora.core.StatLoader;
+import org.arithmospora.core.store.StatLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ClientSetInfoConfig;

@@ -3,12 +3,12 @@ package org.arithmospora.redis;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.arithmospora.core.NodeAddress;
-import org.arithmospora.core.NodeQuery;
-import org.arithmospora.core.RawData;
-import org.arithmospora.core.StatAddress;
-import org.arithmospora.core.StatLoader;
-import org.arithmospora.core.StoreUnavailableException;
+import org.arithmospora.core.store.NodeAddress;
+import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.core.store.StatLoader;
+import org.arithmospora.core.store.StoreUnavailableException;
+import org.arithmospora.core.type.NodeQuery;
+import org.arithmospora.core.type.RawData;
 
 /**
  * Wraps a loader to count round trips. With {@code perKey} set, every read is sent on its own (one

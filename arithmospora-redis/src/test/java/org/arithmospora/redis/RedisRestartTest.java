@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.LiveSource;
-import org.arithmospora.core.ProportionData;
-import org.arithmospora.core.SingleValueData;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.Stat;
 import org.arithmospora.core.StatDefinition;
+import org.arithmospora.core.type.ProportionData;
+import org.arithmospora.core.type.SingleValueData;
 import org.junit.jupiter.api.Test;
 
 /** Redis stopped and started again under a running source. */

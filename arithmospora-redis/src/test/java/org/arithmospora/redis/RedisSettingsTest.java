@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import org.arithmospora.core.NodeAddress;
-import org.arithmospora.core.StatAddress;
+import org.arithmospora.core.store.NodeAddress;
+import org.arithmospora.core.store.StatAddress;
 import org.junit.jupiter.api.Test;
 
 class RedisSettingsTest {

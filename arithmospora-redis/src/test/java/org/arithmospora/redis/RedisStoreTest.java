@@ -12,25 +12,25 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.arithmospora.core.DataPoint;
 import org.arithmospora.core.DebounceSettings;
-import org.arithmospora.core.EncodedMessage;
-import org.arithmospora.core.GenericData;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.ManualScheduler;
-import org.arithmospora.core.NodeAddress;
-import org.arithmospora.core.ProportionData;
-import org.arithmospora.core.ProportionType;
-import org.arithmospora.core.RawData;
-import org.arithmospora.core.RollingData;
-import org.arithmospora.core.SingleValueData;
 import org.arithmospora.core.Source;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.SourceListener;
 import org.arithmospora.core.Stat;
-import org.arithmospora.core.StatAddress;
 import org.arithmospora.core.StatDefinition;
-import org.arithmospora.core.StatLoader;
-import org.arithmospora.core.StatReadException;
-import org.arithmospora.core.TimedSeriesData;
+import org.arithmospora.core.store.NodeAddress;
+import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.core.store.StatLoader;
+import org.arithmospora.core.store.StatReadException;
+import org.arithmospora.core.type.GenericData;
+import org.arithmospora.core.type.ProportionData;
+import org.arithmospora.core.type.ProportionType;
+import org.arithmospora.core.type.RawData;
+import org.arithmospora.core.type.RollingData;
+import org.arithmospora.core.type.SingleValueData;
+import org.arithmospora.core.type.TimedSeriesData;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -280,7 +280,7 @@ class RedisStoreTest {
     StatLoader.Reply<RawData> colours =
         batch.read(
             NodeAddress.root(StatAddress.of("colours")),
-            org.arithmospora.core.NodeQuery.allFields());
+            org.arithmospora.core.type.NodeQuery.allFields());
     batch.execute();
     assertThatThrownBy(() -> ProportionType.INSTANCE.decode(null, total.get()))
         .isInstanceOf(StatReadException.class)

@@ -1,7 +1,7 @@
 package org.arithmospora.ws;
 
 import java.nio.ByteBuffer;
-import org.arithmospora.core.EncodedMessage;
+import org.arithmospora.core.wire.EncodedMessage;
 
 /**
  * One server-to-client text frame (RFC 6455 §5.2: FIN, opcode 1, no mask), framed once in a direct

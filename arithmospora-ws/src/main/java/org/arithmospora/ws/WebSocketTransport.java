@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.arithmospora.core.EncodedMessage;
+import org.arithmospora.core.wire.EncodedMessage;
 import org.arithmospora.hub.Connection;
 import org.arithmospora.hub.OutboundMessage;
 import org.arithmospora.hub.Transport;

@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.arithmospora.core.InMemoryStore;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
-import org.arithmospora.core.StatTypeRegistry;
+import org.arithmospora.core.store.InMemoryStore;
+import org.arithmospora.core.type.StatTypeRegistry;
 import org.arithmospora.ws.ArithmosporaServer;
 import org.arithmospora.ws.WebSocketSettings;
 

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
-import org.arithmospora.core.NodeContext;
-import org.arithmospora.core.NodeQuery;
-import org.arithmospora.core.RawData;
-import org.arithmospora.core.StatData;
-import org.arithmospora.core.StatReadException;
-import org.arithmospora.core.StatType;
+import org.arithmospora.core.store.StatReadException;
+import org.arithmospora.core.type.NodeContext;
+import org.arithmospora.core.type.NodeQuery;
+import org.arithmospora.core.type.RawData;
+import org.arithmospora.core.type.StatData;
+import org.arithmospora.core.type.StatType;
 
 /**
  * A custom stat type, {@code ranked}: candidates' votes, read as a hash (candidate → votes, the
