@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.arithmospora.core.internal.Backoff;
 import org.arithmospora.core.internal.Debouncer;
 import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.store.StatLoader;

@@ -2,7 +2,6 @@ package org.arithmospora.core;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.arithmospora.core.internal.Backoff;
 
 /**
  * The three timers of a source, on its scheduler: the periodic full re-read, the retry after a

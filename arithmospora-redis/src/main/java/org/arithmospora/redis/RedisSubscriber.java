@@ -12,7 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.arithmospora.core.internal.Backoff;
+import org.arithmospora.core.Backoff;
 import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.store.StatLoader.ChangeListener;
 import org.arithmospora.core.store.StatLoader.Subscription;

@@ -1,5 +1,2 @@
-/**
- * Not API: helpers the library's own modules share (the debouncer, backoff). They may change in any
- * release.
- */
+/** Not API, and not exported by the module: the debouncer. It may change in any release. */
 package org.arithmospora.core.internal;

@@ -29,6 +29,9 @@ public final class InMemoryStore implements StatLoader {
   private final List<Follower> followers = new CopyOnWriteArrayList<>();
   private volatile boolean available = true;
 
+  /** An empty store, reachable, with no followers. */
+  public InMemoryStore() {}
+
   /** The node of a top-level stat without a period. */
   public Node stat(String name) {
     return new Node(NodeAddress.root(StatAddress.of(name)));

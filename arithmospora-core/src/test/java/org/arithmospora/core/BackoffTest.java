@@ -1,4 +1,4 @@
-package org.arithmospora.core.internal;
+package org.arithmospora.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

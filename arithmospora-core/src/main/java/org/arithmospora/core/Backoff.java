@@ -1,4 +1,4 @@
-package org.arithmospora.core.internal;
+package org.arithmospora.core;
 
 import java.time.Duration;
 import java.util.Objects;
