@@ -35,6 +35,9 @@ import org.tomlj.TomlTable;
  * this project's additions. Every mistake is reported with file, line, key and what was expected;
  * unknown keys are warnings. tomlj stays inside this module: what comes out are the library's
  * settings types.
+ *
+ * <p>It is long because it maps every key of the Go format and repeats some domain rules to report
+ * their lines; it shrinks when the domain builders report problems with paths themselves.
  */
 public final class ConfigLoader {
   /** The loader type of stats that do not name one. */

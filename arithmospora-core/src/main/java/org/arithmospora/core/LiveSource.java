@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>All state changes happen on the source's {@link Scheduler}, one task at a time; readers on
  * other threads see each stat's tree and message change together. A stat whose data is bad keeps
  * its last good tree and the error is logged once, naming the key and field; other stats go on.
+ *
+ * <p>It still holds wiring and validation, life cycle and reading (milestones, listeners and timers
+ * are classes of their own); the validation moves out with the domain builders' own checks.
  */
 public final class LiveSource implements Source, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveSource.class);

@@ -58,6 +58,10 @@ import org.slf4j.LoggerFactory;
  * ...
  * hub.stop();
  * }</pre>
+ *
+ * <p>Its size is that of one state machine per client on one thread (admission, snapshot, window,
+ * conflation, rate cap, keep-alive, drops): each part reads and changes the same client state on
+ * every tick, and splitting them would spread that state over classes that all touch it.
  */
 public final class Hub {
   private static final Logger log = LoggerFactory.getLogger(Hub.class);

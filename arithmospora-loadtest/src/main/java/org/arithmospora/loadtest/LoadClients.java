@@ -45,6 +45,9 @@ import org.arithmospora.core.wire.WireFormat;
  * now and then, or CPU-starved (many on one thread, parsing every message). Only the last kind
  * parses JSON; the others scan the bytes for what they need, so that the tool itself is not the
  * bottleneck when it should not be. Both accept any server's spacing ({@code {"event": ...}}).
+ *
+ * <p>One class because every population shares the selector loops, their timers and the
+ * measurements; populations differ only in how a client reads, which is a few methods each.
  */
 final class LoadClients implements AutoCloseable {
   private static final byte[] KEY = "dGhlIHNhbXBsZSBub25jZQ==".getBytes(StandardCharsets.US_ASCII);

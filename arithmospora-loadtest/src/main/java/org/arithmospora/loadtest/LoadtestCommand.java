@@ -24,6 +24,8 @@ import redis.clients.jedis.RedisClient;
  * {@code arithmospora loadtest}: how many screens can one box serve? Opens N websocket clients from
  * one process, times the connect storm (and a reconnect storm), then writes updates to Redis as a
  * site's writer does and measures how long each takes to reach every client.
+ *
+ * <p>Its length is its options and the fields of its report, one each.
  */
 @Command(
     name = "loadtest",

@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. A server starts once; messages clients send are ignored (they count as signs of
  * life).
+ *
+ * <p>It holds the server's life cycle and the library's callbacks for each of its endpoints (one
+ * Java-WebSocket server per selector thread); the workarounds live in classes of their own.
  */
 public final class ArithmosporaServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ArithmosporaServer.class);
