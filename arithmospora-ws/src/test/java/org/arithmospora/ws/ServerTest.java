@@ -234,6 +234,11 @@ class ServerTest {
     TestClient c = connect("/election");
     c.nextJson(4);
     WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
+    // Once the snapshot's acknowledgements are in, nothing else will ask this connection's
+    // selector to write (an answer arriving later would, and hide the race).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.flowState(conn).acksOutstanding() == 0);
     // The race in Java-WebSocket's write routine: it turns write interest off after finding the
     // queue empty, just as a frame is queued. Nothing else will make this quiet client's
     // selector go round.
