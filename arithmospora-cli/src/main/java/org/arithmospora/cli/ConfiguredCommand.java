@@ -1,5 +1,8 @@
 package org.arithmospora.cli;
 
+import org.arithmospora.config.Config;
+import org.arithmospora.config.ConfigException;
+import org.arithmospora.config.ConfigLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.arithmospora.config.Assembly;
+import org.arithmospora.config.Config;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.Stat;
 import picocli.CommandLine.Command;

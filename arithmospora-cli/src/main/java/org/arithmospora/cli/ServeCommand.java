@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.cli.systemd.Signals;
 import org.arithmospora.cli.systemd.SystemdNotifier;
+import org.arithmospora.config.Assembly;
+import org.arithmospora.config.Config;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.hub.DropReason;
 import org.arithmospora.hub.Hub;

@@ -5,6 +5,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import org.arithmospora.cli.systemd.Signals;
+import org.arithmospora.config.Assembly;
+import org.arithmospora.config.Config;
 import org.arithmospora.core.Achievement;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.SourceListener;

@@ -1,7 +1,7 @@
 /**
  * The {@code arithmospora} command line: {@link org.arithmospora.cli.Main}, the commands that read
- * a configuration ({@code serve}, {@code list}, {@code watch}) on their common base, and the
- * assembly of sources and server from a configuration. The demo lives in {@code cli.demo}, systemd
- * in {@code cli.systemd}, the load tool in its own module.
+ * a configuration ({@code serve}, {@code list}, {@code watch}) on their common base. Reading the
+ * configuration and assembling sources and server is {@code arithmospora-config}'s; the demo lives
+ * in {@code cli.demo}, systemd in {@code cli.systemd}, the load tool in its own module.
  */
 package org.arithmospora.cli;

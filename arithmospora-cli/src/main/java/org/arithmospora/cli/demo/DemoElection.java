@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.arithmospora.cli.ConfigLoader;
+import org.arithmospora.config.ConfigLoader;
 import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.SourceDefinition;

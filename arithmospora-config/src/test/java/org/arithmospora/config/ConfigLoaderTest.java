@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.arithmospora.cli;
+package org.arithmospora.config;
 
 import java.time.LocalDate;
 import java.time.LocalDateTime;
