@@ -3,11 +3,15 @@ package org.arithmospora.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.config.Assembly;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.SourceDefinition;
@@ -20,6 +24,7 @@ import org.arithmospora.redis.RedisTestServer;
 import org.arithmospora.ws.ArithmosporaServer;
 import org.arithmospora.ws.TestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The examples do what their READMEs say. */
 class ExamplesTest {
@@ -119,6 +124,61 @@ class ExamplesTest {
                       .hasValue(10);
                 });
       }
+    }
+  }
+
+  @Test
+  void theConfiguredServerServesAGoFormatFile(@TempDir Path dir) throws Exception {
+    try (RedisTestServer redis = RedisTestServer.start()) {
+      int port;
+      try (ServerSocket free = new ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      Path conf = dir.resolve("election.conf");
+      Files.writeString(
+          conf,
+          String.join(
+              "\n",
+              "[redis]",
+              "server = \"127.0.0.1:" + redis.port() + "\"",
+              "db = 1",
+              "[http]",
+              "address = \"127.0.0.1:" + port + "\"",
+              "[[sources]]",
+              "name = \"election\"",
+              "redis_prefix = \"" + RedisWriter.PREFIX + "\"",
+              "  [sources.stats]",
+              "  proportion = [ { name = \"total\" } ]",
+              ""));
+      RedisWriter writer = new RedisWriter(redis.writer());
+      writer.setUp();
+      CountDownLatch stop = new CountDownLatch(1);
+      CompletableFuture<Assembly> started = new CompletableFuture<>();
+      CompletableFuture<Void> run =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  ConfiguredServer.run(conf, stop, started::complete);
+                } catch (Exception e) {
+                  started.completeExceptionally(e);
+                }
+              });
+      Assembly assembly = started.get(30, TimeUnit.SECONDS);
+      assertThat(assembly.server().port()).isEqualTo(port);
+      TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/election");
+      writer.vote(Instant.now());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  client.messages.stream()
+                      .anyMatch(
+                          m ->
+                              m.contains("\"event\":\"stats:proportion:total\"")
+                                  && m.contains("\"current\":1")));
+      client.close();
+      stop.countDown();
+      run.get(20, TimeUnit.SECONDS);
     }
   }
 }
