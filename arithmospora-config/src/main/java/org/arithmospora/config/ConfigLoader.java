@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,9 +16,9 @@ import org.arithmospora.core.ComparisonOperator;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.MilestoneGroup;
+import org.arithmospora.core.Problem;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
-import org.arithmospora.core.type.StatType;
 import org.arithmospora.core.type.StatTypeRegistry;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
@@ -36,8 +35,9 @@ import org.tomlj.TomlTable;
  * unknown keys are warnings. tomlj stays inside this module: what comes out are the library's
  * settings types.
  *
- * <p>It is long because it maps every key of the Go format and repeats some domain rules to report
- * their lines; it shrinks when the domain builders report problems with paths themselves.
+ * <p>It holds no rule of the domain: the definitions and their stat types report every problem with
+ * a path ({@link Problem}), and this maps each path back to its file and line. It is long because
+ * it maps every key of the Go format, each with its type and its line.
  */
 public final class ConfigLoader {
   /** The loader type of stats that do not name one. */
@@ -374,27 +374,18 @@ public final class ConfigLoader {
   private Optional<Config.SourceConfig> source(
       TomlReader r, TomlTable t, String path, TomlPosition where, String name) {
     int errorsBefore = r.errors.size();
-    SourceDefinition.Builder b;
-    try {
-      b = SourceDefinition.builder(name);
-    } catch (IllegalArgumentException e) {
-      r.error(t, "name", where, path + ".name", e.getMessage());
-      return Optional.empty();
-    }
+    SourceDefinition.Builder b = SourceDefinition.builder(name);
+    // Where each thing handed to the builder came from, by the path the builder's problems use.
+    Map<String, Place> places = new HashMap<>();
+    places.put("", new Place(t, path, where));
     Optional<String> prefix = r.string(t, "redis_prefix", path, where);
-    Optional<OffsetDateTime> start = r.offsetDateTime(t, "start_time", path, where);
-    Optional<OffsetDateTime> end = r.offsetDateTime(t, "end_time", path, where);
-    start.ifPresent(s -> b.startTime(s.toInstant()));
-    end.ifPresent(e -> b.endTime(e.toInstant()));
-    if (start.isPresent() && end.isPresent() && end.get().isBefore(start.get())) {
-      r.error(t, "end_time", where, path + ".end_time", "is before start_time");
-    }
+    r.offsetDateTime(t, "start_time", path, where).ifPresent(s -> b.startTime(s.toInstant()));
+    r.offsetDateTime(t, "end_time", path, where).ifPresent(e -> b.endTime(e.toInstant()));
     b.live(r.bool(t, "is_live", path, where).orElse(true));
 
-    boolean wholeEvent = false;
     Optional<TomlArray> periods = r.array(t, "timed_stat_periods", path, where);
     if (periods.isPresent()) {
-      Set<Long> seen = new HashSet<>();
+      int given = 0;
       for (TomlReader.Item period :
           r.tables(
               t,
@@ -422,32 +413,14 @@ public final class ConfigLoader {
                 pp,
                 pw,
                 "-1 for the whole event, N for a moving window");
-        if (g.isPresent() && g.get() < 1) {
-          r.error(
-              pt,
-              "granularity",
-              pw,
-              pp + ".granularity",
-              "must be at least 1 second, got " + g.get());
-        } else if (g.isPresent() && c.isPresent()) {
-          if (!seen.add(g.get())) {
-            r.error(
-                pt,
-                "granularity",
-                pw,
-                pp + ".granularity",
-                "granularity " + g.get() + " is given twice");
-          } else {
-            b.timedPeriod(g.get(), c.get());
-            wholeEvent |= c.get() < 0;
-          }
+        if (g.isPresent() && c.isPresent()) {
+          places.put("timed_stat_periods[" + given++ + "]", new Place(pt, pp, pw));
+          b.timedPeriod(g.get(), c.get());
         }
       }
     }
 
-    Map<String, Map<String, StatType>> statsByGroup = new HashMap<>();
     boolean usesRedis = false;
-    boolean hasTimed = false;
     Optional<TomlTable> statsTable = r.table(t, "stats", path, where);
     if (statsTable.isPresent()) {
       TomlTable st = statsTable.get();
@@ -458,6 +431,7 @@ public final class ConfigLoader {
         if (list.isEmpty()) {
           continue;
         }
+        int given = 0;
         for (TomlReader.Item item :
             r.tables(
                 st, group, list.get(), path + ".stats", "{ name = \"...\", ... }", STAT_KEYS)) {
@@ -472,30 +446,7 @@ public final class ConfigLoader {
           if (statName.isEmpty()) {
             continue;
           }
-          String type =
-              dataType.filter(d -> !d.isEmpty()).orElse(StatDefinition.defaultDataType(group));
-          if (type == null) {
-            r.error(
-                stat,
-                null,
-                spw,
-                sp + ".data_type",
-                "is required in group 'other'; one of " + String.join(", ", types.names()));
-            continue;
-          }
-          Optional<StatType> statType = types.find(type);
-          if (statType.isEmpty()) {
-            r.error(
-                stat,
-                "data_type",
-                spw,
-                sp + ".data_type",
-                "unknown data type '"
-                    + type
-                    + "'; known types: "
-                    + String.join(", ", types.names()));
-            continue;
-          }
+          // Which loaders exist is this file's business, not the definition's.
           if (!loaderTypes.contains(loaderType)) {
             r.error(
                 stat,
@@ -508,31 +459,17 @@ public final class ConfigLoader {
                     + String.join(", ", loaderTypes));
             continue;
           }
-          if (group.equals(StatDefinition.ROLLING) && period.filter(p -> !p.isEmpty()).isEmpty()) {
-            r.error(stat, null, spw, sp + ".period", "is required for rolling stats (e.g. \"5m\")");
-            continue;
-          }
           StatDefinition def;
           try {
-            def = new StatDefinition(group, statName.get(), period.orElse(null), type, loaderType);
+            def =
+                new StatDefinition(
+                    group, statName.get(), period.orElse(null), dataType.orElse(null), loaderType);
           } catch (IllegalArgumentException e) {
             r.error(stat, "name", spw, sp, e.getMessage());
             continue;
           }
-          if (statsByGroup
-                  .computeIfAbsent(group, g -> new HashMap<>())
-                  .put(def.key(), statType.get())
-              != null) {
-            r.error(
-                stat,
-                "name",
-                spw,
-                sp,
-                "stat key '" + def.key() + "' appears twice in group '" + group + "'");
-            continue;
-          }
+          places.put("stats." + group + "[" + given++ + "]", new Place(stat, sp, spw));
           usesRedis |= loaderType.equals(REDIS);
-          hasTimed |= type.equals("timed");
           b.stat(def);
         }
       }
@@ -545,26 +482,42 @@ public final class ConfigLoader {
           path + ".redis_prefix",
           "is required: stats of this source are read from Redis");
     }
-    if (hasTimed && wholeEvent && (start.isEmpty() || end.isEmpty())) {
-      r.error(
-          t,
-          null,
-          where,
-          path,
-          "whole-event timed periods (cycles < 0) need both start_time and end_time");
+
+    milestones(r, t, path, where, b, places);
+
+    // Every rule of the definition and of its stat types is theirs; this only says where.
+    for (Problem problem : b.problems(types)) {
+      report(r, places, problem);
     }
-
-    milestones(r, t, path, where, statsByGroup, b);
-
     if (r.errors.size() > errorsBefore) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse("")));
-    } catch (IllegalArgumentException e) {
-      r.error(t, null, where, path, e.getMessage());
-      return Optional.empty();
+    return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse("")));
+  }
+
+  /** Where in the file one item handed to the builder was: its table, its path and its line. */
+  private record Place(TomlTable table, String path, TomlPosition where) {}
+
+  /**
+   * Reports a definition's problem at the item its path names, or the nearest enclosing one: the
+   * rest of the path is the key within that item, whose line is given when it is present.
+   */
+  private static void report(TomlReader r, Map<String, Place> places, Problem problem) {
+    String item = problem.path();
+    String key = null;
+    while (!places.containsKey(item)) {
+      int dot = item.lastIndexOf('.');
+      String last = item.substring(dot + 1);
+      key = key == null ? last : last + "." + key;
+      item = dot < 0 ? "" : item.substring(0, dot);
     }
+    Place place = places.get(item);
+    r.error(
+        place.table(),
+        key,
+        place.where(),
+        key == null ? place.path() : place.path() + "." + key,
+        problem.message());
   }
 
   private static void milestones(
@@ -572,12 +525,13 @@ public final class ConfigLoader {
       TomlTable t,
       String path,
       TomlPosition where,
-      Map<String, Map<String, StatType>> statsByGroup,
-      SourceDefinition.Builder b) {
+      SourceDefinition.Builder b,
+      Map<String, Place> places) {
     Optional<TomlArray> groups = r.array(t, "milestones", path, where);
     if (groups.isEmpty()) {
       return;
     }
+    int givenGroups = 0;
     for (TomlReader.Item item :
         r.tables(
             t,
@@ -597,23 +551,8 @@ public final class ConfigLoader {
       if (group.isEmpty() || stat.isEmpty()) {
         continue;
       }
-      StatType type = statsByGroup.getOrDefault(group.get(), Map.of()).get(stat.get());
-      if (type == null) {
-        r.error(
-            g,
-            "stat",
-            gw,
-            gp + ".stat",
-            "no stat '"
-                + stat.get()
-                + "' in group '"
-                + group.get()
-                + "'"
-                + (statsByGroup.containsKey(group.get())
-                    ? "; stats there: " + String.join(", ", statsByGroup.get(group.get()).keySet())
-                    : ""));
-        continue;
-      }
+      String groupPath = "milestones[" + givenGroups++ + "]";
+      places.put(groupPath, new Place(g, gp, gw));
       List<MilestoneDefinition> defs = new ArrayList<>();
       Optional<TomlArray> list = r.array(g, "milestones", gp, gw);
       Iterable<TomlReader.Item> milestones =
@@ -627,74 +566,68 @@ public final class ConfigLoader {
                   "{ name = ..., field = ..., target = ..., comparator = ..., message = ... }",
                   MILESTONE_KEYS);
       for (TomlReader.Item milestone : milestones) {
-        TomlTable m = milestone.table();
-        String mp = milestone.path();
-        TomlPosition mw = milestone.where();
-        Optional<String> mName =
-            r.required(r.string(m, "name", mp, mw), m, "name", mp, mw, "the milestone's name");
-        Optional<String> field =
-            r.required(
-                r.string(m, "field", mp, mw), m, "field", mp, mw, "the data field to compare");
-        Optional<Double> target =
-            r.required(r.number(m, "target", mp, mw), m, "target", mp, mw, "a number");
-        Optional<String> comparator =
-            r.required(
-                r.string(m, "comparator", mp, mw),
-                m,
-                "comparator",
-                mp,
-                mw,
-                "one of > >= = == <= <");
-        String message = r.string(m, "message", mp, mw).orElse("");
-        List<String> dataPoints = new ArrayList<>();
-        r.array(m, "data_points", mp, mw)
+        milestone(r, milestone)
             .ifPresent(
-                a -> {
-                  for (int k = 0; k < a.size(); k++) {
-                    if (a.get(k) instanceof String s) {
-                      dataPoints.add(s);
-                    } else {
-                      r.error(
-                          m,
-                          "data_points",
-                          mw,
-                          mp + ".data_points",
-                          "expected data point names, e.g. [\"PG\", \"T\"]");
-                    }
-                  }
+                m -> {
+                  places.put(
+                      groupPath + ".milestones[" + defs.size() + "]",
+                      new Place(milestone.table(), milestone.path(), milestone.where()));
+                  defs.add(m);
                 });
-        if (field.isPresent() && !type.hasField(field.get())) {
-          r.error(
-              m,
-              "field",
-              mw,
-              mp + ".field",
-              "a "
-                  + type.name()
-                  + " stat has no field '"
-                  + field.get()
-                  + "'; its fields: "
-                  + String.join(", ", new java.util.TreeSet<>(type.fieldNames())));
-          continue;
-        }
-        if (comparator.isPresent()) {
-          try {
-            ComparisonOperator.parse(comparator.get());
-          } catch (IllegalArgumentException e) {
-            r.error(m, "comparator", mw, mp + ".comparator", e.getMessage());
-            continue;
-          }
-        }
-        if (mName.isPresent()
-            && field.isPresent()
-            && target.isPresent()
-            && comparator.isPresent()) {
-          defs.add(
-              new MilestoneDefinition(
-                  mName.get(), dataPoints, field.get(), target.get(), comparator.get(), message));
-        }
       }
       b.milestones(new MilestoneGroup(name.orElse(stat.get()), group.get(), stat.get(), defs));
+    }
+  }
+
+  private static Optional<MilestoneDefinition> milestone(TomlReader r, TomlReader.Item milestone) {
+    TomlTable m = milestone.table();
+    String mp = milestone.path();
+    TomlPosition mw = milestone.where();
+    Optional<String> name =
+        r.required(r.string(m, "name", mp, mw), m, "name", mp, mw, "the milestone's name");
+    Optional<String> field =
+        r.required(r.string(m, "field", mp, mw), m, "field", mp, mw, "the data field to compare");
+    Optional<Double> target =
+        r.required(r.number(m, "target", mp, mw), m, "target", mp, mw, "a number");
+    Optional<String> comparator =
+        r.required(
+            r.string(m, "comparator", mp, mw), m, "comparator", mp, mw, "one of > >= = == <= <");
+    String message = r.string(m, "message", mp, mw).orElse("");
+    List<String> dataPoints = new ArrayList<>();
+    r.array(m, "data_points", mp, mw)
+        .ifPresent(
+            a -> {
+              for (int k = 0; k < a.size(); k++) {
+                if (a.get(k) instanceof String s) {
+                  dataPoints.add(s);
+                } else {
+                  r.error(
+                      m,
+                      "data_points",
+                      mw,
+                      mp + ".data_points",
+                      "expected data point names, e.g. [\"PG\", \"T\"]");
+                }
+              }
+            });
+    Optional<ComparisonOperator> operator = Optional.empty();
+    if (comparator.isPresent()) {
+      try {
+        operator = Optional.of(ComparisonOperator.parse(comparator.get()));
+      } catch (IllegalArgumentException e) {
+        r.error(m, "comparator", mw, mp + ".comparator", e.getMessage());
+      }
+    }
+    if (name.isEmpty() || field.isEmpty() || target.isEmpty() || operator.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new MilestoneDefinition(
+              name.get(), dataPoints, field.get(), target.get(), operator.get(), message));
+    } catch (IllegalArgumentException e) {
+      r.error(m, "field", mw, mp + ".field", e.getMessage());
+      return Optional.empty();
     }
   }
 }

@@ -7,10 +7,15 @@ import java.util.stream.Collectors;
 public enum ComparisonOperator {
   GREATER(">"),
   GREATER_OR_EQUAL(">="),
-  /** Written {@code =} or {@code ==}; the Go program only understood {@code =}. */
+  /** Written {@code =}, the only equality the Go program understood. */
   EQUAL("="),
   LESS_OR_EQUAL("<="),
-  LESS("<");
+  LESS("<"),
+  /**
+   * Written {@code ==}: the same test as {@link #EQUAL}, kept apart because a milestone's message
+   * echoes the comparator as the configuration wrote it.
+   */
+  DOUBLE_EQUAL("==");
 
   private final String symbol;
 
@@ -18,7 +23,7 @@ public enum ComparisonOperator {
     this.symbol = symbol;
   }
 
-  /** The canonical symbol. */
+  /** The symbol, as written in the configuration and echoed in milestone messages. */
   public String symbol() {
     return symbol;
   }
@@ -28,7 +33,7 @@ public enum ComparisonOperator {
     return switch (this) {
       case GREATER -> value > target;
       case GREATER_OR_EQUAL -> value >= target;
-      case EQUAL -> value == target;
+      case EQUAL, DOUBLE_EQUAL -> value == target;
       case LESS_OR_EQUAL -> value <= target;
       case LESS -> value < target;
     };
@@ -40,9 +45,6 @@ public enum ComparisonOperator {
    * @throws IllegalArgumentException naming the accepted symbols
    */
   public static ComparisonOperator parse(String symbol) {
-    if ("==".equals(symbol)) {
-      return EQUAL;
-    }
     for (ComparisonOperator op : values()) {
       if (op.symbol.equals(symbol)) {
         return op;
@@ -53,6 +55,7 @@ public enum ComparisonOperator {
             + symbol
             + "'; expected one of "
             + Arrays.stream(values())
+                .filter(o -> o != DOUBLE_EQUAL)
                 .map(o -> "'" + o.symbol + "'")
                 .collect(Collectors.joining(", "))
             + " or '=='");

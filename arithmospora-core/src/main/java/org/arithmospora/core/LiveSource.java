@@ -20,7 +20,6 @@ import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.store.StatLoader;
 import org.arithmospora.core.type.StatType;
 import org.arithmospora.core.type.StatTypeRegistry;
-import org.arithmospora.core.type.UnknownStatTypeException;
 import org.arithmospora.core.wire.EncodedMessage;
 import org.arithmospora.core.wire.WireFormat;
 import org.slf4j.Logger;
@@ -102,12 +101,7 @@ public final class LiveSource implements Source, AutoCloseable {
     Map<StatLoader, List<LiveStat>> byLoader = new LinkedHashMap<>();
     Map<StatAddress, List<LiveStat>> byAddress = new HashMap<>();
     for (StatDefinition def : definition.stats()) {
-      StatType type;
-      try {
-        type = b.types.get(def.dataType());
-      } catch (UnknownStatTypeException e) {
-        throw new IllegalArgumentException(where(definition, def) + e.getMessage(), e);
-      }
+      StatType type = b.types.get(def.dataType()); // known: checked by build()
       StatLoader loader = b.loaderFor(def);
       if (loader == null) {
         throw new IllegalArgumentException(
@@ -511,13 +505,18 @@ public final class LiveSource implements Source, AutoCloseable {
     }
 
     /**
-     * Validates and builds.
+     * Checks the definition against the stat types and builds.
      *
-     * @throws IllegalArgumentException naming the stat and what is missing: an unknown data type
-     *     (listing the known ones), an unknown loader type, or a milestone field the stat's type
-     *     does not have
+     * @throws InvalidDefinitionException listing every problem of {@link
+     *     SourceDefinition#problems(StatTypeRegistry)}: unknown data types (naming the known ones),
+     *     what a type finds wrong with its stats, milestones on fields their stat does not have
+     * @throws IllegalArgumentException naming the stat whose loader type has no loader
      */
     public LiveSource build() {
+      List<Problem> problems = definition.problems(types);
+      if (!problems.isEmpty()) {
+        throw new InvalidDefinitionException(definition.name(), problems);
+      }
       return new LiveSource(this);
     }
   }

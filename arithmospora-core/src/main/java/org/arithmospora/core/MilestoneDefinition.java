@@ -5,14 +5,13 @@ import java.util.Objects;
 
 /**
  * One milestone: met when {@code field} of the data point at {@code dataPointNames} (below the
- * group's stat) compares to {@code target} as {@code comparator} says. Immutable.
+ * group's stat) compares to {@code target} as {@code operator} says. Immutable.
  *
  * @param name the milestone's name
  * @param dataPointNames the path of data point names below the stat; empty for the stat itself
  * @param field the data field to read, e.g. {@code percentage}
  * @param target the number to compare with
- * @param comparator as written in the configuration: {@code >}, {@code >=}, {@code =}, {@code ==},
- *     {@code <=} or {@code <}
+ * @param operator how to compare
  * @param message the message clients are sent when it is met
  */
 public record MilestoneDefinition(
@@ -20,7 +19,7 @@ public record MilestoneDefinition(
     List<String> dataPointNames,
     String field,
     double target,
-    String comparator,
+    ComparisonOperator operator,
     String message) {
 
   public MilestoneDefinition {
@@ -30,12 +29,28 @@ public record MilestoneDefinition(
     if (field.isEmpty()) {
       throw new IllegalArgumentException("milestone '" + name + "' needs a field");
     }
-    ComparisonOperator.parse(comparator);
+    Objects.requireNonNull(operator, "operator");
     message = message == null ? "" : message;
   }
 
-  /** The parsed comparator. */
-  public ComparisonOperator operator() {
-    return ComparisonOperator.parse(comparator);
+  /**
+   * A milestone whose comparator is written as in the configuration.
+   *
+   * @param comparator {@code >}, {@code >=}, {@code =}, {@code ==}, {@code <=} or {@code <}
+   * @throws IllegalArgumentException when the comparator is none of these
+   */
+  public MilestoneDefinition(
+      String name,
+      List<String> dataPointNames,
+      String field,
+      double target,
+      String comparator,
+      String message) {
+    this(name, dataPointNames, field, target, ComparisonOperator.parse(comparator), message);
+  }
+
+  /** The comparator as written, e.g. {@code ==}: what milestone messages echo. */
+  public String comparator() {
+    return operator.symbol();
   }
 }

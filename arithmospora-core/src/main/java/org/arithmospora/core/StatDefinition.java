@@ -25,13 +25,13 @@ public record StatDefinition(
   /** The group of proportion stats; its data type defaults to {@code proportion}. */
   public static final String PROPORTION = "proportion";
 
-  /** The group of rolling stats; its data type defaults to {@code rolling}. Requires a period. */
+  /** The group of rolling stats; its data type defaults to {@code rolling}. */
   public static final String ROLLING = "rolling";
 
   /** The group of timed stats; its data type defaults to {@code timed}. */
   public static final String TIMED = "timed";
 
-  /** The group of all other stats; a data type is required. */
+  /** The group of all other stats; it has no default data type, so each stat must name one. */
   public static final String OTHER = "other";
 
   public StatDefinition {
@@ -56,25 +56,6 @@ public record StatDefinition(
                 + "')");
       }
     }
-  }
-
-  /**
-   * Checks what a stat needs beyond its name: a data type (required in groups without a default,
-   * such as {@code other}) and, for rolling stats, a period. {@link SourceDefinition} calls it for
-   * every stat it is given.
-   *
-   * @return this definition
-   * @throws IllegalArgumentException naming the stat and what it lacks
-   */
-  public StatDefinition validate() {
-    if (dataType == null) {
-      throw new IllegalArgumentException(
-          "stat '" + name + "' in group '" + group + "' needs a data type");
-    }
-    if (ROLLING.equals(group) && period == null) {
-      throw new IllegalArgumentException("rolling stat '" + name + "' needs a period");
-    }
-    return this;
   }
 
   /**

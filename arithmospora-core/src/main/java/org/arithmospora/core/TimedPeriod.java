@@ -13,10 +13,15 @@ import java.time.Duration;
 public record TimedPeriod(long granularitySeconds, long cycles) {
 
   public TimedPeriod {
-    if (granularitySeconds < 1) {
-      throw new IllegalArgumentException(
-          "a timed period's granularity must be at least 1 second, got " + granularitySeconds);
+    String bad = granularityProblem(granularitySeconds);
+    if (bad != null) {
+      throw new IllegalArgumentException("a timed period's granularity " + bad);
     }
+  }
+
+  /** What is wrong with {@code granularitySeconds}, phrased to follow its name, or null. */
+  static String granularityProblem(long granularitySeconds) {
+    return granularitySeconds < 1 ? "must be at least 1 second, got " + granularitySeconds : null;
   }
 
   /** Whether this period covers the whole event rather than a moving window. */

@@ -14,6 +14,7 @@ import org.arithmospora.core.store.StatReadException;
 import org.arithmospora.core.type.ProportionData;
 import org.arithmospora.core.type.ProportionType;
 import org.arithmospora.core.type.RawData;
+import org.arithmospora.core.type.StatTypeRegistry;
 import org.arithmospora.core.wire.EncodedMessage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -311,9 +312,10 @@ class LiveSourceTest {
             .build();
     assertThatThrownBy(() -> LiveSource.builder(def).loader(store).scheduler(scheduler).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("stat other:candidates")
-        .hasMessageContaining(
-            "unknown data type 'ranked'; known types: generic, proportion, rolling, single_value, timed");
+        .isInstanceOf(InvalidDefinitionException.class)
+        .hasMessage(
+            "source 's': stats.other[0].data_type: unknown data type 'ranked'; "
+                + "known types: generic, proportion, rolling, single_value, timed");
   }
 
   @Test
@@ -335,11 +337,21 @@ class LiveSourceTest {
                     .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
                     .stat(StatDefinition.of("rolling", "total").withPeriod("5m"))
                     .build())
-        .hasMessageContaining("stat key '5m:total' appears twice in group 'rolling'");
-    assertThatThrownBy(() -> SourceDefinition.builder("s").stat("rolling", "total"))
-        .hasMessageContaining("rolling stat 'total' needs a period");
-    assertThatThrownBy(() -> SourceDefinition.builder("s").stat("other", "x"))
-        .hasMessageContaining("stat 'x' in group 'other' needs a data type");
+        .isInstanceOf(InvalidDefinitionException.class)
+        .hasMessage(
+            "source 's': stats.rolling[1]: stat key '5m:total' appears twice in group 'rolling'");
+    // What the types know is checked against the types: every problem at once, with its path.
+    assertThat(
+            SourceDefinition.builder("s")
+                .stat("rolling", "total")
+                .stat("other", "x")
+                .build()
+                .problems(StatTypeRegistry.ofDefaults()))
+        .extracting(Problem::toString)
+        .containsExactly(
+            "stats.rolling[0].period: is required for rolling stats (e.g. \"5m\")",
+            "stats.other[0].data_type: is required in group 'other'; "
+                + "one of generic, proportion, rolling, single_value, timed");
     // Same name, different periods: both allowed, as in the Go sample config.
     assertThat(
             SourceDefinition.builder("s")

@@ -176,9 +176,10 @@ class MilestoneTest {
                 start(
                     StatDefinition.of("proportion", "total"),
                     new MilestoneDefinition("m", null, "peak", 1, ">", "x")))
+        .isInstanceOf(InvalidDefinitionException.class)
         .hasMessageContaining(
-            "milestone 'm': stat proportion:total is of type 'proportion', which has no field 'peak'")
-        .hasMessageContaining("current, percentage, proportion, total");
+            "milestones[0].milestones[0].field: a proportion stat has no field 'peak'; "
+                + "its fields: current, percentage, proportion, total");
   }
 
   @Test
@@ -189,7 +190,9 @@ class MilestoneTest {
                     .stat("proportion", "total")
                     .milestones(new MilestoneGroup("g", "proportion", "turnout", List.of()))
                     .build())
-        .hasMessageContaining(
-            "milestones 'g' refer to stat 'turnout' in group 'proportion', which does not exist");
+        .isInstanceOf(InvalidDefinitionException.class)
+        .hasMessage(
+            "source 'e': milestones[0].stat: no stat 'turnout' in group 'proportion'; "
+                + "stats there: total");
   }
 }

@@ -11,6 +11,7 @@ import org.arithmospora.core.store.InMemoryStore;
 import org.arithmospora.core.store.NodeAddress;
 import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.type.EmptyData;
+import org.arithmospora.core.type.StatTypeRegistry;
 import org.arithmospora.core.type.TimedSeriesData;
 import org.arithmospora.core.type.TimedType;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,11 +175,22 @@ class TimedStatTest {
 
   @Test
   void wholeEventPeriodsWithoutEventTimesAreAConfigError() {
+    // The timed type checks its own definitions, so the rule holds where types are known.
+    SourceDefinition def =
+        SourceDefinition.builder("e")
+            .timedPeriod(300, -1)
+            .stat("timed", "turnout")
+            .stat("timed", "registered")
+            .build();
+    assertThat(def.problems(StatTypeRegistry.ofDefaults()))
+        .containsExactly(
+            new Problem(
+                "", "whole-event timed periods (cycles < 0) need both start_time and end_time"));
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                SourceDefinition.builder("e").timedPeriod(300, -1).stat("timed", "turnout").build())
-        .hasMessageContaining(
-            "whole-event timed periods (cycles < 0) need both start_time and end_time");
+            () -> LiveSource.builder(def).loader(store).scheduler(scheduler).build())
+        .isInstanceOf(InvalidDefinitionException.class)
+        .hasMessage(
+            "source 'e': whole-event timed periods (cycles < 0) need both start_time and end_time");
   }
 
   @Test

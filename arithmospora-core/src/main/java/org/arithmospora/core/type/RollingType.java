@@ -1,6 +1,9 @@
 package org.arithmospora.core.type;
 
 import java.util.Set;
+import org.arithmospora.core.Problems;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.store.StatReadException;
 
 /** {@code rolling}: {@code HMGET <base>:data current total peak}; see {@link RollingData}. */
@@ -25,6 +28,14 @@ public final class RollingType implements StatType {
   @Override
   public StatData decode(NodeContext node, RawData raw) throws StatReadException {
     return new RollingData(raw.longField("current"), raw.longField("total"), raw.longField("peak"));
+  }
+
+  /** A rolling stat needs a period: it names the time frame, and the Go key layout uses it. */
+  @Override
+  public void validate(SourceDefinition source, StatDefinition stat, Problems problems) {
+    if (stat.period() == null) {
+      problems.add("period", "is required for rolling stats (e.g. \"5m\")");
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.arithmospora.core.Problems;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.store.StatReadException;
@@ -48,6 +49,18 @@ public interface StatType {
   default boolean hasField(String field) {
     return fieldNames().contains(field);
   }
+
+  /**
+   * Reports what is wrong with a stat of this type, such as a period it needs, to {@code problems},
+   * which is placed at the stat (use {@link Problems#source()} for what is wrong with the source as
+   * a whole). Called by {@link SourceDefinition#problems(StatTypeRegistry)}; the default finds
+   * nothing wrong.
+   *
+   * @param source the stat's source
+   * @param stat a stat whose data type is this type
+   * @param problems where to add problems, below the stat's path
+   */
+  default void validate(SourceDefinition source, StatDefinition stat, Problems problems) {}
 
   /** The fields milestones may read, for documentation and error messages. */
   Set<String> fieldNames();

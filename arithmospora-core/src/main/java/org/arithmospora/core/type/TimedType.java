@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.arithmospora.core.Problems;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.TimedPeriod;
@@ -37,6 +38,17 @@ public final class TimedType implements StatType {
   @Override
   public String name() {
     return "timed";
+  }
+
+  /** Whole-event periods run from the start time to past the end time, so they need both. */
+  @Override
+  public void validate(SourceDefinition source, StatDefinition stat, Problems problems) {
+    boolean wholeEvent = source.timedPeriods().stream().anyMatch(TimedPeriod::isWholeEvent);
+    if (wholeEvent && (source.startTime().isEmpty() || source.endTime().isEmpty())) {
+      problems
+          .source()
+          .add(null, "whole-event timed periods (cycles < 0) need both start_time and end_time");
+    }
   }
 
   @Override
