@@ -3,10 +3,18 @@ package org.arithmospora.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.arithmospora.core.DataPoint;
 import org.arithmospora.core.Stat;
+import org.arithmospora.core.type.EmptyData;
+import org.arithmospora.core.type.GenericData;
+import org.arithmospora.core.type.ProportionData;
+import org.arithmospora.core.type.RollingData;
+import org.arithmospora.core.type.SingleValueData;
+import org.arithmospora.core.type.StatData;
+import org.arithmospora.core.type.TimedSeriesData;
 import org.arithmospora.core.wire.WireFormat;
 
 /** Human-readable and JSON renderings of stats for {@code list} and {@code watch}. */
@@ -24,11 +32,61 @@ final class StatText {
     out.append("  ".repeat(depth))
         .append(node.name())
         .append(": ")
-        .append(node.data().toText())
+        .append(text(node.data()))
         .append('\n');
     for (DataPoint dp : node.dataPoints().values()) {
       render(dp, depth + 1, out);
     }
+  }
+
+  /**
+   * One line for a node's data: the built-in types in the Go program's {@code list} style, and any
+   * other type as its compact JSON, which every type can write.
+   */
+  static String text(StatData data) {
+    if (data instanceof ProportionData p) {
+      return "current: "
+          + p.current()
+          + ", total: "
+          + p.total()
+          + ", proportion: "
+          + p.proportion()
+          + ", percentage: "
+          + p.percentage();
+    }
+    if (data instanceof RollingData r) {
+      return "current: "
+          + r.current()
+          + ", total: "
+          + r.total()
+          + ", proportion: "
+          + r.proportion()
+          + ", percentage: "
+          + r.percentage()
+          + ", peak: "
+          + r.peak()
+          + ", peakProportion: "
+          + r.peakProportion();
+    }
+    if (data instanceof SingleValueData v) {
+      return Long.toString(v.value());
+    }
+    if (data instanceof GenericData g) {
+      return g.values().toString();
+    }
+    if (data instanceof TimedSeriesData t) {
+      return t.granularitySeconds() + "s buckets " + t.buckets();
+    }
+    if (data instanceof EmptyData) {
+      return "{}";
+    }
+    StringWriter out = new StringWriter();
+    try (JsonGenerator json = WireFormat.jsonFactory().createGenerator(out)) {
+      data.writeJson(json, "");
+    } catch (IOException e) {
+      return data.toString(); // a StringWriter does not fail; a broken type might
+    }
+    return out.toString();
   }
 
   /**

@@ -75,11 +75,6 @@ public final class RankedType implements StatType {
         default -> OptionalDouble.empty();
       };
     }
-
-    @Override
-    public String toText() {
-      return candidates.toString();
-    }
   }
 
   @Override

@@ -19,9 +19,4 @@ public enum EmptyData implements StatData {
   public OptionalDouble field(String field) {
     return OptionalDouble.empty();
   }
-
-  @Override
-  public String toText() {
-    return "{}";
-  }
 }

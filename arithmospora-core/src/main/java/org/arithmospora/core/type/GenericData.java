@@ -32,9 +32,4 @@ public record GenericData(Map<String, Long> values) implements StatData {
   public OptionalDouble field(String field) {
     return OptionalDouble.of(values.getOrDefault(field, 0L));
   }
-
-  @Override
-  public String toText() {
-    return values.toString();
-  }
 }

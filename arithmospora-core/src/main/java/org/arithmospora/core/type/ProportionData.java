@@ -47,16 +47,4 @@ public record ProportionData(long current, long total) implements StatData {
       default -> OptionalDouble.empty();
     };
   }
-
-  @Override
-  public String toText() {
-    return "current: "
-        + current
-        + ", total: "
-        + total
-        + ", proportion: "
-        + proportion()
-        + ", percentage: "
-        + percentage();
-  }
 }

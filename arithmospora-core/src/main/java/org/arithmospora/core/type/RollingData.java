@@ -61,20 +61,4 @@ public record RollingData(long current, long total, long peak) implements StatDa
       default -> OptionalDouble.empty();
     };
   }
-
-  @Override
-  public String toText() {
-    return "current: "
-        + current
-        + ", total: "
-        + total
-        + ", proportion: "
-        + proportion()
-        + ", percentage: "
-        + percentage()
-        + ", peak: "
-        + peak
-        + ", peakProportion: "
-        + peakProportion();
-  }
 }

@@ -23,9 +23,4 @@ public record SingleValueData(long value) implements StatData {
   public OptionalDouble field(String field) {
     return OptionalDouble.of((double) value);
   }
-
-  @Override
-  public String toText() {
-    return Long.toString(value);
-  }
 }

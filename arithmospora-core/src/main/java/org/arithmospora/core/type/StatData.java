@@ -24,7 +24,4 @@ public interface StatData {
    * @param field the field's name, e.g. {@code percentage}
    */
   OptionalDouble field(String field);
-
-  /** A one-line human-readable form, for {@code arithmospora list -f text}. */
-  String toText();
 }

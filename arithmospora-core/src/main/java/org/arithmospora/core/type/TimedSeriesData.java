@@ -45,9 +45,4 @@ public record TimedSeriesData(long granularitySeconds, NavigableMap<Long, Long> 
       default -> OptionalDouble.empty();
     };
   }
-
-  @Override
-  public String toText() {
-    return granularitySeconds + "s buckets " + buckets;
-  }
 }
