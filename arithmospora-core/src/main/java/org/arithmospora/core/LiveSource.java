@@ -3,20 +3,15 @@ package org.arithmospora.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.arithmospora.core.internal.Debouncer;
-import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.store.StatLoader;
 import org.arithmospora.core.type.StatType;
 import org.arithmospora.core.type.StatTypeRegistry;
@@ -44,19 +39,15 @@ import org.slf4j.LoggerFactory;
  * other threads see each stat's tree and message change together. A stat whose data is bad keeps
  * its last good tree and the error is logged once, naming the key and field; other stats go on.
  *
- * <p>It still holds wiring and validation, life cycle and reading (milestones, listeners and timers
- * are classes of their own); the validation moves out with the domain builders' own checks.
+ * <p>It orchestrates: reading is {@link StatRefresher}'s, milestones {@link MilestoneTracker}'s,
+ * listener fan-out {@link SourceListeners}', and checking the definition {@link
+ * SourceDefinition#problems(StatTypeRegistry)}'s.
  */
 public final class LiveSource implements Source, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveSource.class);
 
   /** How often a live source re-reads everything, as the Go program did. */
   public static final Duration DEFAULT_FULL_REFRESH = Duration.ofMinutes(2);
-
-  /** Re-reads after a store outage: 1 s, 2 s, 4 s… up to 30 s. */
-  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
-
-  private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
   /** How long {@link #close()} waits for the source's thread. */
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -67,23 +58,12 @@ public final class LiveSource implements Source, AutoCloseable {
   private final SourceDefinition definition;
   private final Scheduler scheduler;
   private final boolean ownsScheduler;
-  private final Duration fullRefresh;
   private final List<LiveStat> stats;
-  private final Map<StatLoader, List<LiveStat>> statsByLoader;
-  private final Map<StatAddress, List<LiveStat>> statsByAddress;
   private final MilestoneTracker milestones;
   private final EncodedMessage available;
-  private final TreeReader reader;
-  private final Debouncer<StatAddress> debouncer;
   private final SourceListeners listeners;
-  private final List<StatLoader.Subscription> subscriptions = new ArrayList<>();
   private final AtomicLong updates = new AtomicLong();
-
-  // Touched only on the scheduler, but read by isStoreAvailable().
-  private volatile boolean storeUnavailable;
-  private final Set<StatAddress> settled = new LinkedHashSet<>();
-  private final SourceTimers timers;
-  private volatile boolean closed;
+  private final StatRefresher refresher;
 
   private LiveSource(Builder b) {
     this.definition = b.definition;
@@ -92,20 +72,20 @@ public final class LiveSource implements Source, AutoCloseable {
         b.scheduler != null
             ? b.scheduler
             : new ThreadScheduler("arithmospora-source-" + definition.name());
-    this.fullRefresh = b.fullRefresh;
-    this.timers = new SourceTimers(scheduler, new Backoff(FIRST_RETRY, LAST_RETRY));
-    this.reader = new TreeReader(definition);
     this.available = WireFormat.available(definition);
-
     List<LiveStat> all = new ArrayList<>();
-    Map<StatLoader, List<LiveStat>> byLoader = new LinkedHashMap<>();
-    Map<StatAddress, List<LiveStat>> byAddress = new HashMap<>();
     for (StatDefinition def : definition.stats()) {
       StatType type = b.types.get(def.dataType()); // known: checked by build()
       StatLoader loader = b.loaderFor(def);
       if (loader == null) {
         throw new IllegalArgumentException(
-            where(definition, def)
+            "source '"
+                + definition.name()
+                + "', stat "
+                + def.group()
+                + ":"
+                + def.key()
+                + ": "
                 + (def.loaderType() == null
                     ? "names no loader type and there is no default loader"
                     : "no loader for loader type '"
@@ -113,18 +93,13 @@ public final class LiveSource implements Source, AutoCloseable {
                         + "'; known: "
                         + String.join(", ", b.loaders.keySet())));
       }
-      LiveStat state = new LiveStat(def, type, loader);
-      all.add(state);
-      byLoader.computeIfAbsent(loader, l -> new ArrayList<>()).add(state);
-      byAddress.computeIfAbsent(def.address(), a -> new ArrayList<>()).add(state);
+      all.add(new LiveStat(def, type, loader));
     }
     this.stats = List.copyOf(all);
-    this.statsByLoader = byLoader;
-    this.statsByAddress = byAddress;
-
-    this.milestones = new MilestoneTracker(definition, all);
+    this.milestones = new MilestoneTracker(definition, stats);
     this.listeners = new SourceListeners(definition.name());
-    this.debouncer = new Debouncer<>(scheduler, b.debounce, this::reread);
+    this.refresher =
+        new StatRefresher(definition, scheduler, stats, b.debounce, b.fullRefresh, this::apply);
   }
 
   /** A builder for a source of the given definition. */
@@ -141,13 +116,7 @@ public final class LiveSource implements Source, AutoCloseable {
     try {
       scheduler.callAndWait(
           () -> {
-            if (definition.isLive()) {
-              follow();
-            }
-            readAll("initial load");
-            if (definition.isLive() && !fullRefresh.isZero()) {
-              scheduleFullRefresh();
-            }
+            refresher.start();
             return null;
           },
           UNTIL_DONE);
@@ -161,7 +130,7 @@ public final class LiveSource implements Source, AutoCloseable {
 
   /** Re-reads every stat soon and publishes those that changed. */
   public void refreshAll() {
-    scheduler.execute(() -> readAll("refresh"));
+    scheduler.execute(() -> refresher.readAll("refresh"));
   }
 
   @Override
@@ -224,7 +193,7 @@ public final class LiveSource implements Source, AutoCloseable {
 
   /** Whether the latest read reached the store. */
   public boolean isStoreAvailable() {
-    return !storeUnavailable;
+    return refresher.isStoreAvailable();
   }
 
   /** The scheduler this source runs on. */
@@ -235,14 +204,11 @@ public final class LiveSource implements Source, AutoCloseable {
   /** Stops following changes and cancels timers; the last trees stay readable. */
   @Override
   public void close() {
-    closed = true;
+    refresher.markClosed();
     try {
       scheduler.callAndWait(
           () -> {
-            subscriptions.forEach(StatLoader.Subscription::close);
-            subscriptions.clear();
-            debouncer.cancelAll();
-            timers.cancelAll();
+            refresher.stop();
             return null;
           },
           CLOSE_TIMEOUT);
@@ -256,167 +222,7 @@ public final class LiveSource implements Source, AutoCloseable {
     }
   }
 
-  // ---- everything below runs on the scheduler ----
-
-  private void follow() {
-    for (Map.Entry<StatLoader, List<LiveStat>> e : statsByLoader.entrySet()) {
-      Set<StatAddress> addresses = new LinkedHashSet<>();
-      e.getValue().forEach(s -> addresses.add(s.def.address()));
-      subscriptions.add(
-          e.getKey()
-              .follow(
-                  addresses,
-                  new StatLoader.ChangeListener() {
-                    @Override
-                    public void changed(StatAddress stat) {
-                      if (!closed) {
-                        scheduler.execute(() -> debouncer.notify(stat));
-                      }
-                    }
-
-                    @Override
-                    public void resynchronize() {
-                      if (!closed) {
-                        scheduler.execute(() -> readAll("resynchronisation"));
-                      }
-                    }
-                  }));
-    }
-  }
-
-  private void scheduleFullRefresh() {
-    timers.every(
-        fullRefresh,
-        () -> {
-          log.debug("Source '{}': periodic refresh", definition.name());
-          readAll("periodic refresh");
-        });
-  }
-
-  /**
-   * A settled burst: the stat is read with every other stat that settles at the same moment, in one
-   * batch. Writers change several stats at once and announce each, so their bursts settle together;
-   * reading them together costs one round trip and hands their messages to listeners back to back,
-   * where the websocket server sends them to each client in one write.
-   */
-  private void reread(StatAddress address) {
-    if (closed) {
-      return;
-    }
-    boolean first = settled.isEmpty();
-    settled.add(address);
-    if (first) {
-      // Runs after the other bursts already due now, which join the set first.
-      scheduler.execute(this::readSettled);
-    }
-  }
-
-  private void readSettled() {
-    Set<LiveStat> toRead = new LinkedHashSet<>();
-    for (StatAddress a : settled) {
-      toRead.addAll(statsByAddress.getOrDefault(a, List.of()));
-    }
-    String why =
-        settled.size() == 1
-            ? "update of " + settled.iterator().next()
-            : "update of " + settled.size() + " stats";
-    settled.clear();
-    if (!closed && !toRead.isEmpty()) {
-      read(toRead, why);
-    }
-  }
-
-  private void readAll(String why) {
-    if (!closed) {
-      read(stats, why);
-    }
-  }
-
-  private void read(Collection<LiveStat> toRead, String why) {
-    Instant now = scheduler.now();
-    boolean unavailable = false;
-    Map<StatLoader, List<LiveStat>> grouped = new LinkedHashMap<>();
-    for (LiveStat s : toRead) {
-      grouped.computeIfAbsent(s.loader, l -> new ArrayList<>()).add(s);
-    }
-    for (Map.Entry<StatLoader, List<LiveStat>> e : grouped.entrySet()) {
-      Map<TreeReader.Target, LiveStat> byTarget = new LinkedHashMap<>();
-      e.getValue().forEach(s -> byTarget.put(s.target, s));
-      Map<TreeReader.Target, TreeReader.Outcome> outcomes =
-          reader.read(e.getKey(), new ArrayList<>(byTarget.keySet()), now);
-      for (Map.Entry<TreeReader.Target, TreeReader.Outcome> o : outcomes.entrySet()) {
-        LiveStat stat = byTarget.get(o.getKey());
-        TreeReader.Outcome outcome = o.getValue();
-        if (outcome instanceof TreeReader.Loaded loaded) {
-          apply(stat, loaded.tree(), now);
-        } else if (outcome instanceof TreeReader.Failed failed) {
-          stat.failed(failed.error(), definition.name());
-        } else if (outcome instanceof TreeReader.Unavailable u) {
-          if (!unavailable && !storeUnavailable) {
-            log.warn(
-                "Source '{}': store unavailable during {} ({}); stats keep their last values",
-                definition.name(),
-                why,
-                u.error().getMessage());
-          }
-          unavailable = true;
-        }
-      }
-    }
-    if (unavailable) {
-      storeUnavailable = true;
-      scheduleRetry();
-    } else {
-      if (storeUnavailable) {
-        log.info("Source '{}': store reachable again; stats are current", definition.name());
-      }
-      storeUnavailable = false;
-      timers.storeAnswered();
-    }
-    if (definition.isLive()) {
-      scheduleTimeChange(now);
-    }
-  }
-
-  /** After an outage, read everything again with backoff until the store answers. */
-  private void scheduleRetry() {
-    if (!closed) {
-      timers.retry(
-          () -> {
-            if (storeUnavailable) {
-              readAll("retry after store outage");
-            }
-          });
-    }
-  }
-
-  /** Plans the re-read of the stats whose timed windows move next. */
-  private void scheduleTimeChange(Instant now) {
-    Instant next = null;
-    for (LiveStat s : stats) {
-      Optional<Instant> t = s.type.nextTimeChange(definition, s.def, now);
-      if (t.isPresent() && (next == null || t.get().isBefore(next))) {
-        next = t.get();
-      }
-    }
-    Instant due = next;
-    timers.at(
-        closed ? null : due,
-        () -> {
-          Instant at = scheduler.now();
-          List<LiveStat> moved = new ArrayList<>();
-          for (LiveStat s : stats) {
-            if (s.type
-                .nextTimeChange(definition, s.def, at.minusNanos(1))
-                .map(t -> !t.isAfter(at))
-                .orElse(false)) {
-              moved.add(s);
-            }
-          }
-          read(moved, "clock reaching " + due);
-        });
-  }
-
+  /** A tree just read, on the scheduler: published, announced and checked if it is news. */
   private void apply(LiveStat stat, DataPoint tree, Instant now) {
     stat.recovered(definition.name());
     Optional<DataPoint> previous = stat.current();
@@ -519,10 +325,5 @@ public final class LiveSource implements Source, AutoCloseable {
       }
       return new LiveSource(this);
     }
-  }
-
-  /** The start of a message about one stat of a source: {@code source 'x', stat group:key: }. */
-  private static String where(SourceDefinition source, StatDefinition stat) {
-    return "source '" + source.name() + "', stat " + stat.group() + ":" + stat.key() + ": ";
   }
 }
