@@ -24,6 +24,21 @@ class WireFormatTest {
   }
 
   @Test
+  void thePayloadAloneIsTheMessagesPayloadBytes() {
+    EncodedMessage m =
+        WireFormat.stat(
+            StatDefinition.of("proportion", "quote\"d"),
+            DataPoint.of("quote\"d", new ProportionData(1, 2)));
+    java.nio.ByteBuffer payload = m.payload();
+    byte[] bytes = new byte[payload.remaining()];
+    payload.get(bytes);
+    String text = m.text();
+    assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(text.substring(text.indexOf(",\"payload\":") + 11, text.length() - 1))
+        .startsWith("{\"name\":\"quote\\\"d\"");
+  }
+
+  @Test
   void singleValueIsKeyedByTheNodesOwnName() {
     DataPoint tree =
         DataPoint.of(

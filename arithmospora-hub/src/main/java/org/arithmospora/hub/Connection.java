@@ -48,7 +48,10 @@ public final class Connection {
 
   private volatile long lastWriteDelay = -1;
   long snapshotDueNanos;
+  // Only stats newer than this go in the snapshot: -1 for a new client.
+  long resumeAfter = -1;
   boolean snapshotSent;
+  boolean inSnapshot;
   boolean registered;
   boolean closed;
   boolean touched;

@@ -198,11 +198,25 @@ public final class Hub {
    * @throws IllegalArgumentException when no source has that name
    */
   public Connection connect(String sourceName, Transport transport) {
+    return connect(sourceName, transport, -1);
+  }
+
+  /**
+   * A client that already holds every message up to {@code resumeAfter} (a {@link
+   * OutboundMessage#sequence()} this JVM made) came back: as {@link #connect(String, Transport)},
+   * but its snapshot holds only the stats that changed since. Stats are state, not a log: the
+   * newest version of each stat that changed is all a client needs to be current again. A milestone
+   * met while it was away is not sent again.
+   *
+   * @param resumeAfter the sequence of the last message the client had, or -1 for none
+   */
+  public Connection connect(String sourceName, Transport transport, long resumeAfter) {
     Channel channel = channels.get(sourceName);
     if (channel == null) {
       throw new IllegalArgumentException("no source is named '" + sourceName + "'");
     }
     Connection c = new Connection(this, channel, Objects.requireNonNull(transport), settings);
+    c.resumeAfter = resumeAfter;
     c.lastHeardNanos = nanoTime();
     execute(() -> admit(c));
     return c;
@@ -432,10 +446,17 @@ public final class Hub {
 
   private void sendSnapshot(Connection c, long now) {
     c.snapshotSent = true;
+    c.inSnapshot = true;
     for (OutboundMessage m : c.channel.current) {
-      if (m != null) {
+      if (m != null && m.sequence() > c.resumeAfter) {
         offer(c, m, now);
       }
+    }
+    c.inSnapshot = false;
+    if (c.pending.isEmpty() && !c.closed) {
+      c.transport.caughtUp(c.channel.latestSequence);
+      c.unflushed = true;
+      touch(c);
     }
   }
 
@@ -511,6 +532,9 @@ public final class Hub {
     c.unflushed = true;
     messagesSent.incrementAndGet();
     bytesSent.addAndGet(bytes);
+    if (c.snapshotSent && !c.inSnapshot && c.pending.isEmpty()) {
+      c.transport.caughtUp(c.channel.latestSequence);
+    }
     // Within a burst too: a request behind a whole window would measure the backlog, not the
     // client.
     if (c.window.wantsAck(false)) {
@@ -639,6 +663,9 @@ public final class Hub {
     /** The newest message of each stat, by stat index; null until the stat has one. */
     final OutboundMessage[] current;
 
+    // The newest sequence among current: a client handed every current message holds all to it.
+    long latestSequence = -1;
+
     private final Map<String, Integer> statIndex = new HashMap<>();
     final Set<Connection> clients = new LinkedHashSet<>();
     final AtomicInteger connected = new AtomicInteger();
@@ -714,6 +741,7 @@ public final class Hub {
         return false;
       }
       current[m.statIndex()] = m;
+      latestSequence = Math.max(latestSequence, m.sequence());
       return true;
     }
   }

@@ -32,6 +32,15 @@ public interface Transport {
    */
   void requestAck(long token);
 
+  /**
+   * Says that with what was sent so far the client has been handed the newest version of every stat
+   * of its source, up to and including {@code sequence}: a client that comes back holding it needs
+   * only what is newer ({@link Hub#connect(String, Transport, long)}). Queued like a message.
+   * Transports that can resume write it down (server-sent events as an {@code id}); the default
+   * ignores it.
+   */
+  default void caughtUp(long sequence) {}
+
   /** Starts writing whatever was queued since the last flush. Does not wait for it. */
   void flush();
 

@@ -1,5 +1,7 @@
 package org.arithmospora.hub;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -53,9 +55,23 @@ final class FakeClient implements Transport {
 
   /** Connects a new client to {@code hub}'s source {@code source}. */
   static FakeClient connect(Hub hub, String source, String name) {
+    return connect(hub, source, name, -1);
+  }
+
+  /** Connects a client that comes back holding everything up to {@code resumeAfter}. */
+  static FakeClient connect(Hub hub, String source, String name, long resumeAfter) {
     FakeClient c = new FakeClient(name);
-    c.connection = hub.connect(source, c);
+    c.connection = hub.connect(source, c, resumeAfter);
     return c;
+  }
+
+  /** The newest sequence the hub said this client was handed everything up to; -1 for none. */
+  long caughtUpTo = -1;
+
+  @Override
+  public void caughtUp(long sequence) {
+    assertThat(sequence).as("caught-up sequences increase").isGreaterThanOrEqualTo(caughtUpTo);
+    caughtUpTo = sequence;
   }
 
   private record Sent(OutboundMessage message, int size) {}

@@ -60,6 +60,35 @@ class HubTest {
   }
 
   @Test
+  void aClientThatComesBackGetsOnlyTheStatsThatChangedSinceItWasCaughtUp() {
+    f = new HubFixture(3, settings().build());
+    FakeClient a = f.connectAndReadSnapshot("a");
+    long newest =
+        f.source.stats().stream()
+            .mapToLong(s -> s.message().orElseThrow().sequence())
+            .max()
+            .orElseThrow();
+    assertThat(a.caughtUpTo).isEqualTo(newest);
+    f.vote("stat1", 7);
+    f.keepReading(a, Duration.ofMillis(5));
+    long afterVote =
+        f.source.find("proportion", "stat1").orElseThrow().message().orElseThrow().sequence();
+    assertThat(a.caughtUpTo).isEqualTo(afterVote);
+
+    // It leaves holding everything up to afterVote; stat2 changes while it is away.
+    long resume = a.caughtUpTo;
+    f.vote("stat2", 9);
+    FakeClient back = FakeClient.connect(f.hub, HubFixture.SOURCE, "a again", resume);
+    f.keepReading(back, f.hub.settings().snapshotDelay().plusMillis(20));
+    assertThat(back.events()).containsExactly("available", "stats:proportion:stat2");
+    assertThat(back.lastCurrent("stat2")).isEqualTo(9);
+
+    // Without a resume point the snapshot holds every stat.
+    FakeClient fresh = f.connectAndReadSnapshot("fresh");
+    assertThat(fresh.events()).hasSize(4);
+  }
+
+  @Test
   void theWindowBoundsWhatIsOnItsWayToAClientThatReadsNothing() {
     int window = 4096;
     f =

@@ -19,10 +19,12 @@ public final class EncodedMessage {
   private final String event;
   private final byte[] json;
   private final long sequence;
+  private final int payloadOffset;
 
-  EncodedMessage(String event, byte[] json) {
+  EncodedMessage(String event, byte[] json, int payloadOffset) {
     this.event = Objects.requireNonNull(event);
     this.json = json;
+    this.payloadOffset = payloadOffset;
     this.sequence = SEQUENCE.incrementAndGet();
   }
 
@@ -44,6 +46,16 @@ public final class EncodedMessage {
   /** The encoded bytes, read-only and shared: no copy is made. */
   public ByteBuffer bytes() {
     return ByteBuffer.wrap(json).asReadOnlyBuffer();
+  }
+
+  /**
+   * The payload alone, as encoded inside the message: read-only and shared, no copy is made. For
+   * transports that carry the event name apart, such as server-sent events.
+   */
+  public ByteBuffer payload() {
+    return ByteBuffer.wrap(json, payloadOffset, json.length - 1 - payloadOffset)
+        .slice()
+        .asReadOnlyBuffer();
   }
 
   /** Copies the encoded bytes into {@code target} at {@code offset}. */

@@ -112,16 +112,19 @@ public final class WireFormat {
 
   private static EncodedMessage encode(String event, PayloadWriter payload) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    int payloadOffset;
     try (JsonGenerator out = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
       out.writeStartObject();
       out.writeStringField("event", event);
       out.writeFieldName("payload");
+      out.flush();
+      payloadOffset = bytes.size() + 1; // the ':' comes with the value
       payload.write(out);
       out.writeEndObject();
     } catch (IOException e) {
       // Writing to memory does not fail; a custom type's writer might.
       throw new UncheckedIOException("encoding " + event + " failed", e);
     }
-    return new EncodedMessage(event, bytes.toByteArray());
+    return new EncodedMessage(event, bytes.toByteArray(), payloadOffset);
   }
 }
