@@ -1,0 +1,453 @@
+package org.arithmospora.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.arithmospora.core.Source;
+import org.arithmospora.core.wire.WireFormat;
+import org.arithmospora.hub.Hub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What each path answers. Shared by every connection; runs on Netty's event loops and never blocks
+ * them: health, readiness and metrics are quick reads, snapshots are encoded once per change, and
+ * an event stream is handed to the hub.
+ */
+// Netty's writes and closes return futures by the dozen; a failed write closes the channel, which
+// the hub hears through closeFuture(), so the futures that matter have listeners.
+@SuppressWarnings("FutureReturnValueIgnored")
+@ChannelHandler.Sharable
+final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(WebServer.class);
+
+  static final String REQUEST_TIMEOUT = "request-timeout";
+
+  private static final String JSON = "application/json";
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String EVENTS = "/events";
+
+  private static final Map<String, String> DASHBOARD_FILES =
+      Map.of(
+          "/", "index.html",
+          "/index.html", "index.html",
+          "/arithmospora.js", "arithmospora.js",
+          "/dashboard.js", "dashboard.js",
+          "/dashboard.css", "dashboard.css");
+
+  private final WebSettings settings;
+  private final Map<String, Source> sources;
+  private final Map<String, SourceSnapshot> snapshots = new HashMap<>();
+  private final Hub hub;
+  private final BooleanSupplier liveness;
+  private final Readiness readiness;
+  private final Supplier<String> metrics;
+  private final String epoch;
+  private final Map<String, byte[]> files = new HashMap<>();
+  private final ChannelGroup streams = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+  WebRoutes(
+      WebSettings settings,
+      Map<String, Source> sources,
+      Hub hub,
+      BooleanSupplier liveness,
+      Readiness readiness,
+      Supplier<String> metrics,
+      int websocketPort,
+      boolean websocketTls,
+      String epoch) {
+    this.settings = settings;
+    this.sources = Map.copyOf(sources);
+    sources.forEach((name, s) -> snapshots.put(name, new SourceSnapshot(s)));
+    this.hub = hub;
+    this.liveness = liveness;
+    this.readiness = readiness;
+    this.metrics = metrics;
+    this.epoch = epoch;
+    if (settings.dashboard()) {
+      for (String file : DASHBOARD_FILES.values()) {
+        files.put(file, resource(file));
+      }
+      files.put("defaults.js", defaults(sources.keySet(), websocketPort, websocketTls));
+    }
+  }
+
+  int eventStreams() {
+    return streams.size();
+  }
+
+  void closeStreams() {
+    streams.close().awaitUninterruptibly();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (!req.decoderResult().isSuccess()) {
+      reply(ctx, req, status(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false);
+      return;
+    }
+    HttpMethod method = req.method();
+    String path = new QueryStringDecoder(req.uri()).path();
+    boolean sourcePath = path.equals("/sources") || path.startsWith("/sources/");
+    if (sourcePath && !originAllowed(req)) {
+      log.debug("Refused {} from origin {}", path, req.headers().get(HttpHeaderNames.ORIGIN));
+      reply(ctx, req, status(HttpResponseStatus.FORBIDDEN, "origin not allowed\n"), true);
+      return;
+    }
+    if (sourcePath && method.equals(HttpMethod.OPTIONS)) {
+      FullHttpResponse r = response(HttpResponseStatus.NO_CONTENT, TEXT, new byte[0]);
+      cors(req, r);
+      r.headers()
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS")
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Last-Event-ID, If-None-Match")
+          .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+      reply(ctx, req, r, true);
+      return;
+    }
+    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      FullHttpResponse r = status(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+      r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+      reply(ctx, req, r, true);
+      return;
+    }
+    switch (path) {
+      case "/healthz" -> reply(ctx, req, health(), true);
+      case "/readyz" -> reply(ctx, req, ready(), true);
+      case "/metrics" -> reply(ctx, req, metrics(), true);
+      case "/sources" -> reply(ctx, req, cors(req, sourceList()), true);
+      case "/defaults.js" -> reply(ctx, req, file("defaults.js"), true);
+      case "/favicon.ico" ->
+          reply(ctx, req, response(HttpResponseStatus.NO_CONTENT, TEXT, new byte[0]), true);
+      default -> {
+        if (path.startsWith("/sources/") && path.endsWith(EVENTS)) {
+          events(ctx, req, path.substring("/sources/".length(), path.length() - EVENTS.length()));
+        } else if (path.startsWith("/sources/")) {
+          reply(ctx, req, cors(req, snapshot(req, path.substring("/sources/".length()))), true);
+        } else if (DASHBOARD_FILES.containsKey(path) && settings.dashboard()) {
+          reply(ctx, req, file(DASHBOARD_FILES.get(path)), true);
+        } else {
+          reply(ctx, req, status(HttpResponseStatus.NOT_FOUND, "not found\n"), true);
+        }
+      }
+    }
+  }
+
+  private FullHttpResponse health() {
+    boolean alive;
+    try {
+      alive = liveness.getAsBoolean();
+    } catch (RuntimeException e) {
+      alive = false;
+    }
+    return alive
+        ? status(HttpResponseStatus.OK, "ok\n")
+        : status(HttpResponseStatus.SERVICE_UNAVAILABLE, "not responsive\n");
+  }
+
+  private FullHttpResponse ready() {
+    List<Readiness.NotReady> failing;
+    try {
+      failing = readiness.check();
+    } catch (RuntimeException e) {
+      failing = List.of(new Readiness.NotReady("readiness check", e.toString()));
+    }
+    List<Readiness.NotReady> found = failing;
+    byte[] body =
+        json(
+            out -> {
+              out.writeStartObject();
+              out.writeBooleanField("ready", found.isEmpty());
+              out.writeArrayFieldStart("failing");
+              for (Readiness.NotReady n : found) {
+                out.writeStartObject();
+                out.writeStringField("component", n.component());
+                out.writeStringField("reason", n.reason());
+                out.writeEndObject();
+              }
+              out.writeEndArray();
+              out.writeEndObject();
+            });
+    return response(
+        found.isEmpty() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+        JSON,
+        body);
+  }
+
+  private FullHttpResponse metrics() {
+    if (metrics == null) {
+      return status(HttpResponseStatus.NOT_FOUND, "no metrics registry\n");
+    }
+    return response(
+        HttpResponseStatus.OK, PROMETHEUS, metrics.get().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private FullHttpResponse sourceList() {
+    byte[] body =
+        json(
+            out -> {
+              out.writeStartObject();
+              out.writeArrayFieldStart("sources");
+              for (String name : sources.keySet()) {
+                out.writeString(name);
+              }
+              out.writeEndArray();
+              out.writeEndObject();
+            });
+    return response(HttpResponseStatus.OK, JSON, body);
+  }
+
+  private FullHttpResponse snapshot(FullHttpRequest req, String name) {
+    SourceSnapshot snapshot = snapshots.get(name);
+    if (snapshot == null) {
+      return unknownSource(name);
+    }
+    SourceSnapshot.Document d = snapshot.current();
+    String etag = "\"" + epoch + "-" + d.version() + "\"";
+    String cacheControl = "public, max-age=" + settings.snapshotMaxAge().toSeconds();
+    if (etag.equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
+      FullHttpResponse r = response(HttpResponseStatus.NOT_MODIFIED, JSON, new byte[0]);
+      r.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+      return r;
+    }
+    FullHttpResponse r = response(HttpResponseStatus.OK, JSON, d.json());
+    r.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+    return r;
+  }
+
+  private FullHttpResponse unknownSource(String name) {
+    return status(
+        HttpResponseStatus.NOT_FOUND,
+        "no source '" + name + "'; sources: " + String.join(", ", sources.keySet()) + "\n");
+  }
+
+  private void events(ChannelHandlerContext ctx, FullHttpRequest req, String name) {
+    if (hub == null || !hub.serves(name)) {
+      reply(
+          ctx,
+          req,
+          cors(
+              req,
+              hub == null
+                  ? status(HttpResponseStatus.NOT_FOUND, "no event streams here\n")
+                  : unknownSource(name)),
+          true);
+      return;
+    }
+    Channel ch = ctx.channel();
+    // The request is whole: from now on the stream is written to, and the client sends nothing.
+    ch.pipeline().remove(REQUEST_TIMEOUT);
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+        .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+        .set("X-Accel-Buffering", "no");
+    cors(req, r.headers());
+    ch.write(r);
+    // The browser's reconnection delay; the hub's own pings keep the stream busy.
+    ch.writeAndFlush(
+        new io.netty.handler.codec.http.DefaultHttpContent(
+            Unpooled.copiedBuffer("retry: 2000\n\n", StandardCharsets.US_ASCII)));
+    streams.add(ch);
+    SseTransport transport = new SseTransport(ch, epoch);
+    transport.attach(hub.connect(name, transport, resumeAfter(req)));
+  }
+
+  /** The sequence a returning client holds, from {@code Last-Event-ID}: -1 if none, or not ours. */
+  private long resumeAfter(FullHttpRequest req) {
+    String id = req.headers().get("Last-Event-ID");
+    if (id == null) {
+      id =
+          new QueryStringDecoder(req.uri())
+              .parameters().getOrDefault("lastEventId", List.of()).stream()
+                  .findFirst()
+                  .orElse(null);
+    }
+    if (id == null || !id.startsWith(epoch + "-")) {
+      return -1; // another server's, or an earlier run's: its numbers mean nothing here
+    }
+    try {
+      return Long.parseLong(id.substring(epoch.length() + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private boolean originAllowed(FullHttpRequest req) {
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    return origin == null
+        || settings.allowedOrigins().isEmpty()
+        || settings.allowedOrigins().contains(origin);
+  }
+
+  private FullHttpResponse cors(FullHttpRequest req, FullHttpResponse r) {
+    cors(req, r.headers());
+    return r;
+  }
+
+  private void cors(FullHttpRequest req, HttpHeaders headers) {
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    List<String> allowed = settings.corsOrigins();
+    if (origin == null || allowed.isEmpty()) {
+      return;
+    }
+    if (allowed.contains("*")) {
+      headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    } else if (allowed.contains(origin)) {
+      headers
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+          .add(HttpHeaderNames.VARY, "Origin");
+    } else {
+      return;
+    }
+    headers.set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "ETag");
+  }
+
+  private FullHttpResponse file(String name) {
+    byte[] body = files.get(name);
+    if (body == null) {
+      return status(HttpResponseStatus.NOT_FOUND, "not found\n");
+    }
+    FullHttpResponse r = response(HttpResponseStatus.OK, contentType(name), body);
+    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    return r;
+  }
+
+  private static String contentType(String file) {
+    if (file.endsWith(".html")) {
+      return "text/html; charset=utf-8";
+    }
+    if (file.endsWith(".css")) {
+      return "text/css; charset=utf-8";
+    }
+    return "text/javascript; charset=utf-8";
+  }
+
+  private static byte[] resource(String file) {
+    try (InputStream in = WebRoutes.class.getResourceAsStream("dashboard/" + file)) {
+      if (in == null) {
+        throw new IllegalStateException("the dashboard file " + file + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The page's defaults: the sources served here, and the websocket URL of each, on the host the
+   * page came from.
+   */
+  private static byte[] defaults(Iterable<String> names, int websocketPort, boolean tls) {
+    StringBuilder list = new StringBuilder();
+    for (String n : names) {
+      list.append(list.length() == 0 ? "" : ", ")
+          .append('"')
+          .append(n.replace("\\", "\\\\").replace("\"", "\\\""))
+          .append('"');
+    }
+    String js =
+        "window.ARITHMOSPORA_SOURCES = ["
+            + list
+            + "];\n"
+            + (websocketPort < 0
+                ? "window.ARITHMOSPORA_URL_OF = null;\n"
+                : "window.ARITHMOSPORA_URL_OF = (name) => '"
+                    + (tls ? "wss" : "ws")
+                    + "://' + location.hostname + ':"
+                    + websocketPort
+                    + "/' + encodeURIComponent(name);\n")
+            + "window.ARITHMOSPORA_DEFAULT_URL = window.ARITHMOSPORA_URL_OF && window.ARITHMOSPORA_SOURCES.length\n"
+            + "  ? window.ARITHMOSPORA_URL_OF(window.ARITHMOSPORA_SOURCES[0]) : '';\n";
+    return js.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private interface JsonWriter {
+    void write(JsonGenerator out) throws IOException;
+  }
+
+  private static byte[] json(JsonWriter writer) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    try (JsonGenerator out = WireFormat.jsonFactory().createGenerator(bytes)) {
+      writer.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    bytes.write('\n');
+    return bytes.toByteArray();
+  }
+
+  private static FullHttpResponse status(HttpResponseStatus status, String text) {
+    return response(status, TEXT, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static FullHttpResponse response(HttpResponseStatus status, String type, byte[] body) {
+    ByteBuf content = Unpooled.wrappedBuffer(body);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).set("X-Content-Type-Options", "nosniff");
+    return r;
+  }
+
+  private static void reply(
+      ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r, boolean keepAlive) {
+    int length = r.content().readableBytes();
+    if (req.method().equals(HttpMethod.HEAD)) {
+      r = r.replace(Unpooled.EMPTY_BUFFER);
+    }
+    HttpUtil.setContentLength(r, length);
+    boolean keep = keepAlive && HttpUtil.isKeepAlive(req);
+    HttpUtil.setKeepAlive(r, keep);
+    if (keep) {
+      ctx.writeAndFlush(r);
+    } else {
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A client's mistake or departure is not a server error.
+    if (cause instanceof ReadTimeoutException) {
+      log.debug(
+          "Closed {}: no whole request within {}",
+          ctx.channel().remoteAddress(),
+          WebServer.REQUEST_TIMEOUT);
+    } else {
+      log.debug("Closed {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
+    ctx.close();
+  }
+}
