@@ -5,6 +5,7 @@
 module org.arithmospora.redis {
   requires transitive org.arithmospora.core;
   requires redis.clients.jedis;
+  requires micrometer.core;
   requires org.slf4j;
 
   exports org.arithmospora.redis;

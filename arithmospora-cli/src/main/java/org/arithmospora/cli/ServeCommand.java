@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "serve",
     description = {
-      "Serve every source of the configuration over websockets until stopped (SIGTERM or Ctrl-C).",
+      "Serve every source of the configuration over websockets until stopped (SIGTERM or Ctrl-C);",
+      "with a [web] table, also health, metrics, snapshots, event streams and the dashboard over HTTP.",
       "Every 10 seconds one line per source: clients connected, updates sent and milestones met since the last line."
     })
 final class ServeCommand extends ConfiguredCommand {
@@ -62,10 +63,21 @@ final class ServeCommand extends ConfiguredCommand {
         log.error("{}", e.getMessage());
         return FAILURE;
       }
+      String web = "";
+      if (config.web().isPresent()) {
+        try {
+          web = ", HTTP on port " + assembly.startWeb().port();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          log.error("{}", e.getMessage());
+          return FAILURE;
+        }
+      }
       running = assembly;
+      // The watchdog asks what /healthz asks: are the loops alive? A Redis outage makes the
+      // server unready (/readyz), not dead: restarting it would not bring Redis back.
       systemd.ready(
-          "serving " + assembly.sources().size() + " source(s) on port " + server.port(),
-          () -> healthy(assembly));
+          "serving " + assembly.sources().size() + " source(s) on port " + server.port() + web,
+          assembly::isLive);
       ScheduledExecutorService status =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -99,13 +111,6 @@ final class ServeCommand extends ConfiguredCommand {
     }
     log.info("Stopped");
     return 0;
-  }
-
-  private static boolean healthy(Assembly assembly) {
-    Duration wait = Duration.ofSeconds(2);
-    return assembly.server() != null
-        && assembly.server().isResponsive(wait)
-        && assembly.sources().stream().allMatch(s -> s.isResponsive(wait));
   }
 
   /**

@@ -1,10 +1,27 @@
 package org.arithmospora.config;
 
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.http.Readiness;
+import org.arithmospora.http.WebServer;
+import org.arithmospora.http.WebSettings;
+import org.arithmospora.hub.HubMetrics;
+import org.arithmospora.redis.RedisMetrics;
 import org.arithmospora.redis.RedisStore;
 import org.arithmospora.ws.ArithmosporaServer;
 import org.arithmospora.ws.TlsContexts;
@@ -12,17 +29,34 @@ import org.arithmospora.ws.WebSocketSettings;
 
 /**
  * The composition root: turns a {@link Config} into a Redis store, one {@link LiveSource} per
- * source and, when serving, the websocket server. Closing it stops everything in reverse order.
+ * source and, when serving, the websocket server and the HTTP side ({@code [web]}). Every part
+ * registers its meters in one Prometheus registry, with the JVM's. Closing it stops everything in
+ * reverse order.
  */
 public final class Assembly implements AutoCloseable {
+  /** How long the liveness check waits for each loop to run a task. */
+  private static final Duration RESPONSIVE_WITHIN = Duration.ofSeconds(2);
+
   private final Config config;
   private final RedisStore redis;
   private final List<LiveSource> sources = new ArrayList<>();
+  private final Set<String> started = ConcurrentHashMap.newKeySet();
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private volatile ArithmosporaServer server;
+  private volatile WebServer web;
 
   private Assembly(Config config) {
     this.config = config;
     this.redis = RedisStore.connect(config.redis());
+    new JvmMemoryMetrics().bindTo(meters);
+    gcMetrics.bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ClassLoaderMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    new RedisMetrics(redis).bindTo(meters);
   }
 
   /** Sources for every configured source, not yet started. */
@@ -46,6 +80,7 @@ public final class Assembly implements AutoCloseable {
     return LiveSource.builder(definition)
         .loader(ConfigLoader.REDIS, redis.loader(prefix))
         .debounce(config.debounce())
+        .meters(meters)
         .build();
   }
 
@@ -59,9 +94,60 @@ public final class Assembly implements AutoCloseable {
     return server;
   }
 
+  /** The registry every part's meters are in, for {@code /metrics} or an embedder's own use. */
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** The HTTP side once {@link #startWeb()} has built it, else null. */
+  public WebServer web() {
+    return web;
+  }
+
   /** Starts every source: each loads its stats and then follows them. */
   public void startSources() {
-    sources.forEach(LiveSource::start);
+    for (LiveSource s : sources) {
+      s.start();
+      started.add(s.name());
+    }
+  }
+
+  /**
+   * Whether the process's loops are responsive: the websocket server's, the hub's and every
+   * source's each run a task within two seconds. What {@code /healthz} and the systemd watchdog
+   * report; a Redis outage does not make a server unhealthy, only unready.
+   */
+  public boolean isLive() {
+    ArithmosporaServer s = server;
+    return (s == null || s.isResponsive(RESPONSIVE_WITHIN))
+        && sources.stream().allMatch(src -> src.isResponsive(RESPONSIVE_WITHIN));
+  }
+
+  /**
+   * What stands between this server and its clients: a source still loading or whose latest read
+   * did not reach Redis, the subscriber connection to Redis down. What {@code /readyz} reports.
+   */
+  public List<Readiness.NotReady> readiness() {
+    List<Readiness.NotReady> failing = new ArrayList<>();
+    if (!redis.isSubscriberConnected()) {
+      failing.add(
+          new Readiness.NotReady(
+              "redis",
+              "the subscriber connection to "
+                  + config.redis().address()
+                  + " is down: changes are not heard"));
+    }
+    for (LiveSource s : sources) {
+      if (!started.contains(s.name())) {
+        failing.add(new Readiness.NotReady("source " + s.name(), "still loading"));
+      } else if (!s.isStoreAvailable()) {
+        failing.add(
+            new Readiness.NotReady(
+                "source " + s.name(),
+                "its latest read did not reach Redis; stats keep their last values"));
+      }
+    }
+    return failing;
   }
 
   /**
@@ -80,17 +166,65 @@ public final class Assembly implements AutoCloseable {
                         config.file()
                             + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key"));
     WebSocketSettings.Builder settings = config.websocket().toBuilder().address(listener.address());
-    if (listener instanceof Config.Listener.TlsPkcs12 p) {
-      settings.tls(TlsContexts.fromPkcs12(p.pkcs12(), chars(p.password())));
-    } else if (listener instanceof Config.Listener.TlsPem p) {
-      settings.tls(TlsContexts.fromPem(p.cert(), p.key(), chars(p.keyPassword())));
-    }
+    tls(listener).ifPresent(settings::tls);
     ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build());
     sources.forEach(b::source);
     ArithmosporaServer built = b.build();
     built.start();
+    new HubMetrics(built.hub()).bindTo(meters);
     server = built;
     return built;
+  }
+
+  /**
+   * Builds and starts the HTTP side on {@code [web]}, after {@link #startServer()} when its event
+   * streams and dashboard are to reach the websocket server's hub.
+   *
+   * @throws IllegalArgumentException when there is no {@code [web]} table, or its TLS files cannot
+   *     be used (naming them)
+   * @throws IllegalStateException when its address cannot be bound
+   */
+  public WebServer startWeb() {
+    Config.Web w =
+        config
+            .web()
+            .orElseThrow(
+                () -> new IllegalArgumentException(config.file() + ": no [web] table to serve"));
+    WebSettings.Builder settings =
+        WebSettings.builder()
+            .address(WebSocketSettings.builder().address(w.listener().address()).build().address())
+            .allowedOrigins(List.copyOf(config.websocket().allowedOrigins()))
+            .corsOrigins(w.corsOrigins())
+            .dashboard(w.dashboard())
+            .snapshotMaxAge(w.snapshotMaxAge());
+    tls(w.listener()).ifPresent(settings::tls);
+    WebServer.Builder b =
+        WebServer.builder(settings.build())
+            .sources(sources)
+            .liveness(this::isLive)
+            .readiness(this::readiness);
+    if (w.metrics()) {
+      b.metrics(meters::scrape);
+    }
+    ArithmosporaServer s = server;
+    if (s != null) {
+      b.hub(s.hub());
+      b.dashboardWebsocket(s.port(), config.listener().map(Config.Listener::tls).orElse(false));
+    }
+    WebServer built = b.build();
+    built.start();
+    web = built;
+    return built;
+  }
+
+  private static Optional<SSLContext> tls(Config.Listener listener) {
+    if (listener instanceof Config.Listener.TlsPkcs12 p) {
+      return Optional.of(TlsContexts.fromPkcs12(p.pkcs12(), chars(p.password())));
+    }
+    if (listener instanceof Config.Listener.TlsPem p) {
+      return Optional.of(TlsContexts.fromPem(p.cert(), p.key(), chars(p.keyPassword())));
+    }
+    return Optional.empty();
   }
 
   private static char[] chars(String s) {
@@ -99,11 +233,17 @@ public final class Assembly implements AutoCloseable {
 
   @Override
   public void close() {
+    WebServer w = web;
+    if (w != null) {
+      w.close();
+    }
     ArithmosporaServer built = server;
     if (built != null) {
       built.stop(Duration.ofSeconds(5));
     }
     sources.forEach(LiveSource::close);
     redis.close();
+    gcMetrics.close();
+    meters.close();
   }
 }

@@ -1,6 +1,7 @@
 package org.arithmospora.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.arithmospora.core.DebounceSettings;
@@ -17,6 +18,8 @@ import org.arithmospora.ws.WebSocketSettings;
  * @param listener {@code [https]} if present, else {@code [http]}; empty when neither is given
  * @param websocket {@code [websocket]}, listening address and TLS not yet applied
  * @param debounce {@code [debounce]}
+ * @param web {@code [web]}: the HTTP side (health, metrics, snapshots, event streams, dashboard);
+ *     empty when the table is absent, as in every Go-era file
  * @param sources every {@code [[sources]]}, in order
  * @param warnings unknown keys and the like, each with its line
  */
@@ -26,6 +29,7 @@ public record Config(
     Optional<Listener> listener,
     WebSocketSettings websocket,
     DebounceSettings debounce,
+    Optional<Web> web,
     List<SourceConfig> sources,
     List<String> warnings) {
 
@@ -80,6 +84,26 @@ public record Config(
 
     private static String redacted(String secret) {
       return secret == null ? "(none)" : "(set)";
+    }
+  }
+
+  /**
+   * {@code [web]}: where the HTTP side listens and what it serves.
+   *
+   * @param listener its address, plain or TLS (the same keys as {@code [https]})
+   * @param corsOrigins {@code cors_origins}: origins sent CORS headers for {@code /sources/…}
+   * @param dashboard {@code dashboard}: whether {@code /} serves the dashboard (default true)
+   * @param metrics {@code metrics}: whether {@code /metrics} answers (default true)
+   * @param snapshotMaxAge {@code snapshot_max_age_ms}: the snapshots' {@code Cache-Control} age
+   */
+  public record Web(
+      Listener listener,
+      List<String> corsOrigins,
+      boolean dashboard,
+      boolean metrics,
+      Duration snapshotMaxAge) {
+    public Web {
+      corsOrigins = List.copyOf(corsOrigins);
     }
   }
 

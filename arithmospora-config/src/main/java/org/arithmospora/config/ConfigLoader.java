@@ -44,7 +44,7 @@ public final class ConfigLoader {
   public static final String REDIS = "redis";
 
   private static final Set<String> TOP =
-      Set.of("redis", "http", "https", "websocket", "debounce", "sources");
+      Set.of("redis", "http", "https", "websocket", "debounce", "web", "sources");
   private static final Set<String> REDIS_KEYS =
       Set.of(
           "server",
@@ -75,6 +75,18 @@ public final class ConfigLoader {
           "send_window_ms",
           "max_stat_rate",
           "max_queued_frames");
+  private static final Set<String> WEB_KEYS =
+      Set.of(
+          "address",
+          "cert",
+          "key",
+          "key_password",
+          "pkcs12",
+          "pkcs12_password",
+          "cors_origins",
+          "dashboard",
+          "metrics",
+          "snapshot_max_age_ms");
   private static final Set<String> DEBOUNCE_KEYS = Set.of("min_time_ms", "max_time_ms");
   private static final Set<String> SOURCE_KEYS =
       Set.of(
@@ -149,12 +161,14 @@ public final class ConfigLoader {
     Optional<Config.Listener> listener = listener(r, toml);
     WebSocketSettings websocket = websocket(r, toml);
     DebounceSettings debounce = debounce(r, toml);
+    Optional<Config.Web> web = web(r, toml);
     List<Config.SourceConfig> sources = sources(r, toml);
 
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors);
     }
-    return new Config(file, redis, listener, websocket, debounce, sources, List.copyOf(r.warnings));
+    return new Config(
+        file, redis, listener, websocket, debounce, web, sources, List.copyOf(r.warnings));
   }
 
   private static TomlTable section(TomlReader r, TomlTable root, String name, Set<String> known) {
@@ -203,43 +217,7 @@ public final class ConfigLoader {
     TomlTable http = section(r, root, "http", HTTP_KEYS);
     // Relative paths are taken from the working directory, as the Go program's were.
     if (https != null) {
-      TomlPosition where = root.inputPositionOf(List.of("https"));
-      Optional<String> address =
-          r.required(
-              r.string(https, "address", "https", where),
-              https,
-              "address",
-              "https",
-              where,
-              "host:port to listen on");
-      Optional<String> cert = r.string(https, "cert", "https", where);
-      Optional<String> key = r.string(https, "key", "https", where);
-      Optional<String> pkcs12 = r.string(https, "pkcs12", "https", where);
-      if (pkcs12.isEmpty()) {
-        r.required(
-            cert, https, "cert", "https", where, "a PEM certificate chain, or pkcs12 instead");
-        r.required(key, https, "key", "https", where, "a PEM private key, or pkcs12 instead");
-      }
-      if (address.isEmpty()) {
-        return Optional.empty();
-      }
-      checkAddress(r, https, "https", address.get(), where);
-      if (pkcs12.isPresent()) {
-        return Optional.of(
-            new Config.Listener.TlsPkcs12(
-                address.get(),
-                Path.of(pkcs12.get()),
-                r.string(https, "pkcs12_password", "https", where).orElse(null)));
-      }
-      if (cert.isEmpty() || key.isEmpty()) {
-        return Optional.empty(); // reported above
-      }
-      return Optional.of(
-          new Config.Listener.TlsPem(
-              address.get(),
-              Path.of(cert.get()),
-              Path.of(key.get()),
-              r.string(https, "key_password", "https", where).orElse(null)));
+      return tlsListener(r, https, "https", root.inputPositionOf(List.of("https")), true);
     }
     if (http != null) {
       TomlPosition where = root.inputPositionOf(List.of("http"));
@@ -255,6 +233,96 @@ public final class ConfigLoader {
       return address.map(Config.Listener.Plain::new);
     }
     return Optional.empty();
+  }
+
+  /**
+   * A listener with the keys of {@code [https]}: TLS with {@code cert} and {@code key} or with
+   * {@code pkcs12}, or, when {@code tlsRequired} is false and none is given, plain.
+   */
+  private static Optional<Config.Listener> tlsListener(
+      TomlReader r, TomlTable t, String section, TomlPosition where, boolean tlsRequired) {
+    Optional<String> address =
+        r.required(
+            r.string(t, "address", section, where),
+            t,
+            "address",
+            section,
+            where,
+            "host:port to listen on");
+    Optional<String> cert = r.string(t, "cert", section, where);
+    Optional<String> key = r.string(t, "key", section, where);
+    Optional<String> pkcs12 = r.string(t, "pkcs12", section, where);
+    boolean tls = tlsRequired || cert.isPresent() || key.isPresent() || pkcs12.isPresent();
+    if (tls && pkcs12.isEmpty()) {
+      r.required(cert, t, "cert", section, where, "a PEM certificate chain, or pkcs12 instead");
+      r.required(key, t, "key", section, where, "a PEM private key, or pkcs12 instead");
+    }
+    if (address.isEmpty()) {
+      return Optional.empty();
+    }
+    checkAddress(r, t, section, address.get(), where);
+    if (!tls) {
+      return Optional.of(new Config.Listener.Plain(address.get()));
+    }
+    if (pkcs12.isPresent()) {
+      return Optional.of(
+          new Config.Listener.TlsPkcs12(
+              address.get(),
+              Path.of(pkcs12.get()),
+              r.string(t, "pkcs12_password", section, where).orElse(null)));
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      return Optional.empty(); // reported above
+    }
+    return Optional.of(
+        new Config.Listener.TlsPem(
+            address.get(),
+            Path.of(cert.get()),
+            Path.of(key.get()),
+            r.string(t, "key_password", section, where).orElse(null)));
+  }
+
+  private static Optional<Config.Web> web(TomlReader r, TomlTable root) {
+    TomlTable t = section(r, root, "web", WEB_KEYS);
+    if (t == null) {
+      return Optional.empty();
+    }
+    TomlPosition where = root.inputPositionOf(List.of("web"));
+    Optional<Config.Listener> listener = tlsListener(r, t, "web", where, false);
+    List<String> cors =
+        strings(
+            r, t, "cors_origins", "web", where, "origins such as \"https://example.org\" or \"*\"");
+    boolean dashboard = r.bool(t, "dashboard", "web", where).orElse(true);
+    boolean metrics = r.bool(t, "metrics", "web", where).orElse(true);
+    long maxAge = r.integer(t, "snapshot_max_age_ms", "web", where).orElse(1000L);
+    if (maxAge < 0) {
+      r.error(
+          t,
+          "snapshot_max_age_ms",
+          where,
+          "web.snapshot_max_age_ms",
+          "must not be negative, got " + maxAge);
+    }
+    return listener.map(
+        l -> new Config.Web(l, cors, dashboard, metrics, Duration.ofMillis(Math.max(0, maxAge))));
+  }
+
+  /** An array of strings, each element checked. */
+  private static List<String> strings(
+      TomlReader r, TomlTable t, String key, String section, TomlPosition where, String expected) {
+    List<String> out = new ArrayList<>();
+    r.array(t, key, section, where)
+        .ifPresent(
+            a -> {
+              for (int i = 0; i < a.size(); i++) {
+                if (a.get(i) instanceof String s) {
+                  out.add(s);
+                } else {
+                  r.error(t, key, where, section + "." + key, "expected " + expected);
+                }
+              }
+            });
+    return out;
   }
 
   private static void checkAddress(
@@ -296,24 +364,16 @@ public final class ConfigLoader {
             "websocket.max_queued_frames is no longer used and is ignored: "
                 + "send_window_bytes and send_window_ms now bound what each client has on its way to it");
       }
-      r.array(t, "allowed_origins", "websocket", where)
-          .ifPresent(
-              a -> {
-                List<String> origins = new ArrayList<>();
-                for (int i = 0; i < a.size(); i++) {
-                  if (a.get(i) instanceof String s) {
-                    origins.add(s);
-                  } else {
-                    r.error(
-                        t,
-                        "allowed_origins",
-                        where,
-                        "websocket.allowed_origins",
-                        "expected strings such as \"https://example.org\"");
-                  }
-                }
-                b.allowedOrigins(origins);
-              });
+      if (t.contains("allowed_origins")) {
+        b.allowedOrigins(
+            strings(
+                r,
+                t,
+                "allowed_origins",
+                "websocket",
+                where,
+                "strings such as \"https://example.org\""));
+      }
     }
     try {
       return b.build();

@@ -1,5 +1,7 @@
 package org.arithmospora.core;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,8 +100,10 @@ public final class LiveSource implements Source, AutoCloseable {
     this.stats = List.copyOf(all);
     this.milestones = new MilestoneTracker(definition, stats);
     this.listeners = new SourceListeners(definition.name());
+    Timer reads = b.meters == null ? null : SourceMeters.register(b.meters, this);
     this.refresher =
-        new StatRefresher(definition, scheduler, stats, b.debounce, b.fullRefresh, this::apply);
+        new StatRefresher(
+            definition, scheduler, stats, b.debounce, b.fullRefresh, this::apply, reads);
   }
 
   /** A builder for a source of the given definition. */
@@ -252,6 +256,7 @@ public final class LiveSource implements Source, AutoCloseable {
     private DebounceSettings debounce = DebounceSettings.DEFAULTS;
     private Scheduler scheduler;
     private Duration fullRefresh = DEFAULT_FULL_REFRESH;
+    private MeterRegistry meters;
 
     private Builder(SourceDefinition definition) {
       this.definition = Objects.requireNonNull(definition);
@@ -298,6 +303,15 @@ public final class LiveSource implements Source, AutoCloseable {
     /** Where the source's work runs (default: a thread of its own, stopped on close). */
     public Builder scheduler(Scheduler s) {
       this.scheduler = Objects.requireNonNull(s);
+      return this;
+    }
+
+    /**
+     * Registers the source's meters (updates, milestones met, store availability, read latency,
+     * tagged with the source's name) in {@code registry}; none by default.
+     */
+    public Builder meters(MeterRegistry registry) {
+      this.meters = Objects.requireNonNull(registry);
       return this;
     }
 

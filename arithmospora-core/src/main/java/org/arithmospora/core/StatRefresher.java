@@ -1,5 +1,6 @@
 package org.arithmospora.core;
 
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.arithmospora.core.internal.Debouncer;
 import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.store.StatLoader;
@@ -45,6 +47,8 @@ final class StatRefresher {
   private final Map<StatAddress, List<LiveStat>> statsByAddress = new HashMap<>();
   private final Duration fullRefresh;
   private final TreeSink sink;
+  // Null when the source has no meters.
+  private final Timer reads;
   private final TreeReader reader;
   private final SourceTimers timers;
   private final Debouncer<StatAddress> debouncer;
@@ -60,7 +64,9 @@ final class StatRefresher {
       List<LiveStat> stats,
       DebounceSettings debounce,
       Duration fullRefresh,
-      TreeSink sink) {
+      TreeSink sink,
+      Timer reads) {
+    this.reads = reads;
     this.definition = definition;
     this.scheduler = scheduler;
     this.stats = stats;
@@ -180,6 +186,17 @@ final class StatRefresher {
   }
 
   private void read(Collection<LiveStat> toRead, String why) {
+    long started = System.nanoTime();
+    try {
+      readTimed(toRead, why);
+    } finally {
+      if (reads != null) {
+        reads.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  private void readTimed(Collection<LiveStat> toRead, String why) {
     Instant now = scheduler.now();
     boolean unavailable = false;
     Map<StatLoader, List<LiveStat>> grouped = new LinkedHashMap<>();

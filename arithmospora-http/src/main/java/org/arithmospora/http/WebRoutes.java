@@ -33,6 +33,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.arithmospora.core.Source;
@@ -78,6 +81,13 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final String epoch;
   private final Map<String, byte[]> files = new HashMap<>();
   private final ChannelGroup streams = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ExecutorService checks =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "arithmospora-http-checks");
+            t.setDaemon(true);
+            return t;
+          });
 
   WebRoutes(
       WebSettings settings,
@@ -144,8 +154,8 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     switch (path) {
-      case "/healthz" -> reply(ctx, req, health(), true);
-      case "/readyz" -> reply(ctx, req, ready(), true);
+      case "/healthz" -> offLoop(ctx, req, this::health);
+      case "/readyz" -> offLoop(ctx, req, this::ready);
       case "/metrics" -> reply(ctx, req, metrics(), true);
       case "/sources" -> reply(ctx, req, cors(req, sourceList()), true);
       case "/defaults.js" -> reply(ctx, req, file("defaults.js"), true);
@@ -163,6 +173,30 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
       }
     }
+  }
+
+  /**
+   * Answers with what {@code check} makes, computed on the checks' own thread: a liveness check may
+   * wait seconds for a stuck loop, and the event loop it would block carries event streams.
+   */
+  private void offLoop(
+      ChannelHandlerContext ctx, FullHttpRequest req, Supplier<FullHttpResponse> check) {
+    HttpMethod method = req.method();
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    try {
+      checks.execute(() -> reply(ctx, method, keepAlive, check.get(), true));
+    } catch (RejectedExecutionException e) {
+      reply(
+          ctx,
+          method,
+          keepAlive,
+          status(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping\n"),
+          false);
+    }
+  }
+
+  void stopChecks() {
+    checks.shutdownNow();
   }
 
   private FullHttpResponse health() {
@@ -423,12 +457,21 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static void reply(
       ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r, boolean keepAlive) {
+    reply(ctx, req.method(), HttpUtil.isKeepAlive(req), r, keepAlive);
+  }
+
+  private static void reply(
+      ChannelHandlerContext ctx,
+      HttpMethod method,
+      boolean keepAliveRequested,
+      FullHttpResponse r,
+      boolean keepAlive) {
     int length = r.content().readableBytes();
-    if (req.method().equals(HttpMethod.HEAD)) {
+    if (method.equals(HttpMethod.HEAD)) {
       r = r.replace(Unpooled.EMPTY_BUFFER);
     }
     HttpUtil.setContentLength(r, length);
-    boolean keep = keepAlive && HttpUtil.isKeepAlive(req);
+    boolean keep = keepAlive && keepAliveRequested;
     HttpUtil.setKeepAlive(r, keep);
     if (keep) {
       ctx.writeAndFlush(r);

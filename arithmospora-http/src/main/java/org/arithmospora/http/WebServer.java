@@ -165,6 +165,7 @@ public final class WebServer implements AutoCloseable {
       c.close().syncUninterruptibly();
     }
     routes.closeStreams();
+    routes.stopChecks();
     acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }

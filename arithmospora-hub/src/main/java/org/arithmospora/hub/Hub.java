@@ -276,6 +276,22 @@ public final class Hub {
     return c == null ? 0 : c.connected.get();
   }
 
+  /** Clients admitted to the named source so far; 0 for an unknown name. */
+  public long connects(String sourceName) {
+    Channel c = channels.get(sourceName);
+    return c == null ? 0 : c.connects.get();
+  }
+
+  /**
+   * Admitted clients of the named source that have gone so far, for any reason: they left, their
+   * connection broke, they were dropped ({@link #clientsDropped(DropReason)}) or the server
+   * stopped.
+   */
+  public long disconnects(String sourceName) {
+    Channel c = channels.get(sourceName);
+    return c == null ? 0 : c.disconnects.get();
+  }
+
   /** Messages handed to transports so far (one per client per message). */
   public long messagesSent() {
     return messagesSent.get();
@@ -416,6 +432,7 @@ public final class Hub {
     clients.add(c);
     c.channel.clients.add(c);
     c.channel.connected.incrementAndGet();
+    c.channel.connects.incrementAndGet();
     connected.incrementAndGet();
     c.window.start(now);
     offer(c, c.channel.available, now);
@@ -437,6 +454,7 @@ public final class Hub {
       clients.remove(c);
       c.channel.clients.remove(c);
       c.channel.connected.decrementAndGet();
+      c.channel.disconnects.incrementAndGet();
       connected.decrementAndGet();
     }
     c.pending.clear();
@@ -669,6 +687,8 @@ public final class Hub {
     private final Map<String, Integer> statIndex = new HashMap<>();
     final Set<Connection> clients = new LinkedHashSet<>();
     final AtomicInteger connected = new AtomicInteger();
+    final AtomicLong connects = new AtomicLong();
+    final AtomicLong disconnects = new AtomicLong();
 
     Channel(Source source) {
       this.source = source;

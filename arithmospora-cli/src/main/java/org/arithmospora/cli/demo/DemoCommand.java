@@ -1,7 +1,6 @@
 package org.arithmospora.cli.demo;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +13,7 @@ import org.arithmospora.cli.systemd.Signals;
 import org.arithmospora.config.Assembly;
 import org.arithmospora.config.Config;
 import org.arithmospora.core.DebounceSettings;
+import org.arithmospora.http.WebServer;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
 import org.slf4j.Logger;
@@ -110,6 +110,13 @@ public final class DemoCommand extends ArithmosporaCommand {
               Optional.of(new Config.Listener.Plain(bind + ":" + wsPort)),
               WebSocketSettings.builder().build(),
               DebounceSettings.ofMillis(50, 250),
+              Optional.of(
+                  new Config.Web(
+                      new Config.Listener.Plain(bind + ":" + httpPort),
+                      List.of(),
+                      true,
+                      true,
+                      Duration.ofSeconds(1))),
               List.of(
                   new Config.SourceConfig(
                       DemoElection.definition(
@@ -125,20 +132,14 @@ public final class DemoCommand extends ArithmosporaCommand {
           return FAILURE;
         }
         int actualWs = assembly.server().port();
-        DashboardServer dashboard;
+        WebServer dashboard;
         try {
-          dashboard =
-              DashboardServer.start(
-                  new InetSocketAddress(bind, httpPort), actualWs, DemoElection.SOURCE);
-        } catch (IOException e) {
-          log.error(
-              "Cannot serve the dashboard on {}:{}: {} (choose another with --http-port)",
-              bind,
-              httpPort,
-              e.getMessage());
+          dashboard = assembly.startWeb();
+        } catch (IllegalStateException e) {
+          log.error("{} (choose another with --http-port)", e.getMessage());
           return FAILURE;
         }
-        try (dashboard) {
+        {
           String host = bind.equals("0.0.0.0") ? "localhost" : bind;
           websocketUrl = "ws://" + host + ":" + actualWs + "/" + DemoElection.SOURCE;
           dashboardUrl = "http://" + host + ":" + dashboard.port() + "/";
@@ -149,6 +150,9 @@ public final class DemoCommand extends ArithmosporaCommand {
                   + " students.");
           out.println("  Dashboard:  " + dashboardUrl);
           out.println("  Websocket:  " + websocketUrl);
+          out.println(
+              "  Events:     " + dashboardUrl + "sources/" + DemoElection.SOURCE + "/events");
+          out.println("  Metrics:    " + dashboardUrl + "metrics");
           out.println("  Ctrl-C stops it.");
           out.println();
           out.flush();

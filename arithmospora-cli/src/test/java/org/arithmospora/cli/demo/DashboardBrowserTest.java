@@ -96,6 +96,15 @@ class DashboardBrowserTest {
         assertThat(browser.eval("document.body.textContent"))
             .contains("Engineering")
             .contains("Avery Quinn");
+        // Served by the server's HTTP side, the page lists the server's sources.
+        assertThat(browser.eval("document.querySelector('#sources a[aria-current]').textContent"))
+            .isEqualTo("election");
+        // The same server answers the operator's questions.
+        assertThat(
+                browser.eval(
+                    "(() => { const x = new XMLHttpRequest(); x.open('GET', '/readyz', false);"
+                        + " x.send(); return x.status; })()"))
+            .isEqualTo("200");
 
         Path shot = Path.of("target", "screenshots", "dashboard.png");
         browser.screenshot(shot);

@@ -1,6 +1,7 @@
 /*
  * The dashboard: lays itself out from the source's "available" message, so it works against
- * any Arithmospora server. Open it with ?url=ws://host:port/source.
+ * any Arithmospora server. Open it with ?url=ws://host:port/source; served by a server with a
+ * [web] table, it lists that server's sources.
  */
 (function () {
   "use strict";
@@ -9,6 +10,21 @@
   const params = new URLSearchParams(location.search);
   const url = params.get("url") || window.ARITHMOSPORA_DEFAULT_URL;
   const fmt = new Intl.NumberFormat();
+
+  // Served by an Arithmospora server, the page knows its sources: one link each.
+  const served = window.ARITHMOSPORA_SOURCES || [];
+  if (served.length > 0 && window.ARITHMOSPORA_URL_OF) {
+    const nav = $("sources");
+    for (const name of served) {
+      const a = document.createElement("a");
+      const target = window.ARITHMOSPORA_URL_OF(name);
+      a.href = "?url=" + encodeURIComponent(target);
+      a.textContent = name;
+      if (target === url) a.setAttribute("aria-current", "page");
+      nav.appendChild(a);
+    }
+    nav.hidden = false;
+  }
 
   $("source-url").value = url || "";
   $("source-form").addEventListener("submit", (e) => {
