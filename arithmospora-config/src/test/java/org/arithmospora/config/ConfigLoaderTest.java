@@ -182,6 +182,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aWebTableConfiguresTheHttpSideAndAGoFileHasNone() throws Exception {
+    Config web =
+        parse(
+            """
+        [web]
+        address = "127.0.0.1:8081"
+        cors_origins = [ "https://results.example" ]
+        dashboard = false
+        snapshot_max_age_ms = 5000
+        """);
+    Config.Web w = web.web().orElseThrow();
+    assertThat(w.listener()).isEqualTo(new Config.Listener.Plain("127.0.0.1:8081"));
+    assertThat(w.corsOrigins()).containsExactly("https://results.example");
+    assertThat(w.dashboard()).isFalse();
+    assertThat(w.metrics()).isTrue();
+    assertThat(w.snapshotMaxAge()).isEqualTo(Duration.ofSeconds(5));
+    Config tls = parse("[web]\naddress = \":8443\"\ncert = \"c.pem\"\nkey = \"k.pem\"\n");
+    assertThat(tls.web().orElseThrow().listener().tls()).isTrue();
+    assertThat(parse("[http]\naddress = \":8080\"\n").web()).isEmpty();
+  }
+
+  @Test
   void unknownKeysAreWarningsWithTheirLine() throws Exception {
     Config config =
         parse(
@@ -230,6 +252,10 @@ class ConfigLoaderTest {
       granularity twice     | [[sources]]\\nname = "e"\\ntimed_stat_periods = [ { granularity = 60, cycles = 5 },\\n  { granularity = 60, cycles = -1 } ] | test.conf:4: sources[0].timed_stat_periods[1].granularity: granularity 60 is given twice
       zero granularity      | [[sources]]\\nname = "e"\\ntimed_stat_periods = [ { granularity = 0, cycles = 5 } ] | test.conf:3: sources[0].timed_stat_periods[0].granularity: must be at least 1 second, got 0
       bad source name       | [[sources]]\\nname = "a/b"                       | test.conf:2: sources[0].name: source name 'a/b' must not contain '/': it is the endpoint path
+      web without address   | [web]\\ndashboard = false                          | test.conf:1: web.address: is required (host:port to listen on)
+      web cert without key  | [web]\\naddress = ":8081"\\ncert = "c.pem"          | test.conf:1: web.key: is required (a PEM private key, or pkcs12 instead)
+      web cors not strings  | [web]\\naddress = ":8081"\\ncors_origins = [ 1 ]   | test.conf:3: web.cors_origins: expected origins such as "https://example.org" or "*"
+      web bad address       | [web]\\naddress = "nowhere"                        | test.conf:2: web.address: address 'nowhere' is not host:port
       two sources one name  | [[sources]]\\nname = "e"\\n[[sources]]\\nname = "e"       | test.conf:4: sources[1].name: source name 'e' is used twice
       https without cert    | [https]\\naddress = ":8443"\\nkey = "k.pem"           | test.conf:1: https.cert: is required (a PEM certificate chain, or pkcs12 instead)
       """)
