@@ -58,6 +58,9 @@ final class LoadClients implements AutoCloseable {
 
   private final InetSocketAddress address;
   private final byte[] handshake;
+  // Server-sent events: null when no population reads them.
+  private final InetSocketAddress sseAddress;
+  private final byte[] sseRequest;
   private final String stampEvent;
   private final List<Loop> loops = new ArrayList<>();
   private final List<Client> clients = new ArrayList<>();
@@ -82,7 +85,34 @@ final class LoadClients implements AutoCloseable {
    */
   LoadClients(URI url, List<LoadPopulation> populations, int threads, int parseThreads)
       throws IOException {
+    this(url, null, populations, threads, parseThreads);
+  }
+
+  /**
+   * @param sseUrl the source's event stream, e.g. {@code http://127.0.0.1:8081/sources/x/events},
+   *     for the populations that read server-sent events; null when none does
+   */
+  LoadClients(URI url, URI sseUrl, List<LoadPopulation> populations, int threads, int parseThreads)
+      throws IOException {
     this.address = new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
+    if (sseUrl != null) {
+      this.sseAddress =
+          new InetSocketAddress(sseUrl.getHost(), sseUrl.getPort() < 0 ? 80 : sseUrl.getPort());
+      this.sseRequest =
+          ("GET "
+                  + sseUrl.getRawPath()
+                  + " HTTP/1.1\r\nHost: "
+                  + sseUrl.getHost()
+                  + ":"
+                  + sseAddress.getPort()
+                  + "\r\nAccept: text/event-stream\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
+    } else if (populations.stream().anyMatch(LoadPopulation::sse)) {
+      throw new IllegalArgumentException("an sse- population needs the event stream's URL");
+    } else {
+      this.sseAddress = null;
+      this.sseRequest = null;
+    }
     String path = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     this.handshake =
         ("GET "
@@ -356,6 +386,7 @@ final class LoadClients implements AutoCloseable {
     Set<String> seenEvents;
     ByteBuffer partial;
     ByteArrayOutputStream fragments;
+    ByteArrayOutputStream sseText;
     boolean paused;
     double tokens;
     long refilledNanos;
@@ -382,6 +413,7 @@ final class LoadClients implements AutoCloseable {
       seenEvents = new HashSet<>();
       partial = null;
       fragments = null;
+      sseText = null;
       paused = false;
       try {
         channel = SocketChannel.open();
@@ -393,7 +425,7 @@ final class LoadClients implements AutoCloseable {
           tokens = burst();
           refilledNanos = System.nanoTime();
         }
-        if (channel.connect(address)) {
+        if (channel.connect(population.sse() ? sseAddress : address)) {
           afterConnect();
         } else {
           key = channel.register(loop.selector, SelectionKey.OP_CONNECT, this);
@@ -412,7 +444,7 @@ final class LoadClients implements AutoCloseable {
     }
 
     private void afterConnect() throws IOException {
-      write(ByteBuffer.wrap(handshake));
+      write(ByteBuffer.wrap(population.sse() ? sseRequest : handshake));
       key = channel.register(loop.selector, SelectionKey.OP_READ, this);
     }
 
@@ -540,7 +572,8 @@ final class LoadClients implements AutoCloseable {
         }
         byte[] head = new byte[12];
         data.get(data.position(), head);
-        if (!new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101")) {
+        if (!new String(head, StandardCharsets.US_ASCII)
+            .startsWith(population.sse() ? "HTTP/1.1 200" : "HTTP/1.1 101")) {
           failed.incrementAndGet();
           disconnect();
           startNext();
@@ -554,7 +587,110 @@ final class LoadClients implements AutoCloseable {
           scheduleStalls();
         }
       }
-      frames(data);
+      if (population.sse()) {
+        chunks(data);
+      } else {
+        frames(data);
+      }
+    }
+
+    /**
+     * An event stream's body, chunked: each chunk's bytes go to {@link #events}. An incomplete
+     * chunk waits for more.
+     */
+    private void chunks(ByteBuffer b) throws IOException {
+      while (channel != null) {
+        int start = b.position();
+        int lineEnd = -1;
+        for (int i = start; i + 1 < b.limit(); i++) {
+          if (b.get(i) == '\r' && b.get(i + 1) == '\n') {
+            lineEnd = i;
+            break;
+          }
+        }
+        if (lineEnd < 0) {
+          break;
+        }
+        int size = 0;
+        for (int i = start; i < lineEnd; i++) {
+          size = size * 16 + Character.digit(b.get(i), 16);
+        }
+        if (size == 0) {
+          lost("server ended the event stream");
+          return;
+        }
+        int data = lineEnd + 2;
+        if (b.limit() < data + size + 2) {
+          break;
+        }
+        if (sseText == null) {
+          sseText = new ByteArrayOutputStream();
+        }
+        for (int i = data; i < data + size; i++) {
+          sseText.write(b.get(i));
+        }
+        b.position(data + size + 2);
+      }
+      if (channel != null && b.hasRemaining()) {
+        keep(b);
+      }
+      if (sseText != null && sseText.size() > 0) {
+        events();
+      }
+    }
+
+    /** Every whole event of the stream so far ({@code event:} and {@code data:} lines). */
+    private void events() throws IOException {
+      ByteBuffer text = ByteBuffer.wrap(sseText.toByteArray());
+      int blockStart = 0;
+      for (int i = 0; i + 1 < text.limit(); i++) {
+        if (text.get(i) == '\n' && text.get(i + 1) == '\n') {
+          sseBlock(text, blockStart, i + 1);
+          blockStart = i + 2;
+          i++;
+          if (channel == null) {
+            return;
+          }
+        }
+      }
+      sseText = new ByteArrayOutputStream();
+      sseText.write(text.array(), blockStart, text.limit() - blockStart);
+    }
+
+    private void sseBlock(ByteBuffer text, int from, int to) throws IOException {
+      String event = null;
+      int data = -1;
+      int dataEnd = -1;
+      int line = from;
+      for (int i = from; i < to; i++) {
+        if (text.get(i) != '\n') {
+          continue;
+        }
+        if (startsWith(text, line, i, "event: ")) {
+          byte[] name = new byte[i - line - 7];
+          text.get(line + 7, name);
+          event = new String(name, StandardCharsets.UTF_8);
+        } else if (startsWith(text, line, i, "data: ")) {
+          data = line + 6;
+          dataEnd = i;
+        }
+        line = i + 1;
+      }
+      if (event != null && data >= 0) {
+        message(event, text, data, dataEnd - data);
+      }
+    }
+
+    private boolean startsWith(ByteBuffer b, int from, int to, String prefix) {
+      if (to - from < prefix.length()) {
+        return false;
+      }
+      for (int k = 0; k < prefix.length(); k++) {
+        if (b.get(from + k) != prefix.charAt(k)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private void keep(ByteBuffer data) {
@@ -645,6 +781,15 @@ final class LoadClients implements AutoCloseable {
     }
 
     private void message(ByteBuffer b, int payload, int length) throws IOException {
+      message(null, b, payload, length);
+    }
+
+    /**
+     * One message: a websocket one ({@code sseEvent} null), {@code {"event": …, "payload": …}}, or
+     * an event stream's, whose bytes are the payload alone.
+     */
+    private void message(String sseEvent, ByteBuffer b, int payload, int length)
+        throws IOException {
       long now = nowMicros();
       messages.incrementAndGet();
       bytes.addAndGet(length);
@@ -660,13 +805,14 @@ final class LoadClients implements AutoCloseable {
         byte[] json = new byte[length];
         b.get(payload, json);
         JsonNode tree = JSON.readTree(json);
-        event = tree.path("event").asText(null);
-        JsonNode stampNode = tree.path("payload").path("data").path(LoadWriter.STAMP_STAT);
+        event = sseEvent != null ? sseEvent : tree.path("event").asText(null);
+        JsonNode body = sseEvent != null ? tree : tree.path("payload");
+        JsonNode stampNode = body.path("data").path(LoadWriter.STAMP_STAT);
         stamp = stampNode.isNumber() ? stampNode.asLong() : -1;
-        statKeys = WireFormat.AVAILABLE.equals(event) ? countKeys(tree.path("payload")) : 0;
+        statKeys = WireFormat.AVAILABLE.equals(event) ? countKeys(body) : 0;
         render();
       } else {
-        event = event(b, payload, length);
+        event = sseEvent != null ? sseEvent : event(b, payload, length);
         stamp = stampEvent.equals(event) ? stamp(b, payload, length) : -1;
         statKeys =
             !gotAvailable && WireFormat.AVAILABLE.equals(event) ? countKeys(b, payload, length) : 0;

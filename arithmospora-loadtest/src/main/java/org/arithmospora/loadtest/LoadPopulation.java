@@ -8,7 +8,9 @@ import java.util.Locale;
  * are not all fast: phones on crowded networks read slowly, tabs in the background stop reading for
  * a while, and cheap devices spend most of their time parsing.
  *
- * <p>Written {@code KIND[:ARGS]=COUNT} or {@code KIND[:ARGS]=PERCENT%} (of {@code --clients}):
+ * <p>Written {@code KIND[:ARGS]=COUNT} or {@code KIND[:ARGS]=PERCENT%} (of {@code --clients}),
+ * prefixed {@code sse-} for clients of the same kind that read server-sent events from {@code
+ * --sse-url} instead of a websocket (e.g. {@code sse-fast=50%}):
  *
  * <ul>
  *   <li>{@code fast}: reads everything as soon as it arrives and only scans for the stamp;
@@ -30,6 +32,7 @@ import java.util.Locale;
  * @param stall {@code stall}: how long each stall lasts
  * @param every {@code stall}: how often a stall starts
  * @param workPerMessage {@code parse}: CPU spent on each message after parsing it
+ * @param sse whether its clients read server-sent events rather than a websocket
  */
 record LoadPopulation(
     String label,
@@ -39,7 +42,8 @@ record LoadPopulation(
     int receiveBuffer,
     Duration stall,
     Duration every,
-    Duration workPerMessage) {
+    Duration workPerMessage,
+    boolean sse) {
 
   /** How a population's clients read. */
   enum Kind {
@@ -51,10 +55,13 @@ record LoadPopulation(
 
   private static final int DEFAULT_RECEIVE_BUFFER = 8 * 1024;
 
+  /** The prefix of a population that reads server-sent events. */
+  static final String SSE_PREFIX = "sse-";
+
   /** {@code count} fast clients: what the tool measured before it had populations. */
   static LoadPopulation fast(int count) {
     return new LoadPopulation(
-        "fast", Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+        "fast", Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, false);
   }
 
   /**
@@ -71,7 +78,8 @@ record LoadPopulation(
     }
     String label = spec.substring(0, eq);
     int count = count(spec, spec.substring(eq + 1), totalClients);
-    String[] parts = label.split(":", -1);
+    boolean sse = label.startsWith(SSE_PREFIX);
+    String[] parts = (sse ? label.substring(SSE_PREFIX.length()) : label).split(":", -1);
     String kind = parts[0].toLowerCase(Locale.ROOT);
     switch (kind) {
       case "fast":
@@ -79,7 +87,7 @@ record LoadPopulation(
           throw new IllegalArgumentException("population '" + spec + "': fast takes no arguments");
         }
         return new LoadPopulation(
-            label, Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+            label, Kind.FAST, count, 0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, sse);
       case "parse":
         if (parts.length > 2) {
           throw new IllegalArgumentException(
@@ -99,7 +107,7 @@ record LoadPopulation(
           }
         }
         return new LoadPopulation(
-            label, Kind.PARSE, count, 0, 0, Duration.ZERO, Duration.ZERO, work);
+            label, Kind.PARSE, count, 0, 0, Duration.ZERO, Duration.ZERO, work, sse);
       case "throttle":
         if (parts.length < 2 || parts.length > 3) {
           throw new IllegalArgumentException(
@@ -108,7 +116,15 @@ record LoadPopulation(
         long rate = bytes(spec, parts[1]);
         int buffer = parts.length == 3 ? (int) bytes(spec, parts[2]) : DEFAULT_RECEIVE_BUFFER;
         return new LoadPopulation(
-            label, Kind.THROTTLE, count, rate, buffer, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+            label,
+            Kind.THROTTLE,
+            count,
+            rate,
+            buffer,
+            Duration.ZERO,
+            Duration.ZERO,
+            Duration.ZERO,
+            sse);
       case "stall":
         String[] times = parts.length == 2 ? parts[1].split("/", -1) : new String[0];
         if (times.length != 2) {
@@ -121,7 +137,7 @@ record LoadPopulation(
           throw new IllegalArgumentException(
               "population '" + spec + "': the stall must be shorter than its period");
         }
-        return new LoadPopulation(label, Kind.STALL, count, 0, 0, stall, every, Duration.ZERO);
+        return new LoadPopulation(label, Kind.STALL, count, 0, 0, stall, every, Duration.ZERO, sse);
       default:
         throw new IllegalArgumentException(
             "population '"

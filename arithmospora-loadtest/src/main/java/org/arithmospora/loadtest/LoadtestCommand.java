@@ -47,6 +47,13 @@ public final class LoadtestCommand implements Callable<Integer> {
   URI url;
 
   @Option(
+      names = "--sse-url",
+      paramLabel = "URL",
+      description =
+          "The source's event stream, e.g. http://127.0.0.1:8081/sources/loadtest/events, for sse- populations.")
+  URI sseUrl;
+
+  @Option(
       names = "--clients",
       defaultValue = "1000",
       paramLabel = "N",
@@ -151,6 +158,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         "  stall:N/M            stop reading for N s every M s;",
         "  parse[:MICROS]       CPU-starved: all share --parse-threads threads, parse every message as JSON",
         "                       and spend MICROS µs of CPU on each (default 0), as a page drawing it would;",
+        "Prefixed sse-, the same kinds read server-sent events from --sse-url (e.g. sse-fast=50%).",
         "A percentage is of --clients; e.g. --population fast=50% --population parse=30% --population throttle:16k=10%"
             + " --population stall:5/15=10%."
       })
@@ -253,7 +261,7 @@ public final class LoadtestCommand implements Callable<Integer> {
                 .hostAndPort(new HostAndPort(address.host(), address.port()))
                 .clientConfig(DefaultJedisClientConfig.builder().database(db).build())
                 .build();
-        LoadClients load = new LoadClients(url, populations(), threads, parseThreads)) {
+        LoadClients load = new LoadClients(url, sseUrl, populations(), threads, parseThreads)) {
       LoadWriter writer = new LoadWriter(writerClient, prefix, touch);
       clients = load.size();
       if (seed) {

@@ -117,6 +117,63 @@ class LoadClientsTest {
   }
 
   @Test
+  void readsServerSentEventsFromTheHttpSide() throws Exception {
+    org.arithmospora.core.store.InMemoryStore store =
+        new org.arithmospora.core.store.InMemoryStore();
+    store.stat(LoadWriter.STAMP_STAT).setValue(1);
+    org.arithmospora.core.LiveSource source =
+        org.arithmospora.core.LiveSource.builder(
+                org.arithmospora.core.SourceDefinition.builder("loadtest")
+                    .stat(
+                        org.arithmospora.core.StatDefinition.of("other", LoadWriter.STAMP_STAT)
+                            .withDataType("single_value"))
+                    .build())
+            .loader(store)
+            .debounce(org.arithmospora.core.DebounceSettings.ofMillis(1, 5))
+            .build();
+    source.start();
+    org.arithmospora.hub.Hub hub =
+        org.arithmospora.hub.Hub.builder(org.arithmospora.hub.DeliverySettings.builder().build())
+            .source(source)
+            .build();
+    hub.start();
+    org.arithmospora.http.WebServer web =
+        org.arithmospora.http.WebServer.builder(
+                org.arithmospora.http.WebSettings.builder()
+                    .address(
+                        new java.net.InetSocketAddress(
+                            java.net.InetAddress.getLoopbackAddress(), 0))
+                    .build())
+            .source(source)
+            .hub(hub)
+            .build();
+    web.start();
+    try (LoadClients load =
+        new LoadClients(
+            URI.create("ws://127.0.0.1:1/unused"),
+            URI.create("http://127.0.0.1:" + web.port() + "/sources/loadtest/events"),
+            List.of(LoadPopulation.parse("sse-fast=3", 0), LoadPopulation.parse("sse-parse=2", 0)),
+            1,
+            1)) {
+      load.connectAll(10);
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.snapshotsComplete.get() == 5);
+      load.recording = true;
+      long stamp = LoadClients.nowMicros();
+      store.stat(LoadWriter.STAMP_STAT).setValue(stamp).publish();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.stale(stamp) == 0);
+      assertThat(load.groups())
+          .extracting(g -> g.population.label())
+          .containsExactly("sse-fast", "sse-parse");
+      assertThat(load.latency.getIntervalHistogram().getTotalCount()).isEqualTo(5);
+      assertThat(load.dropped.get()).isZero();
+    } finally {
+      web.close();
+      hub.stop();
+      source.close();
+    }
+  }
+
+  @Test
   void readsStampsFromSpacedAndFragmentedJsonInEveryPopulation() throws Exception {
     try (SpacedServer server = new SpacedServer()) {
       List<LoadPopulation> populations = new ArrayList<>();
