@@ -4,7 +4,8 @@
 #   bench_start MIN_MS MAX_MS    debounce of the served bench/loadtest.conf
 #
 # Sets: root, jar (this build's runnable jar, built if missing), work (a temporary directory with
-# redis.log, server.log and loadtest.conf), redis_port, ws_port, server (the server's pid), and
+# redis.log, server.log and loadtest.conf), redis_port, ws_port, web_port (the HTTP side: event
+# streams at /sources/loadtest/events), server (the server's pid), and
 # pids (what cleanup kills). SERVER_JAR serves with another build; SERVER_OPTS sets its JVM options.
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 jar="$root/arithmospora-cli/target/arithmospora.jar"
@@ -16,12 +17,14 @@ bench_start() {
   work="$(mktemp -d)"
   redis_port=$((20000 + RANDOM % 10000))
   ws_port=$((redis_port + 1))
+  web_port=$((redis_port + 2))
   pids=()
   trap bench_cleanup EXIT
 
   java -Xmx64m -jar "$jar" redis --port "$redis_port" > "$work/redis.log" 2>&1 &
   pids+=($!)
   sed -e "s/127.0.0.1:6390/127.0.0.1:$redis_port/" -e "s/127.0.0.1:8090/127.0.0.1:$ws_port/" \
+      -e "s/127.0.0.1:8091/127.0.0.1:$web_port/" \
       -e "s/min_time_ms = 20/min_time_ms = $min_ms/" -e "s/max_time_ms = 100/max_time_ms = $max_ms/" \
       "$root/bench/loadtest.conf" > "$work/loadtest.conf"
   for _ in $(seq 100); do grep -q listening "$work/redis.log" && break; sleep 0.1; done

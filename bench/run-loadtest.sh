@@ -5,7 +5,8 @@
 #
 #   bench/run-loadtest.sh CLIENTS [MIN_MS MAX_MS] [DURATION_S] [RATE]
 #   SERVER_OPTS / LOAD_OPTS: JVM options of the server / load tool; LOAD_ARGS: more load tool options
-#   (e.g. LOAD_ARGS="--population fast=50% --population parse=50%"); SERVER_JAR: another build's jar
+#   (e.g. LOAD_ARGS="--population fast=50% --population parse=50%", or sse-fast=50% for event-stream
+#   clients); SERVER_JAR: another build's jar
 #   to serve with (the load tool and Redis stay this build's), for before/after pairs.
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -21,7 +22,8 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 
 heap0=$(heap_used); rss0=$(rss_kb)
 
-java ${LOAD_OPTS:--Xmx2g} -jar "$jar" loadtest --url "ws://127.0.0.1:$ws_port/loadtest" --redis "127.0.0.1:$redis_port" \
+java ${LOAD_OPTS:--Xmx2g} -jar "$jar" loadtest --url "ws://127.0.0.1:$ws_port/loadtest" \
+    --sse-url "http://127.0.0.1:$web_port/sources/loadtest/events" --redis "127.0.0.1:$redis_port" \
     --clients "$clients" --rate "$rate" --duration "$duration" --hold 8 --seed --json ${LOAD_ARGS:-} > "$work/result.json" 2> "$work/load.log" &
 load=$!
 pids+=($load)

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.cli.demo.Chromium;
 import org.arithmospora.redis.RedisTestServer;
 import org.arithmospora.ws.TestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -121,6 +122,38 @@ class ServeWebTest {
 
     redis.restart();
     await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+  }
+
+  @Test
+  void serveShowsTheDashboardWithLiveNumbersInABrowser(@TempDir Path profile) throws Exception {
+    java.util.Optional<Path> chromium = Chromium.find();
+    if ("1".equals(System.getenv("ARITHMOSPORA_REQUIRE_BROWSER"))) {
+      assertThat(chromium).as("Chromium (apt-get install chromium) is required here").isPresent();
+    }
+    Assumptions.assumeTrue(chromium.isPresent(), "no Chromium on this machine");
+    try (Chromium browser =
+        Chromium.open(chromium.get(), profile, "http://127.0.0.1:" + webPort + "/")) {
+      await()
+          .atMost(Chromium.timeout())
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  "35.5"
+                      .equals(
+                          browser.eval("document.getElementById('turnout-percent').textContent")));
+      assertThat(browser.eval("document.querySelector('#sources a[aria-current]').textContent"))
+          .isEqualTo("election");
+      redis.writer().hset("e:stats:total:data", "current", "100");
+      redis.writer().publish("e:stats:total:updates", "1");
+      await()
+          .atMost(Chromium.timeout())
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  "50.0"
+                      .equals(
+                          browser.eval("document.getElementById('turnout-percent').textContent")));
+    }
   }
 
   @Test

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * Headless Chromium driven through the DevTools protocol over the JDK's websocket client: open a
  * page, evaluate JavaScript in it, take a screenshot. Debian's {@code chromium} package is enough.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://[^\\s]+)");
 
@@ -44,7 +44,7 @@ final class Chromium implements AutoCloseable {
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
 
   /** The browser binary: $CHROMIUM, or the usual names on the PATH. */
-  static Optional<Path> find() {
+  public static Optional<Path> find() {
     String configured = System.getenv("CHROMIUM");
     if (configured != null && !configured.isBlank()) {
       return Optional.of(Path.of(configured));
@@ -61,7 +61,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Starts a headless browser showing {@code url}. */
-  static Chromium open(Path binary, Path profile, String url) throws Exception {
+  public static Chromium open(Path binary, Path profile, String url) throws Exception {
     Process process =
         new ProcessBuilder(
                 binary.toString(),
@@ -171,7 +171,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** Evaluates a JavaScript expression in the page and returns its value as text. */
-  String eval(String expression) throws Exception {
+  public String eval(String expression) throws Exception {
     JsonNode result =
         call(
             "Runtime.evaluate",
@@ -218,7 +218,7 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  static Duration timeout() {
+  public static Duration timeout() {
     return Duration.ofSeconds(60);
   }
 }
