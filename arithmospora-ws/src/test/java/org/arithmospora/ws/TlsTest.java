@@ -5,41 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.StringWriter;
-import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.ManualScheduler;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.store.InMemoryStore;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.operator.OutputEncryptor;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,64 +65,19 @@ class TlsTest {
   }
 
   private static KeyPair keyPair(String algorithm) throws Exception {
-    // Bouncy Castle's own keys: its SEC1 form then carries the curve, as openssl writes it.
-    KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm, BC);
-    if (algorithm.equals("EC")) {
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-    } else {
-      g.initialize(2048);
-    }
-    return g.generateKeyPair();
+    return TestCertificates.keyPair(algorithm);
   }
 
   private static X509Certificate selfSigned(KeyPair keys) throws Exception {
-    X500Name name = new X500Name("CN=localhost");
-    Instant now = Instant.now();
-    JcaX509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            name,
-            BigInteger.valueOf(now.toEpochMilli()),
-            Date.from(now.minusSeconds(60)),
-            Date.from(now.plus(Duration.ofDays(1))),
-            name,
-            keys.getPublic());
-    builder.addExtension(
-        Extension.subjectAlternativeName,
-        false,
-        new GeneralNames(
-            new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-            }));
-    String signature =
-        keys.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    return new JcaX509CertificateConverter()
-        .getCertificate(
-            builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
+    return TestCertificates.selfSigned(keys);
   }
 
   private Path pem(String file, Object... objects) throws IOException {
-    StringWriter text = new StringWriter();
-    try (JcaPEMWriter w = new JcaPEMWriter(text)) {
-      for (Object o : objects) {
-        w.writeObject(o);
-      }
-    }
-    Path path = dir.resolve(file);
-    Files.writeString(path, text.toString());
-    return path;
+    return TestCertificates.pem(dir.resolve(file), objects);
   }
 
   private static SSLContext trusting(X509Certificate cert) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("server", cert);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
-    return ctx;
+    return TestCertificates.trusting(cert);
   }
 
   private void assertServes(SSLContext serverContext, X509Certificate cert) throws Exception {
