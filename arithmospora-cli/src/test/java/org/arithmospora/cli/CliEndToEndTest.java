@@ -65,6 +65,7 @@ class CliEndToEndTest {
         """
         [redis]
         server = "127.0.0.1:%d"
+        db = 1
         [http]
         address = "127.0.0.1:%d"
         [debounce]
@@ -143,6 +144,33 @@ class CliEndToEndTest {
     assertThat(json.get("otherStats").get("totalvotes").get("data").get("totalvotes").asLong())
         .isEqualTo(2345);
     assertThat(out.toString(StandardCharsets.UTF_8).trim()).doesNotContain("\n");
+  }
+
+  @Test
+  void theGoSampleShapeOfRedisTableReadsDatabaseZero() throws Exception {
+    // The Go program's sample config has a [redis] table without db: it read database 0.
+    try (redis.clients.jedis.Jedis db0 = redis.admin()) {
+      db0.select(0);
+      db0.hset("e:stats:total:data", Map.of("current", "5", "total", "10"));
+    }
+    Path goShaped = dir.resolve("go.conf");
+    Files.writeString(
+        goShaped, Files.readString(conf).replace("db = 1\n", "").replace("\n        db = 1", ""));
+    assertThat(Files.readString(goShaped)).doesNotContain("db =");
+    ListCommand list = new ListCommand();
+    list.options = new CommonOptions();
+    list.options.config = goShaped;
+    list.format = ListCommand.Format.json;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    list.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertThat(list.call()).isZero();
+    JsonNode json = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(json.get("proportionStats").get("total").get("data").get("current").asLong())
+        .isEqualTo(5);
+    try (redis.clients.jedis.Jedis db0 = redis.admin()) {
+      db0.select(0);
+      db0.flushDB();
+    }
   }
 
   @Test

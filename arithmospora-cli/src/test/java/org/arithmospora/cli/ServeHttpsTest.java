@@ -48,6 +48,7 @@ class ServeHttpsTest {
           """
           [redis]
           server = "127.0.0.1:%d"
+          db = 1
           [http]
           address = "127.0.0.1:%d"
           [web]

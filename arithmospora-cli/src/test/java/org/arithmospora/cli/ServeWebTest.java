@@ -61,6 +61,7 @@ class ServeWebTest {
         """
         [redis]
         server = "127.0.0.1:%d"
+        db = 1
         connect_timeout_ms = 500
         read_timeout_ms = 500
         [http]

@@ -191,7 +191,21 @@ public final class ConfigLoader {
     }
     r.string(t, "password", "redis", where).ifPresent(b::password);
     r.string(t, "user", "redis", where).ifPresent(b::user);
-    r.integer(t, "db", "redis", where).ifPresent(v -> b.database(v.intValue()));
+    Optional<Long> db = r.integer(t, "db", "redis", where);
+    if (db.isPresent()) {
+      b.database(db.get().intValue());
+    } else {
+      // The Go program decoded a [redis] table over its defaults whole: a table without db meant
+      // database 0. A site switching over must see the data it saw.
+      b.database(0);
+      r.warn(
+          root,
+          "redis",
+          null,
+          "[redis] has no db: reading database 0, as the Go program did for a [redis] table"
+              + " without db (database 1 only when there is no [redis] table at all);"
+              + " write db = 0 to say so and silence this");
+    }
     r.integer(t, "max_idle", "redis", where).ifPresent(v -> b.maxIdle(v.intValue()));
     r.integer(t, "idle_timeout", "redis", where)
         .ifPresent(v -> b.idleTimeout(Duration.ofSeconds(v)));
