@@ -8,12 +8,23 @@ import picocli.CommandLine.Option;
  * style.
  */
 final class CommonOptions {
+  // Not required by picocli: the hidden Go spelling below sets it too; ConfiguredCommand checks it.
   @Option(
-      names = {"-c", "--c", "--config"},
+      names = {"-c", "--config"},
       paramLabel = "CONFIG",
-      required = true,
-      description = "The TOML configuration file.")
+      description = "The TOML configuration file (required).")
   Path config;
+
+  /** The Go flag package's other spelling of {@code -c}, kept for old scripts, not shown. */
+  @Option(names = "--c", hidden = true, paramLabel = "CONFIG")
+  void goStyleConfig(Path p) {
+    this.config = p;
+  }
+
+  @Option(
+      names = "--strict",
+      description = "Make unknown keys errors, as the Go program did, rather than warnings.")
+  boolean strict;
 
   @Option(
       names = {"-v", "--verbose"},

@@ -10,19 +10,26 @@ import picocli.CommandLine.Mixin;
 /**
  * A subcommand that reads a configuration file ({@code -c CONF}): {@code serve}, {@code list} and
  * {@code watch}. It loads the file once, logs its warnings, and on any problem prints every one of
- * them with its line and starts nothing.
+ * them with its line, and the warnings beside them, and starts nothing.
  */
 abstract class ConfiguredCommand extends ArithmosporaCommand {
   @Mixin CommonOptions options;
 
   /** The configuration, or null after printing every problem to {@link #err}. */
   final Config loadConfig() {
+    if (options.config == null) {
+      usageError("missing required option: -c CONFIG (the TOML configuration file)");
+      return null;
+    }
     Logger log = LoggerFactory.getLogger(getClass());
     try {
-      Config config = new ConfigLoader().load(options.config);
+      ConfigLoader loader = new ConfigLoader();
+      Config config = (options.strict ? loader.strict() : loader).load(options.config);
       config.warnings().forEach(w -> log.warn("{}", w));
       return config;
     } catch (ConfigException e) {
+      // A warning is often the cause of an error (a misspelt key leaves a required one missing).
+      e.warnings().forEach(w -> err.println("warning: " + w));
       e.problems().forEach(err::println);
       err.println(
           "arithmospora: "

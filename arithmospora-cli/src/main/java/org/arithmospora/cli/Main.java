@@ -1,7 +1,12 @@
 package org.arithmospora.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.arithmospora.cli.demo.DemoCommand;
 import org.arithmospora.cli.demo.RedisCommand;
@@ -20,6 +25,7 @@ import picocli.CommandLine.Option;
     description = "Live statistics from Redis, pushed as JSON over websockets.",
     subcommands = {
       ServeCommand.class,
+      CheckCommand.class,
       ListCommand.class,
       WatchCommand.class,
       DemoCommand.class,
@@ -31,10 +37,16 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
 
   @Option(
-      names = {"-c", "--c", "--config"},
+      names = {"-c", "--config"},
       paramLabel = "CONFIG",
       description = "Serve this configuration.")
   Path config;
+
+  /** The Go flag package's other spelling of {@code -c}, kept for old units, not shown. */
+  @Option(names = "--c", hidden = true)
+  void goStyleConfig(Path p) {
+    this.config = p;
+  }
 
   @Option(
       names = {"-v", "--verbose"},
@@ -81,15 +93,55 @@ public final class Main implements Callable<Integer> {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setUsageHelpAutoWidth(true);
+    cl.setParameterExceptionHandler(Main::badCommandLine);
     return cl;
   }
 
-  /** The version from the jar's manifest. */
+  /**
+   * Says what is wrong with a command line. An unknown option comes first, with the nearest known
+   * spelling: it is usually why a required option seems missing ({@code serve --confg x}).
+   */
+  private static int badCommandLine(CommandLine.ParameterException ex, String[] args) {
+    CommandLine c = ex.getCommandLine();
+    PrintWriter err = c.getErr();
+    CommandLine.ParameterException shown = ex;
+    List<String> unmatched = c.getUnmatchedArguments();
+    if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unmatched.isEmpty()) {
+      shown = new CommandLine.UnmatchedArgumentException(c, unmatched);
+    }
+    err.println("arithmospora: " + shown.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(shown, err)) {
+      err.println("See 'arithmospora " + c.getCommandName() + " --help'.");
+    }
+    if (shown != ex) {
+      err.println("arithmospora: and so: " + ex.getMessage());
+    }
+    return ArithmosporaCommand.USAGE;
+  }
+
+  /** The version from the jar's manifest and the commit it was built from. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
+    public String[] getVersion() throws IOException {
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"arithmospora " + (v == null ? "(development build)" : v)};
+      Properties git = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("/arithmospora-git.properties")) {
+        if (in != null) {
+          git.load(in);
+        }
+      }
+      String commit = git.getProperty("git.commit.id.abbrev", "");
+      String dirty =
+          "true".equals(git.getProperty("git.dirty")) ? ", with uncommitted changes" : "";
+      return new String[] {
+        "arithmospora "
+            + (v == null ? "(development build)" : v)
+            + (commit.isEmpty() || commit.startsWith("$")
+                ? ""
+                : " (commit " + commit + dirty + ")"),
+        "Java " + Runtime.version()
+      };
     }
   }
 }

@@ -217,6 +217,34 @@ public final class Assembly implements AutoCloseable {
     return built;
   }
 
+  /**
+   * What would stop {@link #startServer()} or {@link #startWeb()} from starting, found without
+   * starting anything: certificates and keys that cannot be read or do not match, each named with
+   * its file. What {@code arithmospora check} reports beyond the loader's problems.
+   *
+   * @return one line per problem; empty when a start would get past them
+   */
+  public static List<String> startProblems(Config config) {
+    List<String> problems = new ArrayList<>();
+    if (config.listener().isEmpty()) {
+      problems.add(
+          config.file()
+              + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key");
+    }
+    config.listener().ifPresent(l -> tlsProblem("[https]", l).ifPresent(problems::add));
+    config.web().ifPresent(w -> tlsProblem("[web]", w.listener()).ifPresent(problems::add));
+    return problems;
+  }
+
+  private static Optional<String> tlsProblem(String table, Config.Listener listener) {
+    try {
+      tls(listener);
+      return Optional.empty();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return Optional.of(table + ": " + e.getMessage());
+    }
+  }
+
   private static Optional<SSLContext> tls(Config.Listener listener) {
     if (listener instanceof Config.Listener.TlsPkcs12 p) {
       return Optional.of(TlsContexts.fromPkcs12(p.pkcs12(), chars(p.password())));

@@ -113,6 +113,7 @@ public final class ConfigLoader {
 
   private final StatTypeRegistry types;
   private final Set<String> loaderTypes;
+  private final boolean strict;
 
   /** A loader that knows the built-in stat types and the {@code redis} loader. */
   public ConfigLoader() {
@@ -121,8 +122,21 @@ public final class ConfigLoader {
 
   /** A loader that knows these stat types and loader types. */
   public ConfigLoader(StatTypeRegistry types, Set<String> loaderTypes) {
+    this(types, loaderTypes, false);
+  }
+
+  private ConfigLoader(StatTypeRegistry types, Set<String> loaderTypes, boolean strict) {
     this.types = types;
     this.loaderTypes = Set.copyOf(loaderTypes);
+    this.strict = strict;
+  }
+
+  /**
+   * A loader for which unknown keys are errors, as they were for the Go program, rather than
+   * warnings: a misspelt {@code is_lve = false} then stops the start instead of serving live.
+   */
+  public ConfigLoader strict() {
+    return new ConfigLoader(types, loaderTypes, true);
   }
 
   /**
@@ -154,7 +168,7 @@ public final class ConfigLoader {
       }
       throw new ConfigException(problems);
     }
-    TomlReader r = new TomlReader(file.toString());
+    TomlReader r = new TomlReader(file.toString(), strict);
     r.unknownKeys(toml, "", TOP, null);
 
     RedisSettings redis = redis(r, toml);
@@ -165,7 +179,7 @@ public final class ConfigLoader {
     List<Config.SourceConfig> sources = sources(r, toml);
 
     if (!r.errors.isEmpty()) {
-      throw new ConfigException(r.errors);
+      throw new ConfigException(r.errors, r.warnings);
     }
     return new Config(
         file, redis, listener, websocket, debounce, web, sources, List.copyOf(r.warnings));

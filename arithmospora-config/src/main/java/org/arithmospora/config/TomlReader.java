@@ -19,11 +19,16 @@ import org.tomlj.TomlTable;
  */
 final class TomlReader {
   private final String file;
+  private final boolean strict;
   final List<String> errors = new ArrayList<>();
   final List<String> warnings = new ArrayList<>();
 
-  TomlReader(String file) {
+  /**
+   * @param strict unknown keys are errors rather than warnings (as the Go program had them)
+   */
+  TomlReader(String file, boolean strict) {
     this.file = file;
+    this.strict = strict;
   }
 
   /** {@code file:line} of a key in a table, or of the table itself when the key is absent. */
@@ -107,20 +112,60 @@ final class TomlReader {
     warnings.add(at(t, key, where) + ": " + message);
   }
 
-  /** Warns about every key of {@code t} not in {@code known}. */
+  /**
+   * Warns about every key of {@code t} not in {@code known} (an error when strict), naming the
+   * nearest known key when one is close: {@code is_lve} is a typo of {@code is_live}.
+   */
   void unknownKeys(TomlTable t, String path, Set<String> known, TomlPosition where) {
     for (String key : new TreeSet<>(t.keySet())) {
       if (!known.contains(key)) {
-        warnings.add(
+        String nearest = nearest(key, known);
+        String message =
             at(t, key, where)
                 + ": unknown key "
                 + path(path, key)
-                + " is ignored"
+                + (strict ? "" : " is ignored")
+                + (nearest == null ? "" : "; did you mean " + nearest + "?")
                 + " (known here: "
                 + String.join(", ", new TreeSet<>(known))
-                + ")");
+                + ")";
+        (strict ? errors : warnings).add(message);
       }
     }
+  }
+
+  /** The known name within two edits of {@code key}, if there is one. */
+  static String nearest(String key, Set<String> known) {
+    String best = null;
+    int bestDistance = 3;
+    for (String k : new TreeSet<>(known)) {
+      int d = distance(key, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Levenshtein distance. */
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /** One table of an array of tables: its index, its path in messages and where it is. */

@@ -94,7 +94,7 @@ public final class TlsContexts {
       return context(store, password);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "cannot read PKCS#12 keystore " + keystore + ": " + e.getMessage(), e);
+          "cannot read PKCS#12 keystore " + keystore + ": " + why(e), e);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "cannot use PKCS#12 keystore " + keystore + ": " + e.getMessage(), e);
@@ -122,11 +122,25 @@ public final class TlsContexts {
       return chain;
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "cannot read certificate chain " + file + ": " + e.getMessage(), e);
+          "cannot read certificate chain " + file + ": " + why(e), e);
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(
           "certificate chain " + file + " is not valid PEM or DER: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why a file could not be read, in words: the JDK's exceptions for a missing or unreadable file
+   * carry only its path, which the message names already.
+   */
+  private static String why(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied (the server runs as " + System.getProperty("user.name") + ")";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   static PrivateKey readPrivateKey(Path file, char[] password) {
@@ -134,8 +148,7 @@ public final class TlsContexts {
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot read private key " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read private key " + file + ": " + why(e), e);
     }
     Matcher m = PEM.matcher(text);
     while (m.find()) {

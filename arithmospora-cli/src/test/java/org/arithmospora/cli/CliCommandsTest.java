@@ -1,0 +1,141 @@
+package org.arithmospora.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line's own behaviour: no Redis, no server. */
+class CliCommandsTest {
+  @TempDir Path dir;
+
+  /** What a command line printed and returned. */
+  private record Run(int status, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    StringWriter picocliErr = new StringWriter();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      CommandLine cl = Main.commandLine();
+      cl.setErr(new PrintWriter(picocliErr, true));
+      cl.setOut(
+          new PrintWriter(
+              new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+      int status = cl.execute(args);
+      return new Run(
+          status,
+          out.toString(StandardCharsets.UTF_8),
+          picocliErr + err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private Path config(String text) throws Exception {
+    Path p = dir.resolve("arithmospora.conf");
+    Files.writeString(p, text);
+    return p;
+  }
+
+  @Test
+  void anUnknownOptionIsNamedWithTheNearestSpellingBeforeAnythingElse() {
+    Run r = run("serve", "--confg", "x.conf");
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown options: '--confg'").contains("--config");
+    assertThat(r.err()).doesNotContain("Missing required option");
+  }
+
+  @Test
+  void theGoSpellingOfTheConfigFlagStillWorksButIsNotShown() throws Exception {
+    Path conf = config("[http]\naddress = \":8080\"\n[[sources]]\nname = \"e\"\n");
+    assertThat(run("check", "--c", conf.toString()).status()).isZero();
+    assertThat(run("serve", "--help").out()).contains("-c, --config=CONFIG").doesNotContain("--c,");
+  }
+
+  @Test
+  void checkSummarisesWhatWouldBeServedAndStartsNothing() throws Exception {
+    Path conf =
+        config(
+            """
+            [redis]
+            server = "127.0.0.1:1"
+            db = 2
+            [http]
+            address = "127.0.0.1:8080"
+            [web]
+            address = "127.0.0.1:8081"
+            [[sources]]
+            name = "e"
+            redis_prefix = "e"
+              [sources.stats]
+              proportion = [ { name = "total" } ]
+            """);
+    Run r = run("check", "-c", conf.toString());
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains(conf + ": OK")
+        .contains("redis      127.0.0.1:1, database 2")
+        .contains("websocket  ws://127.0.0.1:8080/<source>")
+        .contains(
+            "web        http://127.0.0.1:8081: /healthz /readyz /metrics /sources and the dashboard")
+        .contains("source     e (live, prefix e): 1 stats (proportion 1), 0 milestones");
+  }
+
+  @Test
+  void checkReadsCertificatesAndNamesTheOneThatIsMissing() throws Exception {
+    Path conf =
+        config(
+            "[https]\naddress = \":8443\"\ncert = \""
+                + dir.resolve("missing.pem")
+                + "\"\nkey = \"k.pem\"\n[[sources]]\nname = \"e\"\n");
+    Run r = run("check", "-c", conf.toString());
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "[https]: cannot read certificate chain "
+                + dir.resolve("missing.pem")
+                + ": no such file");
+  }
+
+  @Test
+  void warningsArePrintedBesideErrorsAndStrictMakesUnknownKeysErrors() throws Exception {
+    Path conf = config("[[sources]]\nnam = \"e\"\nis_lve = false\n");
+    Run loose = run("check", "-c", conf.toString());
+    assertThat(loose.status()).isEqualTo(2);
+    assertThat(loose.err())
+        .contains(
+            "warning: "
+                + conf
+                + ":3: unknown key sources[0].is_lve is ignored; did you mean is_live?")
+        .contains(conf + ":1: sources[0].name: is required");
+
+    Path typoOnly =
+        config("[http]\naddress = \":8080\"\n[[sources]]\nname = \"e\"\nis_lve = false\n");
+    assertThat(run("check", "-c", typoOnly.toString()).status()).isZero();
+    Run strict = run("check", "--strict", "-c", typoOnly.toString());
+    assertThat(strict.status()).isEqualTo(2);
+    assertThat(strict.err())
+        .contains(typoOnly + ":5: unknown key sources[0].is_lve; did you mean is_live?");
+  }
+
+  @Test
+  void versionNamesTheVersionAndJava() {
+    Run r = run("--version");
+    assertThat(r.status()).isZero();
+    assertThat(r.out()).startsWith("arithmospora ").contains("Java " + Runtime.version().feature());
+  }
+}
