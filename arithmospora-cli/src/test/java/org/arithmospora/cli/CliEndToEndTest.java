@@ -323,6 +323,10 @@ class CliEndToEndTest {
 
   @Test
   void theDemoLeavesNoRedisServerBehind() throws Exception {
+    int redisPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      redisPort = s.getLocalPort();
+    }
     List<String> command =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -333,7 +337,9 @@ class CliEndToEndTest {
             "--http-port",
             "0",
             "--ws-port",
-            "0");
+            "0",
+            "--redis-port",
+            String.valueOf(redisPort));
     Path logFile = dir.resolve("demo.log");
     Process process =
         new ProcessBuilder(command)
@@ -346,6 +352,13 @@ class CliEndToEndTest {
           .until(() -> Files.readString(logFile).contains("Dashboard:  http://127.0.0.1:"));
       List<ProcessHandle> children = process.descendants().toList();
       assertThat(children).anyMatch(p -> p.info().command().orElse("").contains("redis-server"));
+      // Its Redis is on the port asked for, so that other tools can be pointed at it.
+      assertThat(Files.readString(logFile)).contains("Redis:      127.0.0.1:" + redisPort);
+      try (redis.clients.jedis.Jedis demoRedis =
+          new redis.clients.jedis.Jedis("127.0.0.1", redisPort)) {
+        demoRedis.select(1);
+        assertThat(demoRedis.keys("demo:election:*")).isNotEmpty();
+      }
 
       process.destroy(); // SIGTERM, as Ctrl-C's SIGINT is handled the same way
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();

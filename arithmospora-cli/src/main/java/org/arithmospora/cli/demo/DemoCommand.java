@@ -60,6 +60,14 @@ public final class DemoCommand extends ArithmosporaCommand {
   String bind;
 
   @Option(
+      names = "--redis-port",
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description =
+          "Port of the demo's own Redis on 127.0.0.1, to point other tools at it (default: a free one).")
+  int redisPort;
+
+  @Option(
       names = "--rate",
       paramLabel = "VOTES",
       defaultValue = "6",
@@ -80,7 +88,7 @@ public final class DemoCommand extends ArithmosporaCommand {
   public Integer call() throws Exception {
     Logger log = LoggerFactory.getLogger(DemoCommand.class);
     Signals.onTermination(stop::countDown);
-    int redisPort = freePort();
+    int redisPort = this.redisPort > 0 ? this.redisPort : freePort();
     RedisServer redis =
         RedisServer.newRedisServer()
             .port(redisPort)
@@ -153,6 +161,7 @@ public final class DemoCommand extends ArithmosporaCommand {
           out.println(
               "  Events:     " + dashboardUrl + "sources/" + DemoElection.SOURCE + "/events");
           out.println("  Metrics:    " + dashboardUrl + "metrics");
+          out.println("  Redis:      127.0.0.1:" + redisPort + " (database 1)");
           out.println("  Ctrl-C stops it.");
           out.println();
           out.flush();
