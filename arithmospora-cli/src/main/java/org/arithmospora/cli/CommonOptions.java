@@ -22,6 +22,13 @@ final class CommonOptions {
   }
 
   @Option(
+      names = "--plugins",
+      paramLabel = "DIR",
+      description =
+          "A directory of jars with custom stat types (ServiceLoader); default: $ARITHMOSPORA_PLUGINS.")
+  Path plugins;
+
+  @Option(
       names = "--strict",
       description = "Make unknown keys errors, as the Go program did, rather than warnings.")
   boolean strict;

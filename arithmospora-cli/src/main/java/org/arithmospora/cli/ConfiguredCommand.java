@@ -1,8 +1,10 @@
 package org.arithmospora.cli;
 
+import java.util.Set;
 import org.arithmospora.config.Config;
 import org.arithmospora.config.ConfigException;
 import org.arithmospora.config.ConfigLoader;
+import org.arithmospora.core.type.StatTypeRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Mixin;
@@ -23,7 +25,14 @@ abstract class ConfiguredCommand extends ArithmosporaCommand {
     }
     Logger log = LoggerFactory.getLogger(getClass());
     try {
-      ConfigLoader loader = new ConfigLoader();
+      StatTypeRegistry types;
+      try {
+        types = Plugins.load(options.plugins);
+      } catch (IllegalArgumentException e) {
+        usageError(e.getMessage());
+        return null;
+      }
+      ConfigLoader loader = new ConfigLoader(types, Set.of(ConfigLoader.REDIS));
       Config config = (options.strict ? loader.strict() : loader).load(options.config);
       config.warnings().forEach(w -> log.warn("{}", w));
       return config;

@@ -78,6 +78,7 @@ public final class Assembly implements AutoCloseable {
 
   private LiveSource source(SourceDefinition definition, String prefix) {
     return LiveSource.builder(definition)
+        .types(config.types())
         .loader(ConfigLoader.REDIS, redis.loader(prefix))
         .debounce(config.debounce())
         .meters(meters)

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.type.StatTypeRegistry;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
 
@@ -22,6 +23,7 @@ import org.arithmospora.ws.WebSocketSettings;
  *     empty when the table is absent, as in every Go-era file
  * @param sources every {@code [[sources]]}, in order
  * @param warnings unknown keys and the like, each with its line
+ * @param types the stat types the file was checked against, which its sources are read with
  */
 public record Config(
     Path file,
@@ -31,7 +33,8 @@ public record Config(
     DebounceSettings debounce,
     Optional<Web> web,
     List<SourceConfig> sources,
-    List<String> warnings) {
+    List<String> warnings,
+    StatTypeRegistry types) {
 
   /**
    * Where and how to serve: plain, or TLS with PEM files or a PKCS#12 keystore. {@code toString()}

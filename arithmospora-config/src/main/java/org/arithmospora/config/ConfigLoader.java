@@ -182,7 +182,7 @@ public final class ConfigLoader {
       throw new ConfigException(r.errors, r.warnings);
     }
     return new Config(
-        file, redis, listener, websocket, debounce, web, sources, List.copyOf(r.warnings));
+        file, redis, listener, websocket, debounce, web, sources, List.copyOf(r.warnings), types);
   }
 
   private static TomlTable section(TomlReader r, TomlTable root, String name, Set<String> known) {

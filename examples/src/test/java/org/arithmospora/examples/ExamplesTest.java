@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -179,6 +181,107 @@ class ExamplesTest {
       client.close();
       stop.countDown();
       run.get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The examples jar is a plugin: its RankedType is found by ServiceLoader when the jar is in the
+   * plugins directory of the runnable jar, which runs in a JVM of its own without the examples on
+   * its class path, as an installed server would.
+   */
+  @Test
+  void theRankedTypeServesFromAPluginJarThroughServe(@TempDir Path dir) throws Exception {
+    Path runnable =
+        Path.of("..", "arithmospora-cli", "target", "arithmospora.jar").toAbsolutePath();
+    assertThat(runnable).as("the runnable jar, built before the examples").exists();
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    Path classes =
+        Path.of(RankedType.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    jar(classes, plugins.resolve("arithmospora-examples.jar"));
+    try (RedisTestServer redis = RedisTestServer.start()) {
+      redis
+          .writer()
+          .hset(
+              RedisWriter.PREFIX + ":stats:candidates:data", Map.of("Avery", "31", "Blake", "19"));
+      int port;
+      try (ServerSocket free = new ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      Path conf = dir.resolve("ranked.conf");
+      Files.writeString(
+          conf,
+          String.join(
+              "\n",
+              "[redis]",
+              "server = \"127.0.0.1:" + redis.port() + "\"",
+              "db = 1",
+              "[http]",
+              "address = \"127.0.0.1:" + port + "\"",
+              "[[sources]]",
+              "name = \"election\"",
+              "redis_prefix = \"" + RedisWriter.PREFIX + "\"",
+              "  [sources.stats]",
+              "  other = [ { name = \"candidates\", data_type = \"ranked\" } ]",
+              ""));
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      // Without the plugin the type is unknown, and said so with the known ones.
+      Process check =
+          new ProcessBuilder(java, "-jar", runnable.toString(), "check", "-c", conf.toString())
+              .redirectErrorStream(true)
+              .start();
+      String checked = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(check.exitValue()).as(checked).isEqualTo(2);
+      assertThat(checked).contains("unknown data type 'ranked'");
+
+      Path log = dir.resolve("serve.log");
+      Process serve =
+          new ProcessBuilder(
+                  java,
+                  "-jar",
+                  runnable.toString(),
+                  "serve",
+                  "-c",
+                  conf.toString(),
+                  "--plugins",
+                  plugins.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> Files.readString(log).contains("Serving"));
+        assertThat(Files.readString(log)).contains("ranked").contains("1 plugin jar(s)");
+        TestClient client = TestClient.connect("ws://127.0.0.1:" + port + "/election");
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    client.messages.stream()
+                        .anyMatch(
+                            m ->
+                                m.contains("\"event\":\"stats:other:candidates\"")
+                                    && m.contains("\"leader\":\"Avery\"")));
+        client.close();
+      } finally {
+        serve.destroy();
+        assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+  }
+
+  /** Writes every file below {@code classes} into a jar. */
+  private static void jar(Path classes, Path jar) throws Exception {
+    try (java.util.jar.JarOutputStream out =
+            new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+        java.util.stream.Stream<Path> files = Files.walk(classes)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(
+            new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
     }
   }
 }

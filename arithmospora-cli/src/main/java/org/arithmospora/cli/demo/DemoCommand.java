@@ -13,6 +13,7 @@ import org.arithmospora.cli.systemd.Signals;
 import org.arithmospora.config.Assembly;
 import org.arithmospora.config.Config;
 import org.arithmospora.core.DebounceSettings;
+import org.arithmospora.core.type.StatTypeRegistry;
 import org.arithmospora.http.WebServer;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
@@ -130,7 +131,8 @@ public final class DemoCommand extends ArithmosporaCommand {
                       DemoElection.definition(
                           now.minus(Duration.ofMinutes(90)), now.plus(Duration.ofHours(3))),
                       DemoElection.PREFIX)),
-              List.of());
+              List.of(),
+              StatTypeRegistry.ofDefaults());
       try (Assembly assembly = Assembly.of(config)) {
         assembly.startSources();
         try {
