@@ -271,6 +271,37 @@ class ExamplesTest {
     }
   }
 
+  @Test
+  void theReadmeShowsTheEmbeddingExampleAsItIsAndItRuns() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String example =
+        Files.readString(
+            Path.of(
+                "src", "main", "java", "org", "arithmospora", "examples", "ReadmeExample.java"));
+    assertThat(readme)
+        .as("README.md shows ReadmeExample.java whole")
+        .contains("```java\n" + example + "```");
+
+    ArithmosporaServer server = ReadmeExample.serve(0);
+    try {
+      TestClient client = TestClient.connect("ws://127.0.0.1:" + server.port() + "/hustings");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  client.messages.stream()
+                      .anyMatch(
+                          m ->
+                              m.contains("\"event\":\"stats:other:president\"")
+                                  && m.contains("\"votes\":71")));
+      assertThat(client.messages)
+          .anyMatch(m -> m.contains("\"event\":\"stats:proportion:turnout\""));
+      client.close();
+    } finally {
+      server.stop(Duration.ofSeconds(5));
+    }
+  }
+
   /** Writes every file below {@code classes} into a jar. */
   private static void jar(Path classes, Path jar) throws Exception {
     try (java.util.jar.JarOutputStream out =
