@@ -315,7 +315,7 @@ class CliEndToEndTest {
           .anyMatch(l -> l.contains("INFO Shutting down"))
           .anyMatch(l -> l.endsWith("INFO Stopped"));
       assertThat(log.get().get(0))
-          .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO .*");
+          .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN) .*");
     } finally {
       process.destroyForcibly();
     }

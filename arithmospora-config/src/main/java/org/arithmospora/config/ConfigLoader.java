@@ -367,6 +367,13 @@ public final class ConfigLoader {
     TomlTable t = section(r, root, "websocket", WEBSOCKET_KEYS);
     if (t != null) {
       TomlPosition where = root.inputPositionOf(List.of("websocket"));
+      goZeroes(
+          r,
+          root,
+          t,
+          "websocket",
+          new String[] {"write_wait", "pong_wait", "ping_period"},
+          new String[] {"10 s", "60 s", "54 s"});
       r.integer(t, "write_wait", "websocket", where)
           .ifPresent(v -> b.writeWait(Duration.ofSeconds(v)));
       r.integer(t, "pong_wait", "websocket", where)
@@ -411,12 +418,49 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Says which Go-era keys a partial table leaves out. The Go program decoded a table over its
+   * defaults whole, so a key left out was 0: no debounce at all, timeouts that expire at once.
+   * Those were defects, so the sane defaults stay; a switching site is told once, at start-up.
+   */
+  private static void goZeroes(
+      TomlReader r, TomlTable root, TomlTable t, String section, String[] keys, String[] defaults) {
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < keys.length; i++) {
+      if (!t.contains(keys[i])) {
+        missing.add(keys[i] + " = " + defaults[i]);
+      }
+    }
+    if (!missing.isEmpty() && missing.size() < keys.length) {
+      r.warn(
+          root,
+          section,
+          null,
+          "["
+              + section
+              + "] leaves out "
+              + String.join(", ", missing)
+              + " (this server's defaults); the Go program took 0 for a key left out of a table it"
+              + " was given, which it could not work with");
+    }
+  }
+
   private static DebounceSettings debounce(TomlReader r, TomlTable root) {
     TomlTable t = section(r, root, "debounce", DEBOUNCE_KEYS);
     if (t == null) {
       return DebounceSettings.DEFAULTS;
     }
     TomlPosition where = root.inputPositionOf(List.of("debounce"));
+    goZeroes(
+        r,
+        root,
+        t,
+        "debounce",
+        new String[] {"min_time_ms", "max_time_ms"},
+        new String[] {
+          DebounceSettings.DEFAULTS.minQuiet().toMillis() + " ms",
+          DebounceSettings.DEFAULTS.maxWait().toMillis() + " ms"
+        });
     long min =
         r.integer(t, "min_time_ms", "debounce", where)
             .orElse(DebounceSettings.DEFAULTS.minQuiet().toMillis());
@@ -469,7 +513,18 @@ public final class ConfigLoader {
     Optional<String> prefix = r.string(t, "redis_prefix", path, where);
     r.offsetDateTime(t, "start_time", path, where).ifPresent(s -> b.startTime(s.toInstant()));
     r.offsetDateTime(t, "end_time", path, where).ifPresent(e -> b.endTime(e.toInstant()));
-    b.live(r.bool(t, "is_live", path, where).orElse(true));
+    Optional<Boolean> live = r.bool(t, "is_live", path, where);
+    b.live(live.orElse(true));
+    if (live.isEmpty()) {
+      r.warn(
+          t,
+          null,
+          where,
+          path
+              + ".is_live is absent: the source is served live, following changes (SPEC), where the"
+              + " Go program loaded it once, as archived; write is_live = true, or false for an"
+              + " archived event, to say which");
+    }
 
     Optional<TomlArray> periods = r.array(t, "timed_stat_periods", path, where);
     if (periods.isPresent()) {

@@ -219,6 +219,42 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void goEraTrapsAreSaidAtStartUp() throws Exception {
+    Config config =
+        parse(
+            """
+        [redis]
+        db = 1
+        [debounce]
+        min_time_ms = 50
+        [websocket]
+        write_wait = 5
+        [[sources]]
+        name = "e"
+        """);
+    assertThat(config.debounce().maxWait()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.websocket().delivery().pongWait()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.sources().get(0).definition().isLive()).isTrue();
+    assertThat(config.warnings())
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith("test.conf:3: [debounce] leaves out max_time_ms = 1000 ms")
+                    .contains("the Go program took 0"))
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith(
+                        "test.conf:5: [websocket] leaves out pong_wait = 60 s, ping_period = 54 s"))
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith(
+                        "test.conf:7: sources[0].is_live is absent: the source is served live"));
+    assertThat(parse("[[sources]]\nname = \"e\"\nis_live = true\n").warnings()).isEmpty();
+  }
+
+  @Test
   void unknownKeysAreWarningsWithTheirLine() throws Exception {
     Config config =
         parse(

@@ -389,8 +389,13 @@ public final class ArithmosporaServer implements AutoCloseable {
         // Answered with 404 by Java-WebSocket.
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at " + path);
       }
+      // As the Go program (gorilla/websocket) did: a client that sends no Origin is not a
+      // browser page, which is all an Origin policy can tell apart, and is let in.
+      String origin = request.getFieldValue("Origin");
       if (!settings.allowedOrigins().isEmpty()
-          && !settings.allowedOrigins().contains(request.getFieldValue("Origin"))) {
+          && origin != null
+          && !origin.isEmpty()
+          && !settings.allowedOrigins().contains(origin)) {
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
       }
       conn.setAttachment(name);
