@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       ServeCommand.class,
       CheckCommand.class,
+      InitCommand.class,
       ListCommand.class,
       WatchCommand.class,
       DemoCommand.class,

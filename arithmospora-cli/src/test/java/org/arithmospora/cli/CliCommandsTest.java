@@ -133,6 +133,27 @@ class CliCommandsTest {
   }
 
   @Test
+  void initWritesAnAnnotatedConfigThatChecksAndDoesNotOverwrite() throws Exception {
+    Path written = dir.resolve("new.conf");
+    Run init = run("init", written.toString());
+    assertThat(init.status()).isZero();
+    assertThat(init.out()).contains("Wrote " + written);
+    assertThat(Files.readString(written))
+        .contains("[redis]")
+        .contains("[[sources]]")
+        .contains("# ");
+    assertThat(run("check", "-c", written.toString()).status()).isZero();
+
+    Files.writeString(written, "# mine\n");
+    Run again = run("init", written.toString());
+    assertThat(again.status()).isEqualTo(2);
+    assertThat(again.err()).contains(written + " exists; --force overwrites it");
+    assertThat(Files.readString(written)).isEqualTo("# mine\n");
+    assertThat(run("init", "--force", written.toString()).status()).isZero();
+    assertThat(Files.readString(written)).contains("[[sources]]");
+  }
+
+  @Test
   void versionNamesTheVersionAndJava() {
     Run r = run("--version");
     assertThat(r.status()).isZero();
