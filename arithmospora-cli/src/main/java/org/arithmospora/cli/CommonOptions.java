@@ -29,6 +29,13 @@ final class CommonOptions {
   Path plugins;
 
   @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "Log lines as text (the default) or one JSON object each; wins over [log] format.")
+  Logging.Format logFormat;
+
+  @Option(
       names = "--strict",
       description = "Make unknown keys errors, as the Go program did, rather than warnings.")
   boolean strict;

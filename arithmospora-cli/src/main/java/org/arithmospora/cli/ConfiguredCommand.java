@@ -1,5 +1,7 @@
 package org.arithmospora.cli;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import org.arithmospora.config.Config;
 import org.arithmospora.config.ConfigException;
@@ -16,6 +18,18 @@ import picocli.CommandLine.Mixin;
  */
 abstract class ConfiguredCommand extends ArithmosporaCommand {
   @Mixin CommonOptions options;
+
+  private void applyLogging(Config.Log settings) {
+    Map<String, String> levels = new HashMap<>(settings.levels());
+    if (!options.verbose) {
+      levels.putIfAbsent("org.arithmospora", settings.level());
+    }
+    Logging.Format format =
+        options.logFormat != null
+            ? options.logFormat
+            : settings.json() ? Logging.Format.json : Logging.Format.text;
+    Logging.configure(options.verbose, format, levels);
+  }
 
   /** The configuration, or null after printing every problem to {@link #err}. */
   final Config loadConfig() {
@@ -34,6 +48,7 @@ abstract class ConfiguredCommand extends ArithmosporaCommand {
       }
       ConfigLoader loader = new ConfigLoader(types, Set.of(ConfigLoader.REDIS));
       Config config = (options.strict ? loader.strict() : loader).load(options.config);
+      applyLogging(config.log());
       config.warnings().forEach(w -> log.warn("{}", w));
       return config;
     } catch (ConfigException e) {

@@ -1,28 +1,80 @@
 package org.arithmospora.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
 /**
- * The command line's log format, through slf4j-simple: time, level, message on stderr. Our own
- * messages at INFO (the 10-second status lines among them), libraries only when they warn; {@code
- * -v} shows our DEBUG. Must run before the first logger is made.
+ * The command line's logs, through Logback, on stderr: our own messages at INFO (the 10-second
+ * status lines among them), libraries' only when they warn; {@code -v} shows our DEBUG. Text lines
+ * (time, level, message) by default, or one JSON object a line for a log collector ({@code
+ * --log-format json} or {@code [log] format = "json"}); levels per logger from {@code [log]}. A
+ * Logback file given with {@code -Dlogback.configurationFile} wins over all of this.
  */
 final class Logging {
-  private Logging() {}
-
-  static void configure(boolean verbose) {
-    set("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    set("org.slf4j.simpleLogger.log.org.arithmospora", verbose ? "debug" : "info");
-    set("org.slf4j.simpleLogger.showDateTime", "true");
-    set("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
-    set("org.slf4j.simpleLogger.showThreadName", verbose ? "true" : "false");
-    set("org.slf4j.simpleLogger.showLogName", "false");
-    set("org.slf4j.simpleLogger.showShortLogName", verbose ? "true" : "false");
-    set("org.slf4j.simpleLogger.levelInBrackets", "false");
+  /** How lines are written. */
+  enum Format {
+    text,
+    json
   }
 
-  // Settings given with -D on the java command line win.
-  private static void set(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
+  private Logging() {}
+
+  /** The start-up setting, before any configuration file is read. */
+  static void configure(boolean verbose) {
+    configure(verbose, Format.text, Map.of());
+  }
+
+  /**
+   * Sets the format and levels, replacing what was set before.
+   *
+   * @param levels logger name (a package, such as {@code org.arithmospora.hub}) to level name
+   */
+  static void configure(boolean verbose, Format format, Map<String, String> levels) {
+    if (System.getProperty("logback.configurationFile") != null
+        || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return;
     }
+    context.reset();
+    Encoder<ILoggingEvent> encoder;
+    if (format == Format.json) {
+      JsonEncoder json = new JsonEncoder();
+      json.setContext(context);
+      // One flat object a line: time, level, thread, logger and the message as written.
+      json.setWithFormattedMessage(true);
+      json.setWithMessage(false);
+      json.setWithArguments(false);
+      json.setWithContext(false);
+      json.setWithSequenceNumber(false);
+      json.setWithNanoseconds(false);
+      encoder = json;
+    } else {
+      PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+      pattern.setContext(context);
+      pattern.setPattern(
+          verbose
+              ? "%d{yyyy-MM-dd HH:mm:ss.SSS} %level [%thread] %logger{0} - %msg%n"
+              : "%d{yyyy-MM-dd HH:mm:ss.SSS} %level %msg%n");
+      encoder = pattern;
+    }
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    console.setContext(context);
+    console.setTarget("System.err");
+    console.setEncoder(encoder);
+    console.start();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.addAppender(console);
+    context.getLogger("org.arithmospora").setLevel(verbose ? Level.DEBUG : Level.INFO);
+    levels.forEach(
+        (name, level) -> context.getLogger(name).setLevel(Level.toLevel(level, Level.INFO)));
   }
 }

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -151,6 +152,34 @@ class CliCommandsTest {
     assertThat(Files.readString(written)).isEqualTo("# mine\n");
     assertThat(run("init", "--force", written.toString()).status()).isZero();
     assertThat(Files.readString(written)).contains("[[sources]]");
+  }
+
+  @Test
+  void logsAreJsonLinesWhenTheConfigOrTheFlagSaysSo() throws Exception {
+    Path conf =
+        config(
+            "[log]\nformat = \"json\"\n[http]\naddress = \":8080\"\n[[sources]]\nname = \"e\"\nis_lve = true\n");
+    Run json = run("check", "-c", conf.toString());
+    assertThat(json.status()).isZero();
+    com.fasterxml.jackson.databind.ObjectMapper mapper =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : json.err().lines().filter(l -> l.startsWith("{")).toList()) {
+      lines.add(mapper.readTree(line));
+    }
+    assertThat(lines)
+        .anySatisfy(
+            l -> {
+              assertThat(l.get("level").asText()).isEqualTo("WARN");
+              assertThat(l.get("formattedMessage").asText())
+                  .contains("unknown key sources[0].is_lve");
+              assertThat(l.get("timestamp").asLong()).isPositive();
+            });
+    Run text = run("check", "--log-format", "text", "-c", conf.toString());
+    assertThat(text.err())
+        .contains(" WARN " + conf + ":7: unknown key sources[0].is_lve")
+        .doesNotContain("{\"");
+    Logging.configure(false);
   }
 
   @Test

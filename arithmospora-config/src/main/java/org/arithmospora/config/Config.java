@@ -3,6 +3,7 @@ package org.arithmospora.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.SourceDefinition;
@@ -24,6 +25,7 @@ import org.arithmospora.ws.WebSocketSettings;
  * @param sources every {@code [[sources]]}, in order
  * @param warnings unknown keys and the like, each with its line
  * @param types the stat types the file was checked against, which its sources are read with
+ * @param log {@code [log]}: how the command line logs
  */
 public record Config(
     Path file,
@@ -34,7 +36,8 @@ public record Config(
     Optional<Web> web,
     List<SourceConfig> sources,
     List<String> warnings,
-    StatTypeRegistry types) {
+    StatTypeRegistry types,
+    Log log) {
 
   /**
    * Where and how to serve: plain, or TLS with PEM files or a PKCS#12 keystore. {@code toString()}
@@ -107,6 +110,22 @@ public record Config(
       Duration snapshotMaxAge) {
     public Web {
       corsOrigins = List.copyOf(corsOrigins);
+    }
+  }
+
+  /**
+   * {@code [log]}: how the command line logs. The library itself only uses SLF4J's API.
+   *
+   * @param level {@code level}: of this program's own messages: trace, debug, info, warn or error
+   * @param json {@code format = "json"}: one JSON object a line, for a log collector; else text
+   * @param levels {@code levels}: logger name (a package such as {@code redis.clients}) to level
+   */
+  public record Log(String level, boolean json, Map<String, String> levels) {
+    /** Without a {@code [log]} table: text lines, this program's messages at info. */
+    public static final Log DEFAULT = new Log("info", false, Map.of());
+
+    public Log {
+      levels = Map.copyOf(levels);
     }
   }
 

@@ -44,7 +44,7 @@ public final class ConfigLoader {
   public static final String REDIS = "redis";
 
   private static final Set<String> TOP =
-      Set.of("redis", "http", "https", "websocket", "debounce", "web", "sources");
+      Set.of("redis", "http", "https", "websocket", "debounce", "web", "log", "sources");
   private static final Set<String> REDIS_KEYS =
       Set.of(
           "server",
@@ -87,6 +87,8 @@ public final class ConfigLoader {
           "dashboard",
           "metrics",
           "snapshot_max_age_ms");
+  private static final Set<String> LOG_KEYS = Set.of("level", "format", "levels");
+  private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error");
   private static final Set<String> DEBOUNCE_KEYS = Set.of("min_time_ms", "max_time_ms");
   private static final Set<String> SOURCE_KEYS =
       Set.of(
@@ -176,13 +178,23 @@ public final class ConfigLoader {
     WebSocketSettings websocket = websocket(r, toml);
     DebounceSettings debounce = debounce(r, toml);
     Optional<Config.Web> web = web(r, toml);
+    Config.Log log = log(r, toml);
     List<Config.SourceConfig> sources = sources(r, toml);
 
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors, r.warnings);
     }
     return new Config(
-        file, redis, listener, websocket, debounce, web, sources, List.copyOf(r.warnings), types);
+        file,
+        redis,
+        listener,
+        websocket,
+        debounce,
+        web,
+        sources,
+        List.copyOf(r.warnings),
+        types,
+        log);
   }
 
   private static TomlTable section(TomlReader r, TomlTable root, String name, Set<String> known) {
@@ -333,6 +345,47 @@ public final class ConfigLoader {
     }
     return listener.map(
         l -> new Config.Web(l, cors, dashboard, metrics, Duration.ofMillis(Math.max(0, maxAge))));
+  }
+
+  private static Config.Log log(TomlReader r, TomlTable root) {
+    TomlTable t = section(r, root, "log", LOG_KEYS);
+    if (t == null) {
+      return Config.Log.DEFAULT;
+    }
+    TomlPosition where = root.inputPositionOf(List.of("log"));
+    String level = r.string(t, "level", "log", where).orElse("info");
+    if (!LEVELS.contains(level)) {
+      r.error(
+          t,
+          "level",
+          where,
+          "log.level",
+          "expected one of " + String.join(", ", LEVELS) + ", got '" + level + "'");
+    }
+    String format = r.string(t, "format", "log", where).orElse("text");
+    if (!format.equals("text") && !format.equals("json")) {
+      r.error(
+          t, "format", where, "log.format", "expected \"text\" or \"json\", got '" + format + "'");
+    }
+    Map<String, String> levels = new HashMap<>();
+    r.table(t, "levels", "log", where)
+        .ifPresent(
+            lt -> {
+              for (String logger : lt.keySet()) {
+                Object v = lt.get(List.of(logger));
+                if (v instanceof String s && LEVELS.contains(s)) {
+                  levels.put(logger, s);
+                } else {
+                  r.error(
+                      lt,
+                      logger,
+                      where,
+                      "log.levels." + logger,
+                      "expected one of " + String.join(", ", LEVELS));
+                }
+              }
+            });
+    return new Config.Log(level, format.equals("json"), levels);
   }
 
   /** An array of strings, each element checked. */

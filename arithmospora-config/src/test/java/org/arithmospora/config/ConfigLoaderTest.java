@@ -309,6 +309,8 @@ class ConfigLoaderTest {
       web cert without key  | [web]\\naddress = ":8081"\\ncert = "c.pem"          | test.conf:1: web.key: is required (a PEM private key, or pkcs12 instead)
       web cors not strings  | [web]\\naddress = ":8081"\\ncors_origins = [ 1 ]   | test.conf:3: web.cors_origins: expected origins such as "https://example.org" or "*"
       web bad address       | [web]\\naddress = "nowhere"                        | test.conf:2: web.address: address 'nowhere' is not host:port
+      log level unknown     | [log]\\nlevel = "loud"                             | test.conf:2: log.level: expected one of trace, debug, info, warn, error, got 'loud'
+      log format unknown    | [log]\\nformat = "xml"                             | test.conf:2: log.format: expected "text" or "json", got 'xml'
       two sources one name  | [[sources]]\\nname = "e"\\n[[sources]]\\nname = "e"       | test.conf:4: sources[1].name: source name 'e' is used twice
       https without cert    | [https]\\naddress = ":8443"\\nkey = "k.pem"           | test.conf:1: https.cert: is required (a PEM certificate chain, or pkcs12 instead)
       """)

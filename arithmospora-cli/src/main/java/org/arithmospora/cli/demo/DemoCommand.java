@@ -132,7 +132,8 @@ public final class DemoCommand extends ArithmosporaCommand {
                           now.minus(Duration.ofMinutes(90)), now.plus(Duration.ofHours(3))),
                       DemoElection.PREFIX)),
               List.of(),
-              StatTypeRegistry.ofDefaults());
+              StatTypeRegistry.ofDefaults(),
+              Config.Log.DEFAULT);
       try (Assembly assembly = Assembly.of(config)) {
         assembly.startSources();
         try {
