@@ -183,6 +183,23 @@ class CliCommandsTest {
   }
 
   @Test
+  void helpTextNeverBreaksAUrl() {
+    java.util.regex.Pattern url = java.util.regex.Pattern.compile("(?:wss?|https?)://\\S*");
+    for (String command :
+        List.of("serve", "check", "init", "list", "watch", "demo", "loadtest", "redis")) {
+      String help = run(command, "--help").out();
+      java.util.regex.Matcher m = url.matcher(help);
+      while (m.find()) {
+        assertThat(m.group())
+            .as("a URL in '%s --help'", command)
+            .doesNotEndWith(":")
+            .matches(".*://[^/]+/.*|.*://[^/:]+:\\d+.*|.*://\\S+");
+        assertThat(m.group()).as("a URL in '%s --help'", command).doesNotEndWith("://");
+      }
+    }
+  }
+
+  @Test
   void versionNamesTheVersionAndJava() {
     Run r = run("--version");
     assertThat(r.status()).isZero();

@@ -43,14 +43,16 @@ public final class LoadtestCommand implements Callable<Integer> {
       names = "--url",
       required = true,
       paramLabel = "URL",
-      description = "The source's websocket URL, e.g. ws://127.0.0.1:8080/loadtest.")
+      description = {"The source's websocket URL, such as", "ws://127.0.0.1:8080/loadtest"})
   URI url;
 
   @Option(
       names = "--sse-url",
       paramLabel = "URL",
-      description =
-          "The source's event stream, e.g. http://127.0.0.1:8081/sources/loadtest/events, for sse- populations.")
+      description = {
+        "The source's event stream, for sse- populations, such as",
+        "http://127.0.0.1:8081/sources/loadtest/events"
+      })
   URI sseUrl;
 
   @Option(
