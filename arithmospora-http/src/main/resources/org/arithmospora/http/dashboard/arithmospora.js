@@ -1,161 +1,259 @@
-/*
- * arithmospora.js — a small browser client for Arithmospora servers (no dependencies).
- *
- *   const client = new Arithmospora.Client("wss://stats.example.org:8443/election2026");
- *   client.on("stats:proportion:total", payload => show(payload.data.percentage));
- *   client.on("milestone", m => announce(m.message));
- *   client.onState(state => badge.textContent = state);   // connecting | open | reconnecting | closed
- *
- * It connects, keeps the latest payload of every event (client.latest(event)), and reconnects
- * with exponential backoff and jitter when the connection drops. A listener added after a stat
- * arrived is called at once with its latest payload, so late listeners never miss state.
- */
+/* arithmospora client — built from clients/js/src/arithmospora.mjs; do not edit. */
 (function (global) {
   "use strict";
+/*
+ * arithmospora — a small client for Arithmospora servers, for browsers and Node (no dependencies).
+ *
+ *   import { Client } from "arithmospora";
+ *   const client = new Client("wss://stats.example.org:8443/election2026");
+ *   const off = client.on("stats:proportion:total", (stat) => show(stat.data.percentage));
+ *   client.once("available", (groups) => layout(groups));
+ *   client.onState((state) => (badge.textContent = state)); // connecting | open | reconnecting | closed
+ *
+ * It keeps the latest payload of every event (latest(event)); a listener added after a stat
+ * arrived is called at once with it, so a late listener never misses state. It reconnects with
+ * exponential backoff and jitter, at once when the browser comes back online or the page becomes
+ * visible, and when nothing at all has arrived for heartbeatTimeout (a dead connection that never
+ * said so). It speaks the server's first protocol: it sends nothing and gets every stat.
+ */
 
-  class Client {
-    /**
-     * @param {string} url      ws:// or wss:// URL of one source, e.g. ws://host:8080/election
-     * @param {object} options  minDelay / maxDelay (ms) of the reconnect backoff; WebSocket: a
-     *                          WebSocket constructor (for tests or other environments)
-     */
-    constructor(url, options) {
-      const o = options || {};
-      this.url = url;
-      this.minDelay = o.minDelay || 500;
-      this.maxDelay = o.maxDelay || 15000;
-      this.WebSocketImpl = o.WebSocket || global.WebSocket;
-      this.listeners = new Map();
-      this.stateListeners = [];
-      this.latestByEvent = new Map();
-      this.available = null;
-      this.state = "connecting";
+const DEFAULTS = { minDelay: 500, maxDelay: 15000, heartbeatTimeout: 45000 };
+
+class Client {
+  /**
+   * @param {string} url ws:// or wss:// URL of one source, e.g. ws://host:8080/election
+   * @param {object} [options] minDelay / maxDelay (ms) of the reconnect backoff; heartbeatTimeout
+   *   (ms of silence before reconnecting; 0 turns it off); WebSocket: a WebSocket constructor (for
+   *   Node before 22, or tests); events: an EventTarget for "online" and "visibilitychange" (the
+   *   window and document by default)
+   */
+  constructor(url, options = {}) {
+    this.url = url;
+    this.minDelay = options.minDelay ?? DEFAULTS.minDelay;
+    this.maxDelay = options.maxDelay ?? DEFAULTS.maxDelay;
+    this.heartbeatTimeout = options.heartbeatTimeout ?? DEFAULTS.heartbeatTimeout;
+    this.WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    if (typeof this.WebSocketImpl !== "function") {
+      throw new TypeError("no WebSocket here: pass options.WebSocket (e.g. the 'ws' package)");
+    }
+    this.listeners = new Map();
+    this.stateListeners = new Set();
+    this.latestByEvent = new Map();
+    this.available = null;
+    this.state = "connecting";
+    this.attempt = 0;
+    this.nextAttemptAt = null;
+    this.closedByUser = false;
+    this.wake = () => {
+      if (this.state === "reconnecting") this.reconnectNow();
+    };
+    this.watchEnvironment(options.events);
+    this.connect();
+  }
+
+  /**
+   * Calls fn(payload, event) for each message of event ("*": every event). Returns a function
+   * that removes the listener, as off(event, fn) does.
+   */
+  on(event, fn) {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event).add(fn);
+    if (event === "*") {
+      for (const [e, payload] of [...this.latestByEvent]) {
+        if (!this.listeners.get("*").has(fn)) break; // a once() listener is done
+        fn(payload, e);
+      }
+    } else if (this.latestByEvent.has(event)) {
+      fn(this.latestByEvent.get(event), event);
+    }
+    return () => this.off(event, fn);
+  }
+
+  /** Removes a listener added with on() or once(). */
+  off(event, fn) {
+    const set = this.listeners.get(event);
+    if (set) {
+      set.delete(fn);
+      for (const l of set) if (l.original === fn) set.delete(l);
+    }
+    return this;
+  }
+
+  /** Calls fn once, with the latest payload if there is one, else with the next. */
+  once(event, fn) {
+    if (event !== "*" && this.latestByEvent.has(event)) {
+      fn(this.latestByEvent.get(event), event);
+      return () => {};
+    }
+    const wrapper = (payload, e) => {
+      this.off(event, wrapper);
+      fn(payload, e);
+    };
+    wrapper.original = fn;
+    return this.on(event, wrapper);
+  }
+
+  /** Calls fn(state, client) now and on every change of the connection state; returns off. */
+  onState(fn) {
+    this.stateListeners.add(fn);
+    fn(this.state, this);
+    return () => this.stateListeners.delete(fn);
+  }
+
+  /** The latest payload of an event, or undefined. */
+  latest(event) {
+    return this.latestByEvent.get(event);
+  }
+
+  /** Every stat event (stats:<group>:<key>) with its latest payload. */
+  stats() {
+    const out = {};
+    this.latestByEvent.forEach((payload, event) => {
+      if (event.startsWith("stats:")) out[event] = payload;
+    });
+    return out;
+  }
+
+  /** Closes for good: no reconnect. */
+  close() {
+    this.closedByUser = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.heartbeat);
+    this.unwatchEnvironment();
+    if (this.socket) this.socket.close(1000, "bye");
+    this.setState("closed");
+  }
+
+  /** Reconnects now rather than at the end of the backoff. */
+  reconnectNow() {
+    if (this.closedByUser) return;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  connect() {
+    this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
+    let socket;
+    try {
+      socket = new this.WebSocketImpl(this.url);
+    } catch (e) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
       this.attempt = 0;
-      this.closedByUser = false;
-      this.connect();
-    }
+      this.nextAttemptAt = null;
+      this.setState("open");
+      this.armHeartbeat();
+    };
+    socket.onmessage = (e) => {
+      if (this.socket !== socket) return;
+      this.armHeartbeat();
+      this.receive(typeof e.data === "string" ? e.data : String(e.data));
+    };
+    socket.onclose = () => {
+      if (this.socket === socket && !this.closedByUser) this.scheduleReconnect();
+    };
+    socket.onerror = () => {
+      // onclose follows and reconnects.
+    };
+  }
 
-    /** Calls fn(payload, event) for each message of event; "*" hears every event. */
-    on(event, fn) {
-      if (!this.listeners.has(event)) {
-        this.listeners.set(event, []);
-      }
-      this.listeners.get(event).push(fn);
-      if (event === "*") {
-        this.latestByEvent.forEach((payload, e) => fn(payload, e));
-      } else if (this.latestByEvent.has(event)) {
-        fn(this.latestByEvent.get(event), event);
-      }
-      return this;
-    }
-
-    /** Calls fn(state) now and on every change of the connection state. */
-    onState(fn) {
-      this.stateListeners.push(fn);
-      fn(this.state, this);
-      return this;
-    }
-
-    /** The latest payload of an event, or undefined. */
-    latest(event) {
-      return this.latestByEvent.get(event);
-    }
-
-    /** Every stat event (stats:<group>:<key>) with its latest payload. */
-    stats() {
-      const out = {};
-      this.latestByEvent.forEach((payload, event) => {
-        if (event.startsWith("stats:")) {
-          out[event] = payload;
-        }
-      });
-      return out;
-    }
-
-    /** Closes for good: no reconnect. */
-    close() {
-      this.closedByUser = true;
-      clearTimeout(this.timer);
-      if (this.socket) {
-        this.socket.close(1000, "bye");
-      }
-      this.setState("closed");
-    }
-
-    connect() {
-      this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
-      let socket;
-      try {
-        socket = new this.WebSocketImpl(this.url);
-      } catch (e) {
-        this.scheduleReconnect();
-        return;
-      }
-      this.socket = socket;
-      socket.onopen = () => {
-        this.attempt = 0;
-        this.setState("open");
-      };
-      socket.onmessage = (e) => this.receive(e.data);
-      socket.onclose = () => {
-        if (this.socket === socket && !this.closedByUser) {
-          this.scheduleReconnect();
-        }
-      };
-      socket.onerror = () => {
-        // onclose follows and reconnects.
-      };
-    }
-
-    scheduleReconnect() {
-      this.attempt += 1;
-      const ceiling = Math.min(this.maxDelay, this.minDelay * Math.pow(2, this.attempt - 1));
-      const delay = ceiling / 2 + Math.random() * ceiling / 2;
-      this.nextAttemptAt = Date.now() + delay;
-      this.setState("reconnecting");
-      this.timer = setTimeout(() => this.connect(), delay);
-    }
-
-    receive(text) {
-      let message;
-      try {
-        message = JSON.parse(text);
-      } catch (e) {
-        return;
-      }
-      if (!message || typeof message.event !== "string") {
-        return;
-      }
-      if (message.event === "available") {
-        this.available = message.payload;
-      }
-      if (message.event !== "milestone") {
-        this.latestByEvent.set(message.event, message.payload);
-      }
-      this.emit(message.event, message.payload);
-      this.emit("*", message.payload, message.event);
-    }
-
-    emit(key, payload, event) {
-      (this.listeners.get(key) || []).forEach((fn) => {
-        try {
-          fn(payload, event || key);
-        } catch (e) {
-          if (global.console) {
-            global.console.error("arithmospora listener failed", e);
-          }
-        }
-      });
-    }
-
-    setState(state) {
-      if (this.state === state && state !== "reconnecting") {
-        return;
-      }
-      this.state = state;
-      this.stateListeners.forEach((fn) => fn(state, this));
+  armHeartbeat() {
+    clearTimeout(this.heartbeat);
+    if (this.heartbeatTimeout > 0) {
+      this.heartbeat = setTimeout(() => this.abandon(), this.heartbeatTimeout);
     }
   }
 
-  global.Arithmospora = { Client: Client };
+  /** A connection that went silent: drop it without waiting for TCP to notice. */
+  abandon() {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      try {
+        socket.close(4000, "heartbeat timeout");
+      } catch (e) {
+        // already closing
+      }
+    }
+    if (!this.closedByUser) this.scheduleReconnect();
+  }
+
+  scheduleReconnect() {
+    clearTimeout(this.heartbeat);
+    clearTimeout(this.timer);
+    this.attempt += 1;
+    const ceiling = Math.min(this.maxDelay, this.minDelay * Math.pow(2, this.attempt - 1));
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2; // jitter: no thundering herd
+    this.nextAttemptAt = Date.now() + delay;
+    this.setState("reconnecting");
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  receive(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch (e) {
+      return;
+    }
+    if (!message || typeof message.event !== "string") return;
+    if (message.event === "available") this.available = message.payload;
+    if (message.event !== "milestone") this.latestByEvent.set(message.event, message.payload);
+    this.emit(message.event, message.payload, message.event);
+    this.emit("*", message.payload, message.event);
+  }
+
+  emit(key, payload, event) {
+    const set = this.listeners.get(key);
+    if (!set) return;
+    for (const fn of [...set]) {
+      try {
+        fn(payload, event);
+      } catch (e) {
+        if (globalThis.console) globalThis.console.error("arithmospora listener failed", e);
+      }
+    }
+  }
+
+  setState(state) {
+    if (this.state === state && state !== "reconnecting") return;
+    this.state = state;
+    for (const fn of [...this.stateListeners]) fn(state, this);
+  }
+
+  watchEnvironment(events) {
+    const win = events ?? (typeof window !== "undefined" ? window : null);
+    const doc = events ?? (typeof document !== "undefined" ? document : null);
+    this.environment = [];
+    if (win && win.addEventListener) {
+      win.addEventListener("online", this.wake);
+      this.environment.push([win, "online"]);
+    }
+    if (doc && doc.addEventListener) {
+      const onVisible = () => {
+        if (!doc.visibilityState || doc.visibilityState === "visible") this.wake();
+      };
+      doc.addEventListener("visibilitychange", onVisible);
+      this.environment.push([doc, "visibilitychange", onVisible]);
+    }
+  }
+
+  unwatchEnvironment() {
+    for (const [target, type, fn] of this.environment) {
+      target.removeEventListener(type, fn ?? this.wake);
+    }
+    this.environment = [];
+  }
+}
+
+/** new Client(url, options), for those who prefer a function. */
+function connect(url, options) {
+  return new Client(url, options);
+}
+
+  global.Arithmospora = { Client: Client, connect: connect };
 })(typeof window !== "undefined" ? window : globalThis);

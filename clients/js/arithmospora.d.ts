@@ -1,0 +1,108 @@
+// Types for arithmospora-client: the messages of an Arithmospora server (protocol 1, SPEC §5).
+
+/** The connection's state. */
+export type State = "connecting" | "open" | "reconnecting" | "closed";
+
+/** `available`: each group that has stats, with its stat keys, e.g. {"proportion": ["total"]}. */
+export type Available = Record<string, string[]>;
+
+/** proportion: a count out of a total. */
+export interface ProportionData {
+  current: number;
+  total: number;
+  proportion: number;
+  percentage: number;
+}
+
+/** rolling: a proportion over a moving time frame, with its busiest frame. */
+export interface RollingData extends ProportionData {
+  peak: number;
+  peakProportion: number;
+  peakPercentage: number;
+}
+
+/** single_value: the value, keyed by the node's own name, e.g. {"totalvotes": 2345}. */
+export type SingleValueData = Record<string, number>;
+
+/** generic: a hash of numbers, e.g. candidates' votes. */
+export type GenericData = Record<string, number>;
+
+/** timed: bucket number (epoch seconds / granularity) to count, in one period's data point. */
+export type TimedData = Record<string, number>;
+
+/** Any stat type's data, custom ones included. */
+export type StatData =
+  | ProportionData
+  | RollingData
+  | SingleValueData
+  | GenericData
+  | TimedData
+  | Record<string, unknown>;
+
+/** A stat, or one of its data points: a tree. */
+export interface DataPoint<D = StatData> {
+  name: string;
+  data: D;
+  dataPoints: Record<string, DataPoint<D>>;
+}
+
+/** `milestone`: met while the client was connected. */
+export interface Milestone {
+  name: string;
+  dataPointNames: string[];
+  field: string;
+  target: number;
+  comparator: ">" | ">=" | "=" | "==" | "<=" | "<";
+  message: string;
+  /** RFC 3339, UTC. */
+  achievedWhen: string;
+}
+
+/** What each event carries. Stat events are `stats:<group>:<key>`. */
+export interface Events {
+  available: Available;
+  milestone: Milestone;
+  [stat: `stats:${string}`]: DataPoint;
+}
+
+export type Listener<P> = (payload: P, event: string) => void;
+
+export interface ClientOptions {
+  /** First reconnect delay, ms (default 500); doubles up to maxDelay, with jitter. */
+  minDelay?: number;
+  /** Longest reconnect delay, ms (default 15000). */
+  maxDelay?: number;
+  /** Reconnect after this much silence, ms (default 45000; 0 turns it off). */
+  heartbeatTimeout?: number;
+  /** A WebSocket constructor: the 'ws' package in Node before 22. */
+  WebSocket?: unknown;
+  /** Where "online" and "visibilitychange" are heard (default: window and document). */
+  events?: EventTarget;
+}
+
+export class Client {
+  constructor(url: string, options?: ClientOptions);
+  readonly url: string;
+  readonly state: State;
+  /** When the next reconnect is due (ms since the epoch) while reconnecting, else null. */
+  readonly nextAttemptAt: number | null;
+  /** The latest `available` payload. */
+  readonly available: Available | null;
+  on<E extends keyof Events>(event: E, fn: Listener<Events[E]>): () => void;
+  on(event: "*", fn: Listener<unknown>): () => void;
+  on(event: string, fn: Listener<unknown>): () => void;
+  off(event: string, fn: Listener<never>): this;
+  once<E extends keyof Events>(event: E, fn: Listener<Events[E]>): () => void;
+  once(event: string, fn: Listener<unknown>): () => void;
+  onState(fn: (state: State, client: Client) => void): () => void;
+  latest<E extends keyof Events>(event: E): Events[E] | undefined;
+  latest(event: string): unknown;
+  /** Every stat event with its latest payload. */
+  stats(): Record<string, DataPoint>;
+  /** Reconnects now rather than at the end of the backoff. */
+  reconnectNow(): void;
+  /** Closes for good: no reconnect. */
+  close(): void;
+}
+
+export function connect(url: string, options?: ClientOptions): Client;

@@ -1,0 +1,123 @@
+// The client against a real server: the runnable jar's demo (its own Redis, a simulated
+// election), started here and stopped at the end. Build the jar first (mvn package).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import WebSocket, { WebSocketServer } from "ws";
+import { Client, connect } from "../src/arithmospora.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const jar = join(here, "..", "..", "..", "arithmospora-cli", "target", "arithmospora.jar");
+let demo;
+let websocketUrl;
+let dashboardUrl;
+
+before(async () => {
+  assert.ok(existsSync(jar), `the runnable jar (mvn package): ${jar}`);
+  demo = spawn("java", ["-jar", jar, "demo", "--http-port", "0", "--ws-port", "0", "--bind", "127.0.0.1", "--rate", "20"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the demo did not start: " + out)), 60000);
+    demo.stdout.on("data", (chunk) => {
+      out += chunk;
+      const ws = out.match(/Websocket:\s+(\S+)/);
+      const page = out.match(/Dashboard:\s+(\S+)/);
+      if (ws && page) {
+        websocketUrl = ws[1];
+        dashboardUrl = page[1];
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    demo.on("exit", (code) => reject(new Error("the demo exited with " + code + ": " + out)));
+  });
+});
+
+after(async () => {
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((resolve) => demo.on("exit", resolve));
+    demo.kill("SIGTERM");
+    await exited;
+  }
+});
+
+function until(condition, what, ms = 15000) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      if (condition()) return resolve();
+      if (Date.now() - started > ms) return reject(new Error("timed out waiting for " + what));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+test("it gets available, then every stat, and keeps the latest of each", async () => {
+  const client = new Client(websocketUrl, { WebSocket });
+  const states = [];
+  client.onState((s) => states.push(s));
+  const available = await new Promise((resolve) => client.once("available", resolve));
+  const keys = Object.entries(available).flatMap(([group, stats]) => stats.map((k) => `stats:${group}:${k}`));
+  assert.ok(keys.length > 5);
+  await until(() => keys.every((k) => client.latest(k) !== undefined), "every stat");
+  const total = client.latest("stats:proportion:total");
+  assert.equal(typeof total.data.percentage, "number");
+  assert.deepEqual(Object.keys(client.stats()).sort(), keys.sort());
+  assert.deepEqual(states.slice(0, 2), ["connecting", "open"]);
+  client.close();
+  assert.equal(client.state, "closed");
+});
+
+test("on returns off, off stops a listener, once hears one message, late listeners get the latest", async () => {
+  const client = connect(websocketUrl, { WebSocket });
+  let heard = 0;
+  const off = client.on("stats:proportion:total", () => heard++);
+  await until(() => heard >= 2, "two updates of the total");
+  off();
+  const stopped = heard;
+  let onceHeard = 0;
+  client.once("*", () => onceHeard++);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(heard, stopped);
+  assert.equal(onceHeard, 1);
+  let late;
+  client.on("stats:proportion:total", (p) => (late = late ?? p));
+  assert.equal(late, client.latest("stats:proportion:total"), "called at once with the latest");
+  client.close();
+});
+
+test("the server serves the script-tag build of this package", async () => {
+  const served = await (await fetch(new URL("arithmospora.js", dashboardUrl))).text();
+  assert.equal(served, readFileSync(join(here, "..", "dist", "arithmospora.js"), "utf8"));
+  const g = {};
+  new Function("window", "globalThis", served)(undefined, g);
+  assert.equal(typeof g.Arithmospora.Client, "function");
+});
+
+test("a silent connection is dropped after the heartbeat timeout, and 'online' reconnects at once", async () => {
+  const silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => silent.on("listening", r));
+  let connections = 0;
+  silent.on("connection", () => connections++);
+  const events = new EventTarget();
+  const client = new Client(`ws://127.0.0.1:${silent.address().port}/x`, {
+    WebSocket,
+    heartbeatTimeout: 300,
+    minDelay: 60000,
+    maxDelay: 60000,
+    events,
+  });
+  await until(() => connections === 1 && client.state === "open", "the first connection");
+  await until(() => client.state === "reconnecting", "the heartbeat timeout", 5000);
+  assert.ok(client.nextAttemptAt - Date.now() > 20000, "the next attempt is the backoff's, far off");
+  events.dispatchEvent(new Event("online"));
+  await until(() => connections === 2, "a reconnect on 'online'", 5000);
+  client.close();
+  await new Promise((r) => silent.close(r));
+});
