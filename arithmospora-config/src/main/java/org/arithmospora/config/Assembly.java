@@ -204,6 +204,7 @@ public final class Assembly implements AutoCloseable {
             .sources(sources)
             .liveness(this::isLive)
             .readiness(this::readiness);
+    config.sources().forEach(s -> b.labels(s.name(), s.labels()));
     if (w.metrics()) {
       b.metrics(meters::scrape);
     }

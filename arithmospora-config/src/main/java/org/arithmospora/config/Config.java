@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.type.StatTypeRegistry;
+import org.arithmospora.http.StatLabel;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
 
@@ -129,8 +130,21 @@ public record Config(
     }
   }
 
-  /** One source and the Redis prefix of its keys (empty when none of its stats use Redis). */
-  public record SourceConfig(SourceDefinition definition, String redisPrefix) {
+  /**
+   * One source, the Redis prefix of its keys (empty when none of its stats use Redis), and the
+   * dashboard's names for its stats (the label keys of each stat), keyed {@code <group>:<key>}.
+   */
+  public record SourceConfig(
+      SourceDefinition definition, String redisPrefix, Map<String, StatLabel> labels) {
+    public SourceConfig {
+      labels = Map.copyOf(labels);
+    }
+
+    /** A source without labels. */
+    public SourceConfig(SourceDefinition definition, String redisPrefix) {
+      this(definition, redisPrefix, Map.of());
+    }
+
     public String name() {
       return definition.name();
     }

@@ -20,6 +20,7 @@ import org.arithmospora.core.Problem;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.type.StatTypeRegistry;
+import org.arithmospora.http.StatLabel;
 import org.arithmospora.redis.RedisSettings;
 import org.arithmospora.ws.WebSocketSettings;
 import org.tomlj.Toml;
@@ -107,7 +108,8 @@ public final class ConfigLoader {
           StatDefinition.ROLLING,
           StatDefinition.TIMED,
           StatDefinition.OTHER);
-  private static final Set<String> STAT_KEYS = Set.of("name", "data_type", "loader_type", "period");
+  private static final Set<String> STAT_KEYS =
+      Set.of("name", "data_type", "loader_type", "period", "label", "labels");
   private static final Set<String> MILESTONE_GROUP_KEYS =
       Set.of("name", "group", "stat", "milestones");
   private static final Set<String> MILESTONE_KEYS =
@@ -617,6 +619,7 @@ public final class ConfigLoader {
     }
 
     boolean usesRedis = false;
+    Map<String, StatLabel> labels = new HashMap<>();
     Optional<TomlTable> statsTable = r.table(t, "stats", path, where);
     if (statsTable.isPresent()) {
       TomlTable st = statsTable.get();
@@ -667,6 +670,7 @@ public final class ConfigLoader {
           places.put("stats." + group + "[" + given++ + "]", new Place(stat, sp, spw));
           usesRedis |= loaderType.equals(REDIS);
           b.stat(def);
+          label(r, stat, sp, spw).ifPresent(l -> labels.put(group + ":" + def.key(), l));
         }
       }
     }
@@ -688,7 +692,34 @@ public final class ConfigLoader {
     if (r.errors.size() > errorsBefore) {
       return Optional.empty();
     }
-    return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse("")));
+    return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse(""), labels));
+  }
+
+  /** A stat's {@code label} and {@code labels} (data point names for people), if it has either. */
+  private static Optional<StatLabel> label(
+      TomlReader r, TomlTable stat, String sp, TomlPosition spw) {
+    Optional<String> label = r.string(stat, "label", sp, spw);
+    Map<String, String> points = new HashMap<>();
+    r.table(stat, "labels", sp, spw)
+        .ifPresent(
+            lt -> {
+              for (String point : lt.keySet()) {
+                if (lt.get(List.of(point)) instanceof String text) {
+                  points.put(point, text);
+                } else {
+                  r.error(
+                      lt,
+                      point,
+                      spw,
+                      sp + ".labels." + point,
+                      "expected the data point's name for people, e.g. PG = \"Postgraduate\"");
+                }
+              }
+            });
+    if (label.isEmpty() && points.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new StatLabel(label.orElse(null), points));
   }
 
   /** Where in the file one item handed to the builder was: its table, its path and its line. */

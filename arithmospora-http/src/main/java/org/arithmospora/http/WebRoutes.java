@@ -98,6 +98,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       Supplier<String> metrics,
       int websocketPort,
       boolean websocketTls,
+      Map<String, Map<String, StatLabel>> labels,
       String epoch) {
     this.settings = settings;
     this.sources = Map.copyOf(sources);
@@ -111,7 +112,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       for (String file : DASHBOARD_FILES.values()) {
         files.put(file, resource(file));
       }
-      files.put("defaults.js", defaults(sources.keySet(), websocketPort, websocketTls));
+      files.put("defaults.js", defaults(sources.keySet(), websocketPort, websocketTls, labels));
     }
   }
 
@@ -405,7 +406,11 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
    * The page's defaults: the sources served here, and the websocket URL of each, on the host the
    * page came from.
    */
-  private static byte[] defaults(Iterable<String> names, int websocketPort, boolean tls) {
+  private static byte[] defaults(
+      Iterable<String> names,
+      int websocketPort,
+      boolean tls,
+      Map<String, Map<String, StatLabel>> labels) {
     StringBuilder list = new StringBuilder();
     for (String n : names) {
       list.append(list.length() == 0 ? "" : ", ")
@@ -425,8 +430,36 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + websocketPort
                     + "/' + encodeURIComponent(name);\n")
             + "window.ARITHMOSPORA_DEFAULT_URL = window.ARITHMOSPORA_URL_OF && window.ARITHMOSPORA_SOURCES.length\n"
-            + "  ? window.ARITHMOSPORA_URL_OF(window.ARITHMOSPORA_SOURCES[0]) : '';\n";
+            + "  ? window.ARITHMOSPORA_URL_OF(window.ARITHMOSPORA_SOURCES[0]) : '';\n"
+            + "window.ARITHMOSPORA_LABELS = "
+            + new String(labelsJson(labels), StandardCharsets.UTF_8).trim()
+            + ";\n";
     return js.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code {"<source>": {"<group>:<key>": {"label": …, "dataPoints": {…}}}}}. */
+  private static byte[] labelsJson(Map<String, Map<String, StatLabel>> labels) {
+    return json(
+        out -> {
+          out.writeStartObject();
+          for (Map.Entry<String, Map<String, StatLabel>> source : labels.entrySet()) {
+            out.writeObjectFieldStart(source.getKey());
+            for (Map.Entry<String, StatLabel> stat : source.getValue().entrySet()) {
+              out.writeObjectFieldStart(stat.getKey());
+              if (stat.getValue().label() != null) {
+                out.writeStringField("label", stat.getValue().label());
+              }
+              out.writeObjectFieldStart("dataPoints");
+              for (Map.Entry<String, String> dp : stat.getValue().dataPoints().entrySet()) {
+                out.writeStringField(dp.getKey(), dp.getValue());
+              }
+              out.writeEndObject();
+              out.writeEndObject();
+            }
+            out.writeEndObject();
+          }
+          out.writeEndObject();
+        });
   }
 
   private interface JsonWriter {

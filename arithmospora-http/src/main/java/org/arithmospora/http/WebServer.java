@@ -84,6 +84,7 @@ public final class WebServer implements AutoCloseable {
             b.metrics,
             b.websocketPort,
             b.websocketTls,
+            b.labels,
             Long.toString(System.currentTimeMillis(), 36));
     this.acceptor =
         new MultiThreadIoEventLoopGroup(1, threads("accept"), NioIoHandler.newFactory());
@@ -187,6 +188,7 @@ public final class WebServer implements AutoCloseable {
     private BooleanSupplier liveness = () -> true;
     private Readiness readiness = Readiness.always();
     private Supplier<String> metrics;
+    private final Map<String, Map<String, StatLabel>> labels = new LinkedHashMap<>();
     private int websocketPort = -1;
     private boolean websocketTls;
 
@@ -203,6 +205,12 @@ public final class WebServer implements AutoCloseable {
     /** Every source of {@code list}. */
     public Builder sources(List<? extends Source> list) {
       new ArrayList<>(list).forEach(this::source);
+      return this;
+    }
+
+    /** The dashboard's names for the stats of {@code sourceName}, keyed {@code <group>:<key>}. */
+    public Builder labels(String sourceName, Map<String, StatLabel> statLabels) {
+      labels.put(sourceName, Map.copyOf(statLabels));
       return this;
     }
 

@@ -130,7 +130,8 @@ public final class DemoCommand extends ArithmosporaCommand {
                   new Config.SourceConfig(
                       DemoElection.definition(
                           now.minus(Duration.ofMinutes(90)), now.plus(Duration.ofHours(3))),
-                      DemoElection.PREFIX)),
+                      DemoElection.PREFIX,
+                      DemoElection.labels())),
               List.of(),
               StatTypeRegistry.ofDefaults(),
               Config.Log.DEFAULT);

@@ -17,6 +17,7 @@ import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.TimedPeriod;
 import org.arithmospora.core.store.NodeAddress;
 import org.arithmospora.core.store.StatAddress;
+import org.arithmospora.http.StatLabel;
 import org.arithmospora.redis.RedisKeys;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
@@ -73,6 +74,24 @@ final class DemoElection {
   }
 
   /** The source: start an hour and a half ago, end in three hours. */
+  /** The dashboard's names for the demo's stats, as a [[sources]] table's label keys give them. */
+  static Map<String, StatLabel> labels() {
+    return Map.of(
+        "proportion:total", new StatLabel("Turnout", Map.of()),
+        "proportion:studytypes",
+            new StatLabel(
+                "Turnout by study type",
+                Map.of(
+                    "UG", "Undergraduate", "PG", "Postgraduate", "T", "Taught", "R", "Research")),
+        "proportion:departments", new StatLabel("Turnout by department", Map.of()),
+        "rolling:5m:total", new StatLabel("Votes in the last 5 minutes", Map.of()),
+        "rolling:1h:total", new StatLabel("Votes in the last hour", Map.of()),
+        "timed:turnout", new StatLabel("Votes", Map.of()),
+        "other:totalvotes", new StatLabel("Votes cast", Map.of()),
+        "other:5m:totalvotes", new StatLabel("Votes cast in the last 5 minutes", Map.of()),
+        "other:candidates", new StatLabel("President: votes per candidate", Map.of()));
+  }
+
   static SourceDefinition definition(Instant start, Instant end) {
     SourceDefinition.Builder b = SourceDefinition.builder(SOURCE).startTime(start).endTime(end);
     PERIODS.forEach(b::timedPeriod);

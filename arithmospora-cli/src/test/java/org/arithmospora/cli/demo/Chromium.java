@@ -182,6 +182,17 @@ public final class Chromium implements AutoCloseable {
     return value.isMissingNode() ? null : value.asText();
   }
 
+  /** Lays the page out as a screen {@code width} by {@code height} CSS pixels would, as a phone. */
+  public void viewport(int width, int height, boolean mobile) throws Exception {
+    call(
+        "Emulation.setDeviceMetricsOverride",
+        JSON.createObjectNode()
+            .put("width", width)
+            .put("height", height)
+            .put("deviceScaleFactor", 1)
+            .put("mobile", mobile));
+  }
+
   /** Saves a PNG of the page. */
   void screenshot(Path file) throws Exception {
     JsonNode shot =

@@ -24,6 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardBrowserTest {
   @TempDir Path profile;
 
+  /** The elements whose right edge is beyond the viewport, by tag and class; empty when none. */
+  private static String overflow(Chromium browser) throws Exception {
+    return browser.eval(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+            + " > document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className)"
+            + ".slice(0, 5).join(', ')");
+  }
+
   @Test
   void theDashboardShowsLiveNumbersFromTheDemo() throws Exception {
     Optional<Path> chromium = Chromium.find();
@@ -92,7 +100,21 @@ class DashboardBrowserTest {
                         && Integer.parseInt(
                                 browser.eval("document.querySelectorAll('#timeline rect').length"))
                             > 30
-                        && browser.eval("document.body.textContent").contains("5m · total"));
+                        && browser
+                            .eval("document.body.textContent")
+                            .contains("Votes in the last 5 minutes"));
+        // Labels come from the configuration: a stat's, and a data point's.
+        assertThat(browser.eval("document.body.textContent"))
+            .contains("Turnout by study type")
+            .contains("Postgraduate");
+        // The time axes are labelled with clock times.
+        String ticks =
+            browser.eval(
+                "[...document.querySelectorAll('#timeline .tick')].map(t => t.textContent).join('|')");
+        assertThat(ticks.split("\\|", -1)).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(ticks.split("\\|", -1)).allMatch(t -> t.matches("\\d{1,2}:\\d{2}( [AP]M)?"));
+        assertThat(browser.eval("document.body.textContent")).doesNotContain("NaN");
+        assertThat(overflow(browser)).as("elements wider than the 1,280 px viewport").isEmpty();
         assertThat(browser.eval("document.body.textContent"))
             .contains("Engineering")
             .contains("Avery Quinn");
@@ -110,6 +132,19 @@ class DashboardBrowserTest {
         browser.screenshot(shot);
         assertThat(Files.size(shot)).isGreaterThan(10_000);
 
+        // On a 390 px phone nothing sticks out, and the developer's source form stays hidden.
+        browser.viewport(390, 844, true);
+        await()
+            .atMost(Chromium.timeout())
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> "390".equals(browser.eval("window.innerWidth")));
+        assertThat(overflow(browser)).as("elements wider than the 390 px viewport").isEmpty();
+        assertThat(browser.eval("document.getElementById('source-form').hidden")).isEqualTo("true");
+        Path phone = Path.of("target", "screenshots", "dashboard-390.png");
+        browser.screenshot(phone);
+        assertThat(Files.size(phone)).isGreaterThan(10_000);
+        browser.viewport(1280, 1800, false);
+
         // The connection state follows the server: stopping it shows a reconnect.
         demo.stop.countDown();
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
@@ -121,6 +156,12 @@ class DashboardBrowserTest {
                     browser
                         .eval("document.getElementById('state').textContent")
                         .startsWith("reconnecting"));
+        // The numbers shown are old now: dimmed, with a countdown to the next attempt.
+        assertThat(browser.eval("document.body.classList.contains('stale')")).isEqualTo("true");
+        assertThat(browser.eval("document.getElementById('state').textContent"))
+            .matches("reconnecting in \\d+ s");
+        assertThat(browser.eval("getComputedStyle(document.querySelector('main')).opacity"))
+            .isNotEqualTo("1");
       }
     } finally {
       demo.stop.countDown();
