@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
@@ -252,6 +253,41 @@ class ConfigLoaderTest {
                     .startsWith(
                         "test.conf:7: sources[0].is_live is absent: the source is served live"));
     assertThat(parse("[[sources]]\nname = \"e\"\nis_live = true\n").warnings()).isEmpty();
+  }
+
+  @Test
+  void statsMayHaveLabelsForPages() throws Exception {
+    Config config =
+        parse(
+            """
+        [[sources]]
+        name = "e"
+        redis_prefix = "e"
+        is_live = true
+          [sources.stats]
+          proportion = [ { name = "studytypes", label = "Turnout by study type",
+                           labels = { UG = "Undergraduate", PG = "Postgraduate" } },
+                         { name = "total" } ]
+          rolling = [ { name = "total", period = "5m", label = "Last five minutes" } ]
+        """);
+    Map<String, org.arithmospora.http.StatLabel> labels = config.sources().get(0).labels();
+    assertThat(labels).containsOnlyKeys("proportion:studytypes", "rolling:5m:total");
+    assertThat(labels.get("proportion:studytypes").label()).isEqualTo("Turnout by study type");
+    assertThat(labels.get("proportion:studytypes").dataPoints())
+        .containsEntry("PG", "Postgraduate")
+        .containsEntry("UG", "Undergraduate");
+    assertThat(config.warnings()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "[[sources]]\nname = \"e\"\nredis_prefix = \"e\"\n[sources.stats]\n"
+                        + "proportion = [ { name = \"t\", labels = { PG = 1 } } ]\n"))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .anyMatch(
+                        p -> p.contains("sources[0].stats.proportion[0].labels.PG: expected")));
   }
 
   @Test

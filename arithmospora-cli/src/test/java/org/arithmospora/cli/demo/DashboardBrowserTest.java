@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,6 +146,33 @@ class DashboardBrowserTest {
         browser.screenshot(phone);
         assertThat(Files.size(phone)).isGreaterThan(10_000);
         browser.viewport(1280, 1800, false);
+
+        // The front-end guide's twenty-line page works against the same server.
+        Path page =
+            Files.createDirectories(profile.resolveSibling(profile.getFileName() + "-page"));
+        Files.copy(Path.of("..", "docs", "example.html"), page.resolve("example.html"));
+        try (InputStream js =
+            URI.create(demo.dashboardUrl + "arithmospora.js").toURL().openStream()) {
+          Files.copy(js, page.resolve("arithmospora.js"));
+        }
+        Path exampleProfile = Files.createTempDirectory("arithmospora-example-profile");
+        try (Chromium example =
+            Chromium.open(
+                chromium.get(),
+                exampleProfile,
+                page.resolve("example.html").toUri() + "?url=" + demo.websocketUrl)) {
+          await()
+              .atMost(Chromium.timeout())
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  () -> {
+                    // Null until the page has loaded.
+                    String turnout = example.eval("document.getElementById('turnout').textContent");
+                    return turnout != null && turnout.matches("\\d+\\.\\d");
+                  });
+          assertThat(example.eval("document.getElementById('state').textContent"))
+              .isEqualTo("open");
+        }
 
         // The connection state follows the server: stopping it shows a reconnect.
         demo.stop.countDown();
