@@ -143,6 +143,8 @@ public final class Chromium implements AutoCloseable {
                           if (f != null) {
                             f.complete(message);
                           }
+                        } else {
+                          noteError(message);
                         }
                       } catch (IOException e) {
                         // Not JSON: ignore.
@@ -154,6 +156,47 @@ public final class Chromium implements AutoCloseable {
                   }
                 })
             .join();
+  }
+
+  /** Console errors, uncaught exceptions and failed loads the page reported, in order. */
+  private final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private void noteError(JsonNode event) {
+    String method = event.path("method").asText();
+    JsonNode p = event.path("params");
+    if (method.equals("Runtime.exceptionThrown")) {
+      errors.add(
+          "exception: "
+              + p.path("exceptionDetails")
+                  .path("exception")
+                  .path("description")
+                  .asText(p.path("exceptionDetails").path("text").asText()));
+    } else if (method.equals("Runtime.consoleAPICalled")
+        && p.path("type").asText().equals("error")) {
+      errors.add("console.error: " + p.path("args"));
+    } else if (method.equals("Log.entryAdded")
+        && p.path("entry").path("level").asText().equals("error")) {
+      errors.add(
+          "log: "
+              + p.path("entry").path("text").asText()
+              + " "
+              + p.path("entry").path("url").asText());
+    }
+  }
+
+  /**
+   * Starts recording console errors, uncaught exceptions and failed loads (a 404 for the favicon,
+   * say), and reloads the page so that none of its own is missed.
+   */
+  public void recordErrors() throws Exception {
+    call("Runtime.enable", JSON.createObjectNode());
+    call("Log.enable", JSON.createObjectNode());
+    call("Page.reload", JSON.createObjectNode());
+  }
+
+  /** What {@link #recordErrors()} has seen so far. */
+  public List<String> errors() {
+    return List.copyOf(errors);
   }
 
   private JsonNode call(String method, ObjectNode params) throws Exception {

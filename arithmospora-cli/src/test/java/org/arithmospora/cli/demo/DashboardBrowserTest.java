@@ -61,6 +61,7 @@ class DashboardBrowserTest {
     try {
       assertThat(demo.ready.await(60, TimeUnit.SECONDS)).as("demo started").isTrue();
       try (Chromium browser = Chromium.open(chromium.get(), profile, demo.dashboardUrl)) {
+        browser.recordErrors();
         await()
             .atMost(Chromium.timeout())
             .pollInterval(Duration.ofMillis(200))
@@ -117,6 +118,7 @@ class DashboardBrowserTest {
         assertThat(ticks.split("\\|", -1)).allMatch(t -> t.matches("\\d{1,2}:\\d{2}( [AP]M)?"));
         assertThat(browser.eval("document.body.textContent")).doesNotContain("NaN");
         assertThat(overflow(browser)).as("elements wider than the 1,280 px viewport").isEmpty();
+        assertThat(browser.errors()).as("console errors, exceptions and failed loads").isEmpty();
         assertThat(browser.eval("document.body.textContent"))
             .contains("Engineering")
             .contains("Avery Quinn");
