@@ -200,6 +200,30 @@ class CliCommandsTest {
   }
 
   @Test
+  void aFileThatIsNotUtf8IsNamedWithItsLine() throws Exception {
+    Path conf = dir.resolve("latin1.conf");
+    Files.write(
+        conf, "[http]\naddress = \":8080\"\n# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+    Run r = run("check", "-c", conf.toString());
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains(conf + ":3: is not UTF-8 text (a TOML file must be)");
+  }
+
+  @Test
+  void aListenHostThatDoesNotResolveIsNamed() throws Exception {
+    Path conf =
+        config(
+            "[redis]\nserver = \"127.0.0.1:1\"\ndb = 1\n[http]\naddress = \"nonexistent.invalid:8080\"\n"
+                + "[[sources]]\nname = \"e\"\nis_live = false\n");
+    Run r = run("serve", "-c", conf.toString());
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err())
+        .contains(
+            "cannot listen on nonexistent.invalid:8080: the host name nonexistent.invalid does not resolve")
+        .doesNotContain("ERROR null");
+  }
+
+  @Test
   void versionNamesTheVersionAndJava() {
     Run r = run("--version");
     assertThat(r.status()).isZero();

@@ -154,10 +154,43 @@ public final class ConfigLoader {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(List.of(file + ": no such file"));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigException(List.of(notUtf8(file)));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
     }
     return parse(file, text);
+  }
+
+  /** Where a file that is not UTF-8 first goes wrong: TOML files are UTF-8. */
+  private static String notUtf8(Path file) {
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      java.nio.charset.CharsetDecoder utf8 =
+          java.nio.charset.StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+      int line = 1;
+      int start = 0;
+      for (int i = 0; i <= bytes.length; i++) {
+        if (i == bytes.length || bytes[i] == '\n') {
+          try {
+            utf8.reset().decode(java.nio.ByteBuffer.wrap(bytes, start, i - start));
+          } catch (java.nio.charset.CharacterCodingException bad) {
+            return file
+                + ":"
+                + line
+                + ": is not UTF-8 text (a TOML file must be); save the file as UTF-8";
+          }
+          line++;
+          start = i + 1;
+        }
+      }
+    } catch (IOException e) {
+      // Fall through to the general message.
+    }
+    return file + ": is not UTF-8 text (a TOML file must be); save the file as UTF-8";
   }
 
   /** Reads and checks configuration text, reporting problems against {@code file}. */

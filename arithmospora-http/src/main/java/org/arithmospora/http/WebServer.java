@@ -104,6 +104,15 @@ public final class WebServer implements AutoCloseable {
    * @throws IllegalStateException naming the address when it cannot be bound
    */
   public void start() {
+    if (settings.address().isUnresolved()) {
+      close();
+      throw new IllegalStateException(
+          "cannot listen for HTTP on "
+              + settings.address().getHostString()
+              + ":"
+              + settings.address().getPort()
+              + ": the host name does not resolve to an address of this machine");
+    }
     ServerBootstrap b =
         new ServerBootstrap()
             .group(acceptor, workers)

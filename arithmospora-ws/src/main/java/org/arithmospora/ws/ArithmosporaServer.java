@@ -103,6 +103,14 @@ public final class ArithmosporaServer implements AutoCloseable {
   public void start() {
     int count = settings.selectorThreads();
     List<ServerSocketChannel> channels = new ArrayList<>();
+    if (settings.address().isUnresolved()) {
+      throw new IllegalStateException(
+          "cannot listen on "
+              + describe(settings.address())
+              + ": the host name "
+              + settings.address().getHostString()
+              + " does not resolve to an address of this machine");
+    }
     try {
       InetSocketAddress address = settings.address();
       if (count > 1) {
