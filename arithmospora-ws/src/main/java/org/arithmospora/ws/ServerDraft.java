@@ -10,11 +10,16 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Locale;
+import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.enums.Opcode;
 import org.java_websocket.enums.Role;
 import org.java_websocket.exceptions.IncompleteHandshakeException;
+import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.exceptions.InvalidHandshakeException;
+import org.java_websocket.exceptions.LimitExceededException;
+import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.HandshakeBuilder;
 import org.java_websocket.handshake.HandshakeImpl1Client;
@@ -55,6 +60,34 @@ final class ServerDraft extends Draft_6455 {
    */
   ServerDraft(int maxFrameSize) {
     super(Collections.emptyList(), maxFrameSize);
+  }
+
+  // Bytes of the fragmented message being received, so far. A draft is copied per connection.
+  private long fragmentBytes;
+
+  /**
+   * Bounds a fragmented message by its total, frame by frame. The library checks each frame and the
+   * whole message at its last frame, but a message whose last frame never comes grows without bound
+   * (hundreds of megabytes of continuation frames under max_message_bytes each filled the heap);
+   * here its connection is closed with 1009 as soon as the total passes the limit, and what it sent
+   * is let go.
+   */
+  @Override
+  public void processFrame(WebSocketImpl connection, Framedata frame) throws InvalidDataException {
+    Opcode op = frame.getOpcode();
+    if (op == Opcode.CONTINUOUS || ((op == Opcode.TEXT || op == Opcode.BINARY) && !frame.isFin())) {
+      fragmentBytes =
+          (op == Opcode.CONTINUOUS ? fragmentBytes : 0) + frame.getPayloadData().remaining();
+      if (fragmentBytes > getMaxFrameSize()) {
+        fragmentBytes = 0;
+        throw new LimitExceededException(
+            "a fragmented message over " + getMaxFrameSize() + " bytes", getMaxFrameSize());
+      }
+      if (frame.isFin()) {
+        fragmentBytes = 0;
+      }
+    }
+    super.processFrame(connection, frame);
   }
 
   @Override

@@ -468,6 +468,68 @@ class ServerTest {
     assertThat(stays.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(100);
   }
 
+  /** A client frame, masked with zeros as RFC 6455 lets a client do. */
+  private static byte[] clientFrame(boolean fin, int opcode, int length) {
+    java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
+    f.write((fin ? 0x80 : 0) | opcode);
+    f.write(0x80 | 126);
+    f.write(length >> 8);
+    f.write(length & 0xFF);
+    f.writeBytes(new byte[4]);
+    f.writeBytes("x".repeat(length).getBytes(StandardCharsets.US_ASCII));
+    return f.toByteArray();
+  }
+
+  @Test
+  void aFragmentedMessageThatNeverEndsIsClosedWhenItsTotalPassesTheLimit() throws Exception {
+    serve(settings().maxInboundBytes(1024));
+    TestClient polite = connect("/election");
+    polite.nextJson(4);
+    try (Socket endless = rawClient()) {
+      OutputStream out = endless.getOutputStream();
+      out.write(clientFrame(false, 0x1, 600)); // text, not final
+      java.io.IOException closed = null;
+      // Each continuation is under the limit; their total soon is not. Without a bound, this
+      // would go on for as long as the client liked.
+      for (int i = 0; i < 50 && closed == null; i++) {
+        try {
+          out.write(clientFrame(false, 0x0, 600));
+          out.flush();
+        } catch (java.io.IOException e) {
+          closed = e;
+        }
+      }
+      endless.setSoTimeout(5000);
+      InputStream in = endless.getInputStream();
+      // The rest of the handshake's response, to its blank line.
+      int matched = 0;
+      while (matched < 4) {
+        int b = in.read();
+        matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+      }
+      // Skip what the server sent before (available, the snapshot), to its close frame.
+      int code = -1;
+      for (int frames = 0; frames < 100; frames++) {
+        int b0 = in.read();
+        if (b0 < 0) {
+          break; // closed without a close frame
+        }
+        int len = in.read() & 0x7F;
+        if (len == 126) {
+          len = (in.read() << 8) | in.read();
+        }
+        byte[] payload = in.readNBytes(len);
+        if ((b0 & 0x0F) == 0x8) {
+          code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+          break;
+        }
+      }
+      assertThat(code).as("close code").isEqualTo(1009);
+    }
+    update("91");
+    assertThat(polite.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(91);
+  }
+
   @Test
   void oversizedInboundMessagesCloseTheirConnectionOnly() throws Exception {
     serve(settings().maxInboundBytes(1024));
