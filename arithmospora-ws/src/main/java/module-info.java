@@ -5,10 +5,13 @@
  * org.java_websocket/org.java_websocket=org.arithmospora.ws}, and without them the server says at
  * start-up which ones it does without.
  */
+// Micrometer has only an Automatic-Module-Name: stable, which is all this warning is about.
+@SuppressWarnings("requires-automatic")
 module org.arithmospora.ws {
   requires transitive org.arithmospora.core;
   requires transitive org.arithmospora.hub;
   requires transitive org.java_websocket;
+  requires micrometer.core;
   requires org.slf4j;
 
   exports org.arithmospora.ws;

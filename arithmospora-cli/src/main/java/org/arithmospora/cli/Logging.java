@@ -8,7 +8,10 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,6 +29,27 @@ final class Logging {
   }
 
   private Logging() {}
+
+  /**
+   * Java-WebSocket logs every client's protocol error as an ERROR, most with a stack trace: 2,000
+   * bad clients made 673 of them. A client's mistake is not a server error; the websocket server
+   * counts them by close code and says so once every 10 s instead. {@code -v} shows them again.
+   */
+  static final class ClientMistakes extends Filter<ILoggingEvent> {
+    private static final Pattern MISTAKE =
+        Pattern.compile(
+            "^(Closing due to invalid (size of frame|data in frame)|Protocol error|"
+                + "non control or continious frame expected)");
+
+    @Override
+    public FilterReply decide(ILoggingEvent event) {
+      return event.getLoggerName().startsWith("org.java_websocket")
+              && event.getMessage() != null
+              && MISTAKE.matcher(event.getMessage()).find()
+          ? FilterReply.DENY
+          : FilterReply.NEUTRAL;
+    }
+  }
 
   /** The start-up setting, before any configuration file is read. */
   static void configure(boolean verbose) {
@@ -67,6 +91,9 @@ final class Logging {
     encoder.start();
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
+    if (!verbose) {
+      console.addFilter(new ClientMistakes());
+    }
     console.setTarget("System.err");
     console.setEncoder(encoder);
     console.start();

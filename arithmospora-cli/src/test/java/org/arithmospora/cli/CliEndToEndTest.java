@@ -304,6 +304,21 @@ class CliEndToEndTest {
                           l -> l.contains("Serving 1 source(s) on ws://127.0.0.1:" + httpPort)));
       TestClient client = connect(httpPort);
       await().atMost(Duration.ofSeconds(10)).until(() -> client.messages.size() >= 6);
+      // A client that sends invalid UTF-8 is closed (1007): its mistake, not a server error.
+      try (java.net.Socket bad =
+          new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), httpPort)) {
+        java.io.OutputStream out = bad.getOutputStream();
+        out.write(
+            ("GET /election HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, (byte) 0xC3, 0x28});
+        out.flush();
+        bad.setSoTimeout(5000);
+        while (bad.getInputStream().read() >= 0) {
+          // Until the server closes it.
+        }
+      }
 
       process.destroy(); // SIGTERM
       assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -314,6 +329,10 @@ class CliEndToEndTest {
       assertThat(log.get())
           .anyMatch(l -> l.contains("INFO Shutting down"))
           .anyMatch(l -> l.endsWith("INFO Stopped"));
+      assertThat(log.get())
+          .as("no ERROR and no stack trace for a client's mistake")
+          .noneMatch(l -> l.contains(" ERROR "))
+          .noneMatch(l -> l.startsWith("\tat "));
       assertThat(log.get().get(0))
           .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO|WARN) .*");
     } finally {

@@ -176,6 +176,11 @@ class ServeWebTest {
     assertThat(before)
         .anyMatch(s -> s.get("name").asText().equals("arithmospora_source_read_seconds_bucket"));
     assertThat(value(before, "arithmospora_redis_connected", null)).isEqualTo(1);
+    assertThat(before)
+        .anyMatch(
+            x ->
+                x.get("name").asText().equals("arithmospora_client_protocol_errors_total")
+                    && x.get("labels").path("code").asText().equals("1007"));
     double updates = value(before, "arithmospora_source_updates_total", "election");
 
     TestClient client = TestClient.connect("ws://127.0.0.1:" + wsPort + "/election");

@@ -25,6 +25,7 @@ import org.arithmospora.redis.RedisMetrics;
 import org.arithmospora.redis.RedisStore;
 import org.arithmospora.ws.ArithmosporaServer;
 import org.arithmospora.ws.TlsContexts;
+import org.arithmospora.ws.WebSocketMetrics;
 import org.arithmospora.ws.WebSocketSettings;
 
 /**
@@ -173,6 +174,7 @@ public final class Assembly implements AutoCloseable {
     ArithmosporaServer built = b.build();
     built.start();
     new HubMetrics(built.hub()).bindTo(meters);
+    new WebSocketMetrics(built).bindTo(meters);
     server = built;
     return built;
   }

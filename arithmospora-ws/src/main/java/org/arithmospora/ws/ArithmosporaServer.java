@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -73,6 +74,11 @@ public final class ArithmosporaServer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong rescued =
       new java.util.concurrent.atomic.AtomicLong();
   private ScheduledExecutorService rescuer;
+  // Clients the server closed for what they sent, by close code: counted, and said every 10 s.
+  private final java.util.concurrent.ConcurrentHashMap<
+          Integer, java.util.concurrent.atomic.LongAdder>
+      clientErrors = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Integer, Long> clientErrorsSaid = new java.util.HashMap<>();
   private volatile int port;
   private volatile boolean running;
   private volatile boolean stopped;
@@ -155,6 +161,8 @@ public final class ArithmosporaServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    ScheduledFuture<?> unusedSummaries =
+        rescuer.scheduleWithFixedDelay(this::sayClientErrors, 10, 10, TimeUnit.SECONDS);
     // Runs until stop() shuts the executor down; the task catches its own failures.
     ScheduledFuture<?> unused =
         rescuer.scheduleWithFixedDelay(
@@ -273,6 +281,50 @@ public final class ArithmosporaServer implements AutoCloseable {
    */
   public boolean isResponsive(Duration timeout) {
     return running && !stopped && hub.isResponsive(timeout);
+  }
+
+  /**
+   * What a client's mistake is called in the summary line, by the close code the server answered it
+   * with. A client's mistake is not a server error: no stack trace per client, one line.
+   */
+  private static final Map<Integer, String> CLIENT_ERRORS =
+      Map.of(
+          1002, "protocol errors",
+          1003, "unacceptable data",
+          1007, "invalid UTF-8",
+          1008, "policy violations",
+          1009, "messages over max_message_bytes");
+
+  /** The close codes the server answers clients' mistakes with, each with what it means. */
+  public static Map<Integer, String> clientErrorCodes() {
+    return CLIENT_ERRORS;
+  }
+
+  /** Clients closed for what they sent, with {@code code}, since the server started. */
+  public long clientsClosedFor(int code) {
+    java.util.concurrent.atomic.LongAdder n = clientErrors.get(code);
+    return n == null ? 0 : n.sum();
+  }
+
+  /** One WARN line for the clients closed for their mistakes since the last one, if any. */
+  private void sayClientErrors() {
+    try {
+      List<String> parts = new ArrayList<>();
+      for (Map.Entry<Integer, String> e : new java.util.TreeMap<>(CLIENT_ERRORS).entrySet()) {
+        long total = clientsClosedFor(e.getKey());
+        long since = total - clientErrorsSaid.getOrDefault(e.getKey(), 0L);
+        clientErrorsSaid.put(e.getKey(), total);
+        if (since > 0) {
+          parts.add(since + " for " + e.getValue() + " (" + e.getKey() + ")");
+        }
+      }
+      if (!parts.isEmpty()) {
+        log.warn(
+            "Clients closed for what they sent in the last 10 s: {}", String.join(", ", parts));
+      }
+    } catch (RuntimeException e) {
+      log.warn("Counting clients' errors failed: {}", e.toString());
+    }
   }
 
   /** The port listened on (the one picked, when configured as 0). */
@@ -426,6 +478,11 @@ public final class ArithmosporaServer implements AutoCloseable {
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
       if (conn.getAttachment() instanceof WebSocketTransport t) {
         t.closed();
+      }
+      if (!remote && CLIENT_ERRORS.containsKey(code)) {
+        clientErrors
+            .computeIfAbsent(code, c -> new java.util.concurrent.atomic.LongAdder())
+            .increment();
       }
     }
 

@@ -531,6 +531,29 @@ class ServerTest {
   }
 
   @Test
+  void clientsClosedForTheirMistakesAreCountedByCloseCode() throws Exception {
+    serve(settings());
+    TestClient polite = connect("/election");
+    polite.nextJson(4);
+    for (int i = 0; i < 3; i++) {
+      try (Socket bad = rawClient()) {
+        // A final text frame of two bytes that are not UTF-8 (0xC3 0x28), masked with zeros.
+        bad.getOutputStream()
+            .write(new byte[] {(byte) 0x81, (byte) 0x82, 0, 0, 0, 0, (byte) 0xC3, 0x28});
+        bad.getOutputStream().flush();
+        bad.setSoTimeout(5000);
+        InputStream in = bad.getInputStream();
+        while (in.read() >= 0) {
+          // Until the server closes it.
+        }
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.clientsClosedFor(1007) == 3);
+    update("92");
+    assertThat(polite.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(92);
+  }
+
+  @Test
   void oversizedInboundMessagesCloseTheirConnectionOnly() throws Exception {
     serve(settings().maxInboundBytes(1024));
     TestClient polite = connect("/election");
