@@ -199,6 +199,7 @@ final class StatRefresher {
   private void readTimed(Collection<LiveStat> toRead, String why) {
     Instant now = scheduler.now();
     boolean unavailable = false;
+    boolean answered = false;
     Map<StatLoader, List<LiveStat>> grouped = new LinkedHashMap<>();
     for (LiveStat s : toRead) {
       grouped.computeIfAbsent(s.loader, l -> new ArrayList<>()).add(s);
@@ -212,8 +213,10 @@ final class StatRefresher {
         LiveStat stat = byTarget.get(o.getKey());
         TreeReader.Outcome outcome = o.getValue();
         if (outcome instanceof TreeReader.Loaded loaded) {
+          answered = true;
           sink.apply(stat, loaded.tree(), now);
         } else if (outcome instanceof TreeReader.Failed failed) {
+          answered = true;
           stat.failed(failed.error(), definition.name());
         } else if (outcome instanceof TreeReader.Unavailable u) {
           if (!unavailable && !storeUnavailable) {
@@ -230,12 +233,15 @@ final class StatRefresher {
     if (unavailable) {
       storeUnavailable = true;
       scheduleRetry();
-    } else {
+    } else if (answered) {
+      // Only a read the store answered says it is back: reading nothing says nothing.
       if (storeUnavailable) {
         log.info("Source '{}': store reachable again; stats are current", definition.name());
       }
       storeUnavailable = false;
       timers.storeAnswered();
+    } else if (storeUnavailable) {
+      scheduleRetry();
     }
     if (definition.isLive()) {
       scheduleTimeChange(now);
@@ -270,8 +276,10 @@ final class StatRefresher {
           Instant at = scheduler.now();
           List<LiveStat> moved = new ArrayList<>();
           for (LiveStat s : stats) {
+            // From the instant planned, not the one it ran at: on a real clock the task runs a
+            // little late, and from then the boundary just passed is behind, not ahead.
             if (s.type
-                .nextTimeChange(definition, s.def, at.minusNanos(1))
+                .nextTimeChange(definition, s.def, due.minusNanos(1))
                 .map(t -> !t.isAfter(at))
                 .orElse(false)) {
               moved.add(s);

@@ -174,6 +174,41 @@ class TimedStatTest {
   }
 
   @Test
+  void aMovingWindowDoesNotAnnounceTheStoreBackWhileItIsStillDown() throws Exception {
+    // On a real clock, a timed window's re-read runs a little after the boundary it was planned
+    // for. Taken for "the stats that change now", that found none, and reading none was taken
+    // for the store answering: "store reachable again" while it was down, and no more retries.
+    InMemoryStore down = new InMemoryStore();
+    down.setAvailable(false);
+    Instant now = Instant.now();
+    try (LiveSource live =
+        LiveSource.builder(
+                SourceDefinition.builder("election")
+                    .startTime(now.minusSeconds(3600))
+                    .endTime(now.plusSeconds(3600))
+                    .timedPeriod(1, 3)
+                    .stat("timed", "turnout")
+                    .build())
+            .loader(down)
+            .build()) {
+      live.start();
+      assertThat(live.isStoreAvailable()).isFalse();
+      // Several one-second windows move meanwhile; none may be taken for the store answering.
+      for (int i = 0; i < 25; i++) {
+        Thread.sleep(100);
+        assertThat(live.isStoreAvailable()).as("after %d ms", (i + 1) * 100).isFalse();
+      }
+      down.setAvailable(true);
+      // The retries go on (1 s, then 2 s…): the store is found again within seconds.
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!live.isStoreAvailable() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(live.isStoreAvailable()).as("back once the store answers").isTrue();
+    }
+  }
+
+  @Test
   void wholeEventPeriodsWithoutEventTimesAreAConfigError() {
     // The timed type checks its own definitions, so the rule holds where types are known.
     SourceDefinition def =
