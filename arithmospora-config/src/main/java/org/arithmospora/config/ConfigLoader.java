@@ -1,6 +1,11 @@
 package org.arithmospora.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -154,7 +159,7 @@ public final class ConfigLoader {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(List.of(file + ": no such file"));
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new ConfigException(List.of(notUtf8(file)));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
@@ -166,18 +171,18 @@ public final class ConfigLoader {
   private static String notUtf8(Path file) {
     try {
       byte[] bytes = Files.readAllBytes(file);
-      java.nio.charset.CharsetDecoder utf8 =
-          java.nio.charset.StandardCharsets.UTF_8
+      CharsetDecoder utf8 =
+          StandardCharsets.UTF_8
               .newDecoder()
-              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT);
       int line = 1;
       int start = 0;
       for (int i = 0; i <= bytes.length; i++) {
         if (i == bytes.length || bytes[i] == '\n') {
           try {
-            utf8.reset().decode(java.nio.ByteBuffer.wrap(bytes, start, i - start));
-          } catch (java.nio.charset.CharacterCodingException bad) {
+            utf8.reset().decode(ByteBuffer.wrap(bytes, start, i - start));
+          } catch (CharacterCodingException bad) {
             return file
                 + ":"
                 + line

@@ -11,6 +11,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -314,7 +315,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     ch.write(r);
     // The browser's reconnection delay; the hub's own pings keep the stream busy.
     ch.writeAndFlush(
-        new io.netty.handler.codec.http.DefaultHttpContent(
+        new DefaultHttpContent(
             Unpooled.copiedBuffer("retry: 2000\n\n", StandardCharsets.US_ASCII)));
     streams.add(ch);
     SseTransport transport = new SseTransport(ch, epoch);

@@ -10,16 +10,20 @@ import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.arithmospora.core.Source;
 import org.arithmospora.hub.Hub;
@@ -75,10 +79,8 @@ public final class ArithmosporaServer implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong();
   private ScheduledExecutorService rescuer;
   // Clients the server closed for what they sent, by close code: counted, and said every 10 s.
-  private final java.util.concurrent.ConcurrentHashMap<
-          Integer, java.util.concurrent.atomic.LongAdder>
-      clientErrors = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Integer, Long> clientErrorsSaid = new java.util.HashMap<>();
+  private final Map<Integer, LongAdder> clientErrors = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> clientErrorsSaid = new HashMap<>();
   private volatile int port;
   private volatile boolean running;
   private volatile boolean stopped;
@@ -287,13 +289,16 @@ public final class ArithmosporaServer implements AutoCloseable {
    * What a client's mistake is called in the summary line, by the close code the server answered it
    * with. A client's mistake is not a server error: no stack trace per client, one line.
    */
+  // Ordered by code, for the summary line.
   private static final Map<Integer, String> CLIENT_ERRORS =
-      Map.of(
-          1002, "protocol errors",
-          1003, "unacceptable data",
-          1007, "invalid UTF-8",
-          1008, "policy violations",
-          1009, "messages over max_message_bytes");
+      Collections.unmodifiableMap(
+          new TreeMap<>(
+              Map.of(
+                  1002, "protocol errors",
+                  1003, "unacceptable data",
+                  1007, "invalid UTF-8",
+                  1008, "policy violations",
+                  1009, "messages over max_message_bytes")));
 
   /** The close codes the server answers clients' mistakes with, each with what it means. */
   public static Map<Integer, String> clientErrorCodes() {
@@ -302,7 +307,7 @@ public final class ArithmosporaServer implements AutoCloseable {
 
   /** Clients closed for what they sent, with {@code code}, since the server started. */
   public long clientsClosedFor(int code) {
-    java.util.concurrent.atomic.LongAdder n = clientErrors.get(code);
+    LongAdder n = clientErrors.get(code);
     return n == null ? 0 : n.sum();
   }
 
@@ -310,7 +315,7 @@ public final class ArithmosporaServer implements AutoCloseable {
   private void sayClientErrors() {
     try {
       List<String> parts = new ArrayList<>();
-      for (Map.Entry<Integer, String> e : new java.util.TreeMap<>(CLIENT_ERRORS).entrySet()) {
+      for (Map.Entry<Integer, String> e : CLIENT_ERRORS.entrySet()) {
         long total = clientsClosedFor(e.getKey());
         long since = total - clientErrorsSaid.getOrDefault(e.getKey(), 0L);
         clientErrorsSaid.put(e.getKey(), total);
@@ -480,9 +485,7 @@ public final class ArithmosporaServer implements AutoCloseable {
         t.closed();
       }
       if (!remote && CLIENT_ERRORS.containsKey(code)) {
-        clientErrors
-            .computeIfAbsent(code, c -> new java.util.concurrent.atomic.LongAdder())
-            .increment();
+        clientErrors.computeIfAbsent(code, c -> new LongAdder()).increment();
       }
     }
 

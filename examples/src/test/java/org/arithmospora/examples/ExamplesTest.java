@@ -132,26 +132,10 @@ class ExamplesTest {
   @Test
   void theConfiguredServerServesAGoFormatFile(@TempDir Path dir) throws Exception {
     try (RedisTestServer redis = RedisTestServer.start()) {
-      int port;
-      try (ServerSocket free = new ServerSocket(0)) {
-        port = free.getLocalPort();
-      }
-      Path conf = dir.resolve("election.conf");
-      Files.writeString(
-          conf,
-          String.join(
-              "\n",
-              "[redis]",
-              "server = \"127.0.0.1:" + redis.port() + "\"",
-              "db = 1",
-              "[http]",
-              "address = \"127.0.0.1:" + port + "\"",
-              "[[sources]]",
-              "name = \"election\"",
-              "redis_prefix = \"" + RedisWriter.PREFIX + "\"",
-              "  [sources.stats]",
-              "  proportion = [ { name = \"total\" } ]",
-              ""));
+      int port = freePort();
+      Path conf =
+          goConfig(
+              dir.resolve("election.conf"), redis, port, "proportion = [ { name = \"total\" } ]");
       RedisWriter writer = new RedisWriter(redis.writer());
       writer.setUp();
       CountDownLatch stop = new CountDownLatch(1);
@@ -203,26 +187,13 @@ class ExamplesTest {
           .writer()
           .hset(
               RedisWriter.PREFIX + ":stats:candidates:data", Map.of("Avery", "31", "Blake", "19"));
-      int port;
-      try (ServerSocket free = new ServerSocket(0)) {
-        port = free.getLocalPort();
-      }
-      Path conf = dir.resolve("ranked.conf");
-      Files.writeString(
-          conf,
-          String.join(
-              "\n",
-              "[redis]",
-              "server = \"127.0.0.1:" + redis.port() + "\"",
-              "db = 1",
-              "[http]",
-              "address = \"127.0.0.1:" + port + "\"",
-              "[[sources]]",
-              "name = \"election\"",
-              "redis_prefix = \"" + RedisWriter.PREFIX + "\"",
-              "  [sources.stats]",
-              "  other = [ { name = \"candidates\", data_type = \"ranked\" } ]",
-              ""));
+      int port = freePort();
+      Path conf =
+          goConfig(
+              dir.resolve("ranked.conf"),
+              redis,
+              port,
+              "other = [ { name = \"candidates\", data_type = \"ranked\" } ]");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // Without the plugin the type is unknown, and said so with the known ones.
       Process check =
@@ -300,6 +271,33 @@ class ExamplesTest {
     } finally {
       server.stop(Duration.ofSeconds(5));
     }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket free = new ServerSocket(0)) {
+      return free.getLocalPort();
+    }
+  }
+
+  /** A Go-format file serving source "election" with one stats line, on {@code port}. */
+  private static Path goConfig(Path file, RedisTestServer redis, int port, String stats)
+      throws java.io.IOException {
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "[redis]",
+            "server = \"127.0.0.1:" + redis.port() + "\"",
+            "db = 1",
+            "[http]",
+            "address = \"127.0.0.1:" + port + "\"",
+            "[[sources]]",
+            "name = \"election\"",
+            "redis_prefix = \"" + RedisWriter.PREFIX + "\"",
+            "  [sources.stats]",
+            "  " + stats,
+            ""));
+    return file;
   }
 
   /** Writes every file below {@code classes} into a jar. */
