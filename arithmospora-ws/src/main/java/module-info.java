@@ -13,6 +13,7 @@ module org.arithmospora.ws {
   requires transitive org.java_websocket;
   requires micrometer.core;
   requires org.slf4j;
+  requires jdk.management;
 
   exports org.arithmospora.ws;
 }

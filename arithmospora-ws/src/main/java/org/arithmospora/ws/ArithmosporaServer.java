@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.arithmospora.core.Source;
@@ -75,8 +81,9 @@ public final class ArithmosporaServer implements AutoCloseable {
   private final Hub hub;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<Draft> drafts;
-  private final java.util.concurrent.atomic.AtomicLong rescued =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final Admissions admissions;
+  private final AtomicLong rescued = new AtomicLong();
+  private final AcceptPause acceptPause = new AcceptPause();
   private ScheduledExecutorService rescuer;
   // Clients the server closed for what they sent, by close code: counted, and said every 10 s.
   private final Map<Integer, LongAdder> clientErrors = new ConcurrentHashMap<>();
@@ -91,6 +98,13 @@ public final class ArithmosporaServer implements AutoCloseable {
     sources.forEach(b::source);
     this.hub = b.build();
     this.drafts = Collections.<Draft>singletonList(new ServerDraft(settings.maxInboundBytes()));
+    this.admissions =
+        new Admissions(
+            settings.maxHandshakeBytes(),
+            settings.handshakeTimeout().toNanos(),
+            settings.delivery().maxConnections(),
+            hub::connectedClients,
+            hub::serves);
   }
 
   /** A builder for a server with the given settings. */
@@ -151,6 +165,8 @@ public final class ArithmosporaServer implements AutoCloseable {
           "cannot listen on " + describe(settings.address()) + ": " + e.getMessage(), e);
     }
     warnAboutMissingWorkarounds();
+    // Loaded now: when descriptors run out there is none to load it with.
+    Descriptors.limitText();
     for (ServerSocketChannel channel : channels) {
       endpoints.add(new Endpoint(channel));
     }
@@ -165,6 +181,8 @@ public final class ArithmosporaServer implements AutoCloseable {
             });
     ScheduledFuture<?> unusedSummaries =
         rescuer.scheduleWithFixedDelay(this::sayClientErrors, 10, 10, TimeUnit.SECONDS);
+    ScheduledFuture<?> unusedDoors =
+        rescuer.scheduleWithFixedDelay(this::keepDoors, 1, 1, TimeUnit.SECONDS);
     // Runs until stop() shuts the executor down; the task catches its own failures.
     ScheduledFuture<?> unused =
         rescuer.scheduleWithFixedDelay(
@@ -208,6 +226,18 @@ public final class ArithmosporaServer implements AutoCloseable {
     }
   }
 
+  /** Closes handshakes past their timeout, and starts accepting again where it had to stop. */
+  private void keepDoors() {
+    try {
+      admissions.sweep();
+      endpoints.forEach(Endpoint::acceptAgainIfPossible);
+    } catch (RuntimeException | LinkageError e) {
+      // A LinkageError too: a class first loaded while descriptors are short fails to load, and a
+      // periodic task that throws is never run again, so accepting would never resume.
+      log.warn("Checking handshakes and accepting failed: {}", e.toString());
+    }
+  }
+
   /**
    * Java-WebSocket's write routine can turn a connection's write interest off just as the hub
    * queues a frame for it (it finds the queue empty, then clears the interest). Such frames would
@@ -225,7 +255,8 @@ public final class ArithmosporaServer implements AutoCloseable {
           }
         }
       }
-    } catch (RuntimeException ex) {
+    } catch (RuntimeException | LinkageError ex) {
+      // As in keepDoors: a periodic task that throws is never run again.
       log.error("Looking for stranded frames failed", ex);
     }
   }
@@ -278,11 +309,49 @@ public final class ArithmosporaServer implements AutoCloseable {
   }
 
   /**
-   * Whether the server is running and its client-handling thread runs a task within {@code
-   * timeout}: a liveness check.
+   * Whether the server is running, still listens, and its client-handling thread runs a task within
+   * {@code timeout}: a liveness check. A server that lost its listening socket can serve no new
+   * client and needs a restart.
    */
   public boolean isResponsive(Duration timeout) {
-    return running && !stopped && hub.isResponsive(timeout);
+    return running
+        && !stopped
+        && endpoints.stream().allMatch(Endpoint::listens)
+        && hub.isResponsive(timeout);
+  }
+
+  /**
+   * Whether new clients are being accepted: false while the process has no file descriptor left for
+   * them (the server tries again every second, and says so in the log), or once the listening
+   * socket is lost.
+   */
+  public boolean isAccepting() {
+    return running && !stopped && endpoints.stream().allMatch(Endpoint::accepting);
+  }
+
+  /** Connections accepted whose handshake has not ended yet. */
+  public int handshakesWaiting() {
+    return admissions.waiting();
+  }
+
+  /** Handshakes refused with the HTTP {@code status} since the server started. */
+  public long handshakesRefused(int status) {
+    return admissions.refused(status);
+  }
+
+  /** Connections closed because their handshake took longer than {@code handshake_timeout_ms}. */
+  public long handshakesTimedOut() {
+    return admissions.timedOut();
+  }
+
+  /** The statuses a handshake can be refused with, each with what it means. */
+  public static Map<Integer, String> handshakeRefusals() {
+    return Admissions.reasons();
+  }
+
+  /** Times accepting had to stop because the process ran out of file descriptors. */
+  public long acceptPauses() {
+    return acceptPause.count();
   }
 
   /**
@@ -327,7 +396,7 @@ public final class ArithmosporaServer implements AutoCloseable {
         log.warn(
             "Clients closed for what they sent in the last 10 s: {}", String.join(", ", parts));
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       log.warn("Counting clients' errors failed: {}", e.toString());
     }
   }
@@ -418,13 +487,55 @@ public final class ArithmosporaServer implements AutoCloseable {
     return host + ":" + a.getPort();
   }
 
+  /**
+   * Accepting paused for want of file descriptors, across all selector threads: they run out
+   * together, so one WARN when the first stops and one INFO when the last starts again.
+   */
+  private final class AcceptPause {
+    private int endpointsPaused;
+    private long since;
+    private long count;
+
+    synchronized void paused() {
+      if (endpointsPaused++ > 0) {
+        return;
+      }
+      count++;
+      since = System.nanoTime();
+      log.warn(
+          "Cannot accept new clients on {}: this process has no file descriptor left "
+              + "(too many open files{}). Connected clients are served as before; trying again "
+              + "every second. Raise LimitNOFILE (systemd) or ulimit -n.",
+          describe(new InetSocketAddress(settings.address().getAddress(), port)),
+          Descriptors.limitText());
+    }
+
+    synchronized void resumed() {
+      if (endpointsPaused == 0 || --endpointsPaused > 0) {
+        return;
+      }
+      log.info(
+          "Accepting new clients again on {}, after {} ms",
+          describe(new InetSocketAddress(settings.address().getAddress(), port)),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+    }
+
+    synchronized long count() {
+      return count;
+    }
+  }
+
   /** One Java-WebSocket server (one selector thread): routing, origins, callbacks to the hub. */
   private final class Endpoint extends WebSocketServer {
     final CompletableFuture<Void> started = new CompletableFuture<>();
     final SelectedKeySweeper sweeper;
+    private final ServerSocketChannel listening;
+    // Set on the selector thread when accepting stops for want of file descriptors.
+    private volatile Selector pausedSelector;
 
     Endpoint(ServerSocketChannel channel) {
       super(channel);
+      this.listening = channel;
       // The constructor for a bound channel takes no worker count: set our own workers.
       decoders.clear();
       for (int i = 0; i < settings.workerThreads(); i++) {
@@ -439,20 +550,65 @@ public final class ArithmosporaServer implements AutoCloseable {
       sweeper = new SelectedKeySweeper(this, drafts);
       setWebSocketFactory(
           settings.tls().isPresent()
-              ? new TlsFactory(settings.tls().get(), drafts, sweeper)
-              : new GatheringChannel.Factory(drafts, sweeper));
+              ? new TlsFactory(
+                  settings.tls().get(), settings.maxInboundBytes(), admissions, sweeper)
+              : new GatheringChannel.Factory(settings.maxInboundBytes(), admissions, sweeper));
+    }
+
+    boolean listens() {
+      return listening.isOpen();
+    }
+
+    boolean accepting() {
+      return listens() && pausedSelector == null;
+    }
+
+    /**
+     * Before each accept, on the selector thread: is there a file descriptor for it? The library
+     * closes its listening socket for good when an accept fails (too many open files: clients were
+     * refused until a restart, with nothing logged). Without a descriptor to spare, accepting stops
+     * here instead (the library then cancels the listening key) and starts again once one is free.
+     */
+    @Override
+    public boolean onConnect(SelectionKey key) {
+      if (Descriptors.oneIsFree()) {
+        return true;
+      }
+      if (pausedSelector == null) {
+        pausedSelector = key.selector();
+        acceptPause.paused();
+      }
+      return false;
+    }
+
+    /** From the server's timer: listens again once a file descriptor is free. */
+    void acceptAgainIfPossible() {
+      Selector selector = pausedSelector;
+      if (selector == null || stopped || !listening.isOpen() || !Descriptors.oneIsFree()) {
+        return;
+      }
+      try {
+        listening.register(selector, SelectionKey.OP_ACCEPT);
+        pausedSelector = null;
+        selector.wakeup();
+        acceptPause.resumed();
+      } catch (CancelledKeyException e) {
+        // The cancelled key leaves the selector at its next round: ask for one, try again later.
+        selector.wakeup();
+      } catch (ClosedChannelException | ClosedSelectorException e) {
+        pausedSelector = null;
+        acceptPause.resumed();
+      }
     }
 
     @Override
     public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(
         WebSocket conn, Draft draft, ClientHandshake request) throws InvalidDataException {
-      String resource = request.getResourceDescriptor();
-      int query = resource.indexOf('?');
-      String path = query >= 0 ? resource.substring(0, query) : resource;
-      String name = path.startsWith("/") ? path.substring(1) : path;
+      String name = Admissions.sourceName(request.getResourceDescriptor());
+      Admission admission = conn.getAttachment() instanceof Admission a ? a : null;
       if (!hub.serves(name)) {
-        // Answered with 404 by Java-WebSocket.
-        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at " + path);
+        // The draft refuses these first; this is for a connection made without one.
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at /" + name);
       }
       // As the Go program (gorilla/websocket) did: a client that sends no Origin is not a
       // browser page, which is all an Origin policy can tell apart, and is let in.
@@ -461,15 +617,31 @@ public final class ArithmosporaServer implements AutoCloseable {
           && origin != null
           && !origin.isEmpty()
           && !settings.allowedOrigins().contains(origin)) {
+        if (admission != null) {
+          admission.refuse(
+              new Admission.Refusal(
+                  403, "Forbidden", "origin " + origin + " is not in allowed_origins", null));
+        }
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
       }
-      conn.setAttachment(name);
+      if (admission != null) {
+        admission.source(name);
+      } else {
+        conn.setAttachment(name);
+      }
       return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
     }
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      if (conn.getAttachment() instanceof String name) {
+      String name = null;
+      if (conn.getAttachment() instanceof Admission a) {
+        admissions.upgraded(a);
+        name = a.source();
+      } else if (conn.getAttachment() instanceof String s) {
+        name = s;
+      }
+      if (name != null) {
         WebSocketImpl impl = (WebSocketImpl) conn;
         WebSocketTransport transport = new WebSocketTransport(impl, this::onWriteDemand);
         conn.setAttachment(transport);
@@ -532,31 +704,37 @@ public final class ArithmosporaServer implements AutoCloseable {
 
   /** TLS connections with our draft. */
   private static final class TlsFactory extends DefaultSSLWebSocketServerFactory {
-    private final List<Draft> drafts;
+    private final int maxInboundBytes;
+    private final Admissions admissions;
     private final SelectedKeySweeper sweeper;
 
-    TlsFactory(SSLContext context, List<Draft> drafts, SelectedKeySweeper sweeper) {
+    TlsFactory(
+        SSLContext context,
+        int maxInboundBytes,
+        Admissions admissions,
+        SelectedKeySweeper sweeper) {
       super(context);
-      this.drafts = drafts;
+      this.maxInboundBytes = maxInboundBytes;
+      this.admissions = admissions;
       this.sweeper = sweeper;
     }
 
     @Override
-    public java.nio.channels.ByteChannel wrapChannel(
-        java.nio.channels.SocketChannel channel, java.nio.channels.SelectionKey key)
-        throws IOException {
+    public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+      WebSocketImpl connection = (WebSocketImpl) key.attachment();
+      Admission admission = Handshakes.accepted(connection, channel, admissions);
       return new SelectedKeySweeper.SweepingTlsChannel(
-          super.wrapChannel(channel, key), (WebSocketImpl) key.attachment(), sweeper);
+          super.wrapChannel(channel, key), connection, sweeper, admission);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-      return OutQueue.newConnection(a, drafts);
+      return Handshakes.newConnection(a, maxInboundBytes, admissions);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> d) {
-      return OutQueue.newConnection(a, drafts);
+      return Handshakes.newConnection(a, maxInboundBytes, admissions);
     }
   }
 

@@ -30,11 +30,21 @@ final class GatheringChannel extends UnbufferedChannel {
   private final ByteBuffer[] batch = new ByteBuffer[MAX_BUFFERS];
   private final int[] remainingBefore = new int[MAX_BUFFERS];
   private final PongFilter pongs;
+  // Until its header has ended, the request is bounded (see Admissions); until the handshake's
+  // answer has been written, a refusal's status replaces the library's 404.
+  private Admission readingHeader;
+  private Admission answering;
 
-  GatheringChannel(SocketChannel channel, WebSocketImpl connection, SelectedKeySweeper sweeper) {
+  GatheringChannel(
+      SocketChannel channel,
+      WebSocketImpl connection,
+      SelectedKeySweeper sweeper,
+      Admission admission) {
     this.channel = channel;
     this.connection = connection;
     this.sweeper = sweeper;
+    this.readingHeader = admission;
+    this.answering = admission;
     this.pongs =
         new PongFilter(
             token -> {
@@ -50,6 +60,17 @@ final class GatheringChannel extends UnbufferedChannel {
   public int write(ByteBuffer src) throws IOException {
     if (!src.hasRemaining()) {
       return 0;
+    }
+    if (answering != null) {
+      int replaced = Handshakes.answer(answering, src, channel::write);
+      answering = null;
+      if (replaced >= 0) {
+        // The library would wait for the client to close a refused connection; close it.
+        if (!sweeper.closeAfterRound(connection)) {
+          channel.close();
+        }
+        return replaced;
+      }
     }
     int n = 0;
     batch[n++] = src;
@@ -118,7 +139,18 @@ final class GatheringChannel extends UnbufferedChannel {
       sweeper.request();
       return sweeper.closeAfterRound(connection) ? 0 : n;
     }
-    if (n > 0 && dst.hasArray()) {
+    if (readingHeader != null && n > 0) {
+      // No pongs before the upgrade: only the request's header to bound.
+      int header = Handshakes.read(readingHeader, dst, start, n, channel::write);
+      if (header < 0) {
+        dst.position(start);
+        sweeper.request();
+        return sweeper.closeAfterRound(connection) ? 0 : -1;
+      }
+      if (header > 0) {
+        readingHeader = null;
+      }
+    } else if (n > 0 && dst.hasArray()) {
       n = pongs.filter(dst.array(), dst.arrayOffset() + start, n);
       dst.position(start + n);
     }
@@ -149,27 +181,31 @@ final class GatheringChannel extends UnbufferedChannel {
 
   /** Makes plain connections use a {@link GatheringChannel} and the server's draft. */
   static final class Factory implements WebSocketServerFactory {
-    private final List<Draft> drafts;
     private final SelectedKeySweeper sweeper;
+    private final Admissions admissions;
+    private final int maxInboundBytes;
 
-    Factory(List<Draft> drafts, SelectedKeySweeper sweeper) {
-      this.drafts = drafts;
+    Factory(int maxInboundBytes, Admissions admissions, SelectedKeySweeper sweeper) {
+      this.maxInboundBytes = maxInboundBytes;
+      this.admissions = admissions;
       this.sweeper = sweeper;
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-      return OutQueue.newConnection(a, drafts);
+      return Handshakes.newConnection(a, maxInboundBytes, admissions);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> ignored) {
-      return OutQueue.newConnection(a, drafts);
+      return Handshakes.newConnection(a, maxInboundBytes, admissions);
     }
 
     @Override
     public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) {
-      return new GatheringChannel(channel, (WebSocketImpl) key.attachment(), sweeper);
+      WebSocketImpl connection = (WebSocketImpl) key.attachment();
+      return new GatheringChannel(
+          channel, connection, sweeper, Handshakes.accepted(connection, channel, admissions));
     }
 
     @Override

@@ -247,11 +247,36 @@ final class SelectedKeySweeper {
     private final ByteChannel delegate;
     private final WebSocketImpl connection;
     private final SelectedKeySweeper sweeper;
+    // As in GatheringChannel: the request's header is bounded, a refusal's answer written.
+    private Admission readingHeader;
+    private Admission answering;
 
-    SweepingTlsChannel(ByteChannel delegate, WebSocketImpl connection, SelectedKeySweeper sweeper) {
+    SweepingTlsChannel(
+        ByteChannel delegate,
+        WebSocketImpl connection,
+        SelectedKeySweeper sweeper,
+        Admission admission) {
       this.delegate = delegate;
       this.connection = connection;
       this.sweeper = sweeper;
+      this.readingHeader = admission;
+      this.answering = admission;
+    }
+
+    /** Bounds the request's header in what was just read; -1 to close after a 431. */
+    private int header(ByteBuffer dst, int start, int n) throws java.io.IOException {
+      if (readingHeader == null || n <= 0) {
+        return n;
+      }
+      int header = Handshakes.read(readingHeader, dst, start, n, delegate::write);
+      if (header < 0) {
+        dst.position(start);
+        return -1;
+      }
+      if (header > 0) {
+        readingHeader = null;
+      }
+      return n;
     }
 
     private WrappedByteChannel wrapped() {
@@ -275,7 +300,8 @@ final class SelectedKeySweeper {
 
     @Override
     public int readMore(ByteBuffer dst) throws java.io.IOException {
-      return wrapped().readMore(dst);
+      int start = dst.position();
+      return header(dst, start, wrapped().readMore(dst));
     }
 
     @Override
@@ -286,7 +312,8 @@ final class SelectedKeySweeper {
     @Override
     public int read(ByteBuffer dst) throws java.io.IOException {
       sweeper.request();
-      int n = delegate.read(dst);
+      int start = dst.position();
+      int n = header(dst, start, delegate.read(dst));
       return n < 0 && sweeper.closeAfterRound(connection) ? 0 : n;
     }
 
@@ -295,6 +322,17 @@ final class SelectedKeySweeper {
      */
     @Override
     public int write(ByteBuffer src) throws java.io.IOException {
+      if (answering != null && src.hasRemaining()) {
+        int replaced = Handshakes.answer(answering, src, delegate::write);
+        answering = null;
+        if (replaced >= 0) {
+          // The library would wait for the client to close a refused connection; close it.
+          if (!sweeper.closeAfterRound(connection)) {
+            delegate.close();
+          }
+          return replaced;
+        }
+      }
       int before = src.remaining();
       int n = delegate.write(src);
       if (connection.getAttachment() instanceof WebSocketTransport t) {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.enums.HandshakeState;
 import org.java_websocket.enums.Opcode;
 import org.java_websocket.enums.Role;
 import org.java_websocket.exceptions.IncompleteHandshakeException;
@@ -55,11 +56,23 @@ final class ServerDraft extends Draft_6455 {
 
   private static volatile DateHeader date = new DateHeader(Long.MIN_VALUE, "");
 
+  // The connection this draft's copies serve, when the server made it for one; null otherwise.
+  private final Admission admission;
+
   /**
    * A draft that refuses inbound frames or messages over {@code maxFrameSize} bytes (close 1009).
    */
   ServerDraft(int maxFrameSize) {
+    this(maxFrameSize, null);
+  }
+
+  /**
+   * A draft for one accepted connection: a handshake it refuses is answered with the HTTP status
+   * the RFCs give (through {@code admission}) rather than the library's 404.
+   */
+  ServerDraft(int maxFrameSize, Admission admission) {
     super(Collections.emptyList(), maxFrameSize);
+    this.admission = admission;
   }
 
   // Bytes of the fragmented message being received, so far. A draft is copied per connection.
@@ -92,7 +105,80 @@ final class ServerDraft extends Draft_6455 {
 
   @Override
   public Draft copyInstance() {
-    return new ServerDraft(getMaxFrameSize());
+    return new ServerDraft(getMaxFrameSize(), admission);
+  }
+
+  /**
+   * Accepts what RFC 6455 §4.2.1 asks of a client's handshake, and decides the answer to one it
+   * does not: 404 for a path that names no source, 400 for a request that is not an upgrade to
+   * websocket or has no valid key, 426 naming version 13 for another version, 503 when the
+   * connection came past {@code max_connections}. The library answers them all with 404.
+   */
+  @Override
+  public HandshakeState acceptHandshakeAsServer(ClientHandshake request)
+      throws InvalidHandshakeException {
+    if (admission != null) {
+      Admission.Refusal refusal = refusalFor(request);
+      if (refusal != null) {
+        admission.refuse(refusal);
+        return HandshakeState.NOT_MATCHED;
+      }
+    }
+    return super.acceptHandshakeAsServer(request);
+  }
+
+  private Admission.Refusal refusalFor(ClientHandshake request) {
+    String source = Admissions.sourceName(request.getResourceDescriptor());
+    if (!admission.admissions().serves(source)) {
+      return new Admission.Refusal(404, "Not Found", "no source at /" + source, null);
+    }
+    if (!"websocket".equalsIgnoreCase(request.getFieldValue("Upgrade").trim())
+        || !request.getFieldValue("Connection").toLowerCase(Locale.ROOT).contains("upgrade")) {
+      return new Admission.Refusal(
+          400,
+          "Bad Request",
+          "not a websocket handshake: it needs Upgrade: websocket and Connection: Upgrade",
+          null);
+    }
+    String version = request.getFieldValue("Sec-WebSocket-Version").trim();
+    if (!"13".equals(version)) {
+      return new Admission.Refusal(
+          426,
+          "Upgrade Required",
+          "websocket version " + (version.isEmpty() ? "missing" : version) + ": 13 is served",
+          "Sec-WebSocket-Version: 13");
+    }
+    if (!validKey(request.getFieldValue("Sec-WebSocket-Key"))) {
+      return new Admission.Refusal(
+          400, "Bad Request", "Sec-WebSocket-Key missing or not 16 bytes in base64", null);
+    }
+    if (admission.overLimit()) {
+      return new Admission.Refusal(
+          503,
+          "Service Unavailable",
+          "this server holds its max_connections; try again later",
+          "Retry-After: 5");
+    }
+    return null;
+  }
+
+  /** RFC 6455 §4.1: the key is 16 random bytes, base64-encoded. */
+  private static boolean validKey(String key) {
+    try {
+      return Base64.getDecoder().decode(key.trim()).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Decides a 400 (or 405) for a request that cannot be parsed, and says why to the library. */
+  private InvalidHandshakeException malformed(int status, String why) {
+    if (admission != null) {
+      admission.refuse(
+          new Admission.Refusal(
+              status, status == 405 ? "Method Not Allowed" : "Bad Request", why, null));
+    }
+    return new InvalidHandshakeException(why);
   }
 
   @Override
@@ -106,15 +192,13 @@ final class ServerDraft extends Draft_6455 {
     }
     String[] requestLine = line.split(" ", 3);
     if (requestLine.length != 3) {
-      throw new InvalidHandshakeException();
+      throw malformed(400, "not an HTTP request line");
     }
     if (!"GET".equalsIgnoreCase(requestLine[0])) {
-      throw new InvalidHandshakeException(
-          "Invalid request method received: " + requestLine[0] + " Status line: " + line);
+      throw malformed(405, "a websocket handshake is a GET, not " + requestLine[0]);
     }
     if (!"HTTP/1.1".equalsIgnoreCase(requestLine[2])) {
-      throw new InvalidHandshakeException(
-          "Invalid status line received: " + requestLine[2] + " Status line: " + line);
+      throw malformed(400, "a websocket handshake is HTTP/1.1, not " + requestLine[2]);
     }
     HandshakeImpl1Client request = new HandshakeImpl1Client();
     request.setResourceDescriptor(requestLine[1]);
@@ -122,7 +206,7 @@ final class ServerDraft extends Draft_6455 {
     while (line != null && !line.isEmpty()) {
       int colon = line.indexOf(':');
       if (colon < 0) {
-        throw new InvalidHandshakeException("not an http header");
+        throw malformed(400, "not an HTTP header line");
       }
       String name = line.substring(0, colon);
       int start = colon + 1;

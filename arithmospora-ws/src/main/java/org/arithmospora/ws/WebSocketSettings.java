@@ -23,6 +23,8 @@ public final class WebSocketSettings {
   private final int workerThreads;
   private final int selectorThreads;
   private final int backlog;
+  private final int maxHandshakeBytes;
+  private final Duration handshakeTimeout;
 
   private WebSocketSettings(Builder b, DeliverySettings delivery) {
     this.address = b.address;
@@ -33,6 +35,8 @@ public final class WebSocketSettings {
     this.workerThreads = b.workerThreads;
     this.selectorThreads = b.selectorThreads;
     this.backlog = b.backlog;
+    this.maxHandshakeBytes = b.maxHandshakeBytes;
+    this.handshakeTimeout = b.handshakeTimeout;
   }
 
   /** A builder with every default, listening on {@code 0.0.0.0:8080}. */
@@ -51,6 +55,8 @@ public final class WebSocketSettings {
     b.workerThreads = workerThreads;
     b.selectorThreads = selectorThreads;
     b.backlog = backlog;
+    b.maxHandshakeBytes = maxHandshakeBytes;
+    b.handshakeTimeout = handshakeTimeout;
     return b;
   }
 
@@ -76,6 +82,22 @@ public final class WebSocketSettings {
   /** The largest frame or message a client may send. */
   public int maxInboundBytes() {
     return maxInboundBytes;
+  }
+
+  /**
+   * {@code max_handshake_bytes}: the largest request header a client's handshake may have (cookies
+   * included); a longer one is answered 431.
+   */
+  public int maxHandshakeBytes() {
+    return maxHandshakeBytes;
+  }
+
+  /**
+   * {@code handshake_timeout_ms}: how long a connection may take, from its accept, to finish its
+   * handshake before it is closed. Until then it counts toward {@code max_connections}.
+   */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
   }
 
   /** Origins allowed to connect; empty means any. */
@@ -118,6 +140,9 @@ public final class WebSocketSettings {
     // A connect storm of thousands arrives faster than one thread accepts: let the kernel hold
     // them.
     private int backlog = 4096;
+    // A browser's handshake is well under 2 KiB; cookies can take it towards 8 KiB.
+    private int maxHandshakeBytes = 16 * 1024;
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -244,6 +269,18 @@ public final class WebSocketSettings {
       return this;
     }
 
+    /** {@code max_handshake_bytes}: see {@link WebSocketSettings#maxHandshakeBytes()}. */
+    public Builder maxHandshakeBytes(int bytes) {
+      this.maxHandshakeBytes = bytes;
+      return this;
+    }
+
+    /** {@code handshake_timeout_ms}: see {@link WebSocketSettings#handshakeTimeout()}. */
+    public Builder handshakeTimeout(Duration d) {
+      this.handshakeTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -268,6 +305,17 @@ public final class WebSocketSettings {
       }
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1");
+      }
+      if (maxHandshakeBytes < 1024) {
+        throw new IllegalArgumentException(
+            "max_handshake_bytes must be at least 1024: a browser's handshake alone is several"
+                + " hundred bytes");
+      }
+      if (handshakeTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException(
+            "handshake_timeout_ms must be at least 100 ("
+                + handshakeTimeout.toMillis()
+                + " given)");
       }
       return new WebSocketSettings(this, d);
     }

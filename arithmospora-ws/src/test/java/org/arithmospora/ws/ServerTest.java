@@ -592,9 +592,17 @@ class ServerTest {
     serve(settings().maxConnections(2));
     connect("/election").nextJson();
     connect("/election").nextJson();
-    TestClient third = connect("/election");
-    assertThat(third.closeCode.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1013);
-    assertThat(server.clientsRefused()).isEqualTo(1);
+    // Counted from accept: the third is answered 503 at its handshake, before it costs a client.
+    assertThatThrownBy(() -> connect("/election"))
+        .cause()
+        .isInstanceOf(WebSocketHandshakeException.class)
+        .satisfies(
+            e -> {
+              var response = ((WebSocketHandshakeException) e).getResponse();
+              assertThat(response.statusCode()).isEqualTo(503);
+              assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+            });
+    assertThat(server.handshakesRefused(503)).isEqualTo(1);
     assertThat(server.connectedClients()).isEqualTo(2);
   }
 
