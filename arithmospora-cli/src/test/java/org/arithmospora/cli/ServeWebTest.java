@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -181,6 +183,21 @@ class ServeWebTest {
             x ->
                 x.get("name").asText().equals("arithmospora_client_protocol_errors_total")
                     && x.get("labels").path("code").asText().equals("1007"));
+    assertThat(value(before, "arithmospora_accepting", null)).isEqualTo(1);
+    double refused426 = refused(before, "426");
+
+    // A handshake the RFC refuses (another websocket version) is counted by its status.
+    try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), wsPort)) {
+      raw.getOutputStream()
+          .write(
+              ("GET /election HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      + "Sec-WebSocket-Version: 8\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      assertThat(new String(raw.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+          .isEqualTo("HTTP/1.1 426");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> refused(scrape(), "426") == refused426 + 1);
     double updates = value(before, "arithmospora_source_updates_total", "election");
 
     TestClient client = TestClient.connect("ws://127.0.0.1:" + wsPort + "/election");
@@ -241,6 +258,15 @@ class ServeWebTest {
   }
 
   /** The value of the sample {@code name} (with {@code source} when given); fails if absent. */
+  private static double refused(List<JsonNode> samples, String status) {
+    return samples.stream()
+        .filter(s -> s.get("name").asText().equals("arithmospora_client_handshakes_refused_total"))
+        .filter(s -> status.equals(s.get("labels").path("status").asText()))
+        .mapToDouble(s -> s.get("value").asDouble())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no handshakes refused with " + status));
+  }
+
   private static double value(List<JsonNode> samples, String name, String source) {
     return samples.stream()
         .filter(s -> s.get("name").asText().equals(name))

@@ -127,10 +127,19 @@ public final class Assembly implements AutoCloseable {
 
   /**
    * What stands between this server and its clients: a source still loading or whose latest read
-   * did not reach Redis, the subscriber connection to Redis down. What {@code /readyz} reports.
+   * did not reach Redis, the subscriber connection to Redis down, accepting paused for want of file
+   * descriptors. What {@code /readyz} reports.
    */
   public List<Readiness.NotReady> readiness() {
     List<Readiness.NotReady> failing = new ArrayList<>();
+    ArithmosporaServer ws = server;
+    if (ws != null && !ws.isAccepting()) {
+      failing.add(
+          new Readiness.NotReady(
+              "websocket",
+              "cannot accept new clients: this process has no file descriptor left"
+                  + " (connected clients are served; it accepts again by itself)"));
+    }
     if (!redis.isSubscriberConnected()) {
       failing.add(
           new Readiness.NotReady(

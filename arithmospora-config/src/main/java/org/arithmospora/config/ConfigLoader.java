@@ -80,7 +80,9 @@ public final class ConfigLoader {
           "send_window_bytes",
           "send_window_ms",
           "max_stat_rate",
-          "max_queued_frames");
+          "max_queued_frames",
+          "max_handshake_bytes",
+          "handshake_timeout_ms");
   private static final Set<String> WEB_KEYS =
       Set.of(
           "address",
@@ -484,6 +486,10 @@ public final class ConfigLoader {
       r.integer(t, "send_window_ms", "websocket", where)
           .ifPresent(v -> b.sendWindowTime(Duration.ofMillis(v)));
       r.number(t, "max_stat_rate", "websocket", where).ifPresent(b::maxStatRate);
+      r.integer(t, "max_handshake_bytes", "websocket", where)
+          .ifPresent(v -> b.maxHandshakeBytes((int) Math.min(Integer.MAX_VALUE, v)));
+      r.integer(t, "handshake_timeout_ms", "websocket", where)
+          .ifPresent(v -> b.handshakeTimeout(Duration.ofMillis(v)));
       if (t.contains("max_queued_frames")) {
         r.warn(
             t,

@@ -135,7 +135,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void flowControlKeysAreRead() throws Exception {
+  void flowControlAndHandshakeKeysAreRead() throws Exception {
     Config config =
         parse(
             """
@@ -143,8 +143,12 @@ class ConfigLoaderTest {
         send_window_bytes = 16384
         send_window_ms = 500
         max_stat_rate = 2.5
+        max_handshake_bytes = 4096
+        handshake_timeout_ms = 2500
         """);
     assertThat(config.warnings()).isEmpty();
+    assertThat(config.websocket().maxHandshakeBytes()).isEqualTo(4096);
+    assertThat(config.websocket().handshakeTimeout()).isEqualTo(Duration.ofMillis(2500));
     assertThat(config.websocket().delivery().sendWindowBytes()).isEqualTo(16384);
     assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.websocket().delivery().maxStatRate()).isEqualTo(2.5);
@@ -345,6 +349,7 @@ class ConfigLoaderTest {
       web cert without key  | [web]\\naddress = ":8081"\\ncert = "c.pem"          | test.conf:1: web.key: is required (a PEM private key, or pkcs12 instead)
       web cors not strings  | [web]\\naddress = ":8081"\\ncors_origins = [ 1 ]   | test.conf:3: web.cors_origins: expected origins such as "https://example.org" or "*"
       web bad address       | [web]\\naddress = "nowhere"                        | test.conf:2: web.address: address 'nowhere' is not host:port
+      tiny handshake bound  | [websocket]\\nmax_handshake_bytes = 100          | test.conf:1: websocket: max_handshake_bytes must be at least 1024: a browser's handshake alone is several hundred bytes
       log level unknown     | [log]\\nlevel = "loud"                             | test.conf:2: log.level: expected one of trace, debug, info, warn, error, got 'loud'
       log format unknown    | [log]\\nformat = "xml"                             | test.conf:2: log.format: expected "text" or "json", got 'xml'
       two sources one name  | [[sources]]\\nname = "e"\\n[[sources]]\\nname = "e"       | test.conf:4: sources[1].name: source name 'e' is used twice

@@ -69,6 +69,12 @@ class FileDescriptorExhaustionTest {
           .as("said once per burst, not per connection:%n%s", text)
           .isEqualTo(1);
       assertThat(text).contains("too many open files, limit 200").doesNotContain("Exception");
+      // Not accepting while short, but alive: a restart would drop every connected client.
+      assertThat(text.lines().filter(l -> l.startsWith("ACCEPTING ")).toList())
+          .containsSubsequence(
+              "ACCEPTING true RESPONSIVE true",
+              "ACCEPTING false RESPONSIVE true",
+              "ACCEPTING true RESPONSIVE true");
       assertThat(server.isAlive()).isTrue();
     } finally {
       for (Socket s : flood) {

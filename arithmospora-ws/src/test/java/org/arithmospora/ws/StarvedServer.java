@@ -36,6 +36,30 @@ public final class StarvedServer {
     server.start();
     System.out.println("PORT " + server.port());
     System.out.flush();
+    // What a health check would see, each time it changes: printing needs no new descriptor.
+    Thread watch =
+        new Thread(
+            () -> {
+              String last = "";
+              while (true) {
+                String now =
+                    "ACCEPTING "
+                        + server.isAccepting()
+                        + " RESPONSIVE "
+                        + server.isResponsive(Duration.ofSeconds(5));
+                if (!now.equals(last)) {
+                  System.out.println(now);
+                  last = now;
+                }
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    watch.setDaemon(true);
+    watch.start();
     while (System.in.read() >= 0) {
       // Until the test closes our input.
     }
