@@ -5,6 +5,7 @@
 module org.arithmospora.redis {
   requires transitive org.arithmospora.core;
   requires redis.clients.jedis;
+  requires org.apache.commons.pool2;
   requires micrometer.core;
   requires org.slf4j;
 

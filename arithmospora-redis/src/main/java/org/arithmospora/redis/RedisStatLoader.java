@@ -1,11 +1,14 @@
 package org.arithmospora.redis;
 
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.arithmospora.core.store.NodeAddress;
 import org.arithmospora.core.store.StatAddress;
 import org.arithmospora.core.store.StatLoader;
@@ -13,6 +16,8 @@ import org.arithmospora.core.store.StatReadException;
 import org.arithmospora.core.store.StoreUnavailableException;
 import org.arithmospora.core.type.NodeQuery;
 import org.arithmospora.core.type.RawData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
@@ -24,16 +29,20 @@ import redis.clients.jedis.exceptions.JedisException;
  * many round trips as its trees are deep. Follows stats through the store's shared subscriber.
  */
 final class RedisStatLoader implements StatLoader {
+  private static final Logger log = LoggerFactory.getLogger(RedisStatLoader.class);
   private final RedisClient client;
   private final RedisKeys keys;
   private final RedisSubscriber subscriber;
   private final String address;
+  private final RedisSettings settings;
 
-  RedisStatLoader(RedisClient client, RedisKeys keys, RedisSubscriber subscriber, String address) {
+  RedisStatLoader(
+      RedisClient client, RedisKeys keys, RedisSubscriber subscriber, RedisSettings settings) {
     this.client = client;
     this.keys = keys;
     this.subscriber = subscriber;
-    this.address = address;
+    this.address = settings.address();
+    this.settings = settings;
   }
 
   @Override
@@ -181,7 +190,17 @@ final class RedisStatLoader implements StatLoader {
       if (ops.isEmpty()) {
         return;
       }
+      long started = System.nanoTime();
+      try {
+        send();
+      } finally {
+        sayIfStalled(System.nanoTime() - started);
+      }
+    }
+
+    private void send() throws StoreUnavailableException {
       // A pooled connection may have died with a Redis restart; one retry takes a fresh one.
+      // Not after a timeout: Redis is there but stalled, and a retry would only wait as long again.
       for (int attempt = 1; ; attempt++) {
         try (AbstractPipeline p = client.pipelined()) {
           for (Op<?> op : ops) {
@@ -193,6 +212,15 @@ final class RedisStatLoader implements StatLoader {
           throw new StoreUnavailableException(
               "Redis at " + address + " refused the reads: " + e.getMessage(), e);
         } catch (JedisException e) {
+          if (timedOut(e)) {
+            throw new StoreUnavailableException(
+                "Redis at "
+                    + address
+                    + " did not answer within read_timeout_ms ("
+                    + settings.readTimeout().toMillis()
+                    + " ms)",
+                e);
+          }
           if (attempt >= 2) {
             throw new StoreUnavailableException(
                 "Redis at " + address + " is unreachable: " + describe(e), e);
@@ -200,6 +228,32 @@ final class RedisStatLoader implements StatLoader {
         }
       }
     }
+
+    /**
+     * A read may wait for a pooled connection, open one and wait for the answer: longer than all of
+     * that together is a stall the timeouts did not bound, and the operator should hear of it.
+     */
+    private void sayIfStalled(long tookNanos) {
+      Duration bound = settings.connectTimeout().plus(settings.readTimeout()).multipliedBy(2);
+      if (tookNanos > bound.toNanos()) {
+        log.warn(
+            "A read from Redis at {} took {} ms, more than twice connect_timeout_ms + "
+                + "read_timeout_ms ({} ms): the pool or the network held it up",
+            address,
+            TimeUnit.NANOSECONDS.toMillis(tookNanos),
+            bound.toMillis());
+      }
+    }
+  }
+
+  /** Whether a read failed because Redis did not answer in time, as opposed to not being there. */
+  static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String describe(Throwable e) {

@@ -23,17 +23,17 @@ public final class RedisStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
 
   private final RedisSettings settings;
+  private final ReadPool pool;
   private final RedisClient client;
   private final RedisSubscriber subscriber;
 
   private RedisStore(RedisSettings settings) {
     this.settings = settings;
-    this.client =
-        RedisClient.builder()
-            .hostAndPort(new HostAndPort(settings.host(), settings.port()))
-            .clientConfig(clientConfig(settings, settings.readTimeout()))
-            .poolConfig(poolConfig(settings))
-            .build();
+    JedisClientConfig config = clientConfig(settings, settings.readTimeout());
+    this.pool =
+        new ReadPool(
+            new HostAndPort(settings.host(), settings.port()), config, poolConfig(settings));
+    this.client = RedisClient.builder().clientConfig(config).connectionProvider(pool).build();
     this.subscriber = new RedisSubscriber(settings, clientConfig(settings, settings.readTimeout()));
   }
 
@@ -48,7 +48,7 @@ public final class RedisStore implements AutoCloseable {
 
   /** A loader for the source whose keys start with {@code keyPrefix} (its {@code redis_prefix}). */
   public StatLoader loader(String keyPrefix) {
-    return new RedisStatLoader(client, new RedisKeys(keyPrefix), subscriber, settings.address());
+    return new RedisStatLoader(client, new RedisKeys(keyPrefix), subscriber, settings);
   }
 
   /** The settings in use. */
@@ -79,6 +79,12 @@ public final class RedisStore implements AutoCloseable {
   public void close() {
     subscriber.close();
     client.close();
+    pool.close();
+  }
+
+  /** Read connections open now, idle and in use. */
+  int readConnections() {
+    return pool.connections();
   }
 
   static JedisClientConfig clientConfig(RedisSettings s, Duration readTimeout) {
