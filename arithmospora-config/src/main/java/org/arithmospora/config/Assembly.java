@@ -146,7 +146,8 @@ public final class Assembly implements AutoCloseable {
               "redis",
               "the subscriber connection to "
                   + config.redis().address()
-                  + " is down: changes are not heard"));
+                  + " is down: changes are not heard"
+                  + redis.subscriberProblem().map(why -> " (" + why + ")").orElse("")));
     }
     for (LiveSource s : sources) {
       if (!started.contains(s.name())) {

@@ -2,6 +2,7 @@ package org.arithmospora.redis;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.arithmospora.core.store.StatLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,14 @@ public final class RedisStore implements AutoCloseable {
   /** Whether the subscriber connection is up and subscribed. */
   public boolean isSubscriberConnected() {
     return subscriber.isConnected();
+  }
+
+  /**
+   * While the subscriber connection is down, why its latest attempt failed: Redis's own answer
+   * (e.g. {@code NOPERM} for a user without SUBSCRIBE) or the network's; empty while it is up.
+   */
+  public Optional<String> subscriberProblem() {
+    return subscriber.problem();
   }
 
   /** Sends {@code PING} on a pooled connection; true when Redis answered. For health checks. */

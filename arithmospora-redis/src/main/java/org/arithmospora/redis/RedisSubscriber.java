@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -22,6 +23,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * One dedicated connection that subscribes to the {@code :updates} channel of every followed stat
@@ -49,7 +51,9 @@ final class RedisSubscriber implements AutoCloseable {
   private volatile Handler handler;
   private volatile long lastPongNanos;
   private volatile boolean connected;
+  private volatile String problem;
   private boolean outageLogged;
+  private String refusalLogged;
 
   RedisSubscriber(RedisSettings settings, JedisClientConfig config) {
     this.settings = settings;
@@ -98,6 +102,11 @@ final class RedisSubscriber implements AutoCloseable {
 
   boolean isConnected() {
     return connected;
+  }
+
+  /** Why the latest attempt to subscribe failed, while the connection is not up. */
+  Optional<String> problem() {
+    return connected ? Optional.empty() : Optional.ofNullable(problem);
   }
 
   private Set<String> wantedChannels() {
@@ -173,6 +182,28 @@ final class RedisSubscriber implements AutoCloseable {
   }
 
   private void onLost(RuntimeException e) {
+    String why = RedisStatLoader.describe(e);
+    problem = why;
+    if (e instanceof JedisDataException) {
+      // Redis is there and answered, with a refusal: not an outage, and it will not heal by
+      // itself unless someone changes the user's rights. Said at ERROR, again if the answer
+      // changes.
+      if (!why.equals(refusalLogged)) {
+        log.error(
+            "Redis at {} refuses the subscriber connection{}: {}. Stats are read, but their "
+                + "changes are not heard: clients get no live updates. {}Retrying with backoff.",
+            settings.address(),
+            settings.user().map(u -> " of user '" + u + "'").orElse(""),
+            why,
+            why.startsWith("NOPERM")
+                ? "Grant the user SUBSCRIBE, UNSUBSCRIBE and PING, and the sources' :updates"
+                    + " channels (ACL SETUSER <user> +subscribe +unsubscribe +ping &<prefix>:*). "
+                : "");
+        refusalLogged = why;
+        outageLogged = true;
+      }
+      return;
+    }
     if (!outageLogged) {
       log.warn(
           "{} Redis at {}: {}; retrying with backoff",
@@ -188,6 +219,8 @@ final class RedisSubscriber implements AutoCloseable {
 
   private void onConnected() {
     connected = true;
+    problem = null;
+    refusalLogged = null;
     connections.incrementAndGet();
     if (outageLogged) {
       log.info("Redis at {} is reachable again; re-reading every source", settings.address());

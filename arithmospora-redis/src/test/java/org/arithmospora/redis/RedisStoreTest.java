@@ -364,6 +364,49 @@ class RedisStoreTest {
   }
 
   @Test
+  void aUserWithoutSubscribeIsToldWhyAndHealsOnceGranted() {
+    w().hset(PREFIX + ":stats:total:data", Map.of("current", "1", "total", "10"));
+    try (Jedis admin = redis.admin()) {
+      admin.aclSetUser("reader", "reset", "on", ">s3cret", "~*", "&*", "+@all", "-subscribe");
+    }
+    RedisStore limited =
+        RedisStore.connect(
+            redis
+                .settings()
+                .user("reader")
+                .password("s3cret")
+                .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(100))
+                .build());
+    toClose.add(limited);
+    LiveSource source = live(election().build(), limited.loader(PREFIX));
+    source.start();
+    // The stats are read; the changes cannot be followed, and Redis's answer says why.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(limited.subscriberProblem())
+                    .hasValueSatisfying(why -> assertThat(why).contains("NOPERM")));
+    assertThat(tree(source, "proportion", "total").data()).isEqualTo(new ProportionData(1, 10));
+    assertThat(limited.isSubscriberConnected()).isFalse();
+
+    // Retries go on: once the user may subscribe, changes are heard.
+    try (Jedis admin = redis.admin()) {
+      admin.aclSetUser("reader", "+subscribe");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(limited::isSubscriberConnected);
+    assertThat(limited.subscriberProblem()).isEmpty();
+    w().hset(PREFIX + ":stats:total:data", "current", "4");
+    w().publish(PREFIX + ":stats:total:updates", "1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(tree(source, "proportion", "total").data())
+                    .isEqualTo(new ProportionData(4, 10)));
+  }
+
+  @Test
   void aSourceStartedWhileRedisIsDownLoadsOnceItIsUp() {
     RedisStore nowhere =
         RedisStore.connect(
