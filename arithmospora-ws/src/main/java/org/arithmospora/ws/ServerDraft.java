@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
@@ -101,6 +102,15 @@ final class ServerDraft extends Draft_6455 {
       }
     }
     super.processFrame(connection, frame);
+  }
+
+  private final MaskedFrames masked = new MaskedFrames();
+
+  /** Refuses a client frame that is not masked (close 1002), before the library reads it. */
+  @Override
+  public List<Framedata> translateFrame(ByteBuffer buffer) throws InvalidDataException {
+    masked.check(buffer);
+    return super.translateFrame(buffer);
   }
 
   @Override

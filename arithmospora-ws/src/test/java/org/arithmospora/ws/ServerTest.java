@@ -444,6 +444,39 @@ class ServerTest {
     return raw;
   }
 
+  /**
+   * The code of the close frame the server sends on a raw connection, after the rest of the
+   * handshake's response and whatever frames came first; -1 when it closes without one.
+   */
+  private static int closeCode(Socket raw) throws Exception {
+    raw.setSoTimeout(5000);
+    InputStream in = raw.getInputStream();
+    // The rest of the handshake's response, to its blank line.
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    // Skip what the server sent before (available, the snapshot), to its close frame.
+    int code = -1;
+    for (int frames = 0; frames < 100; frames++) {
+      int b0 = in.read();
+      if (b0 < 0) {
+        break; // closed without a close frame
+      }
+      int len = in.read() & 0x7F;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      }
+      byte[] payload = in.readNBytes(len);
+      if ((b0 & 0x0F) == 0x8) {
+        code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        break;
+      }
+    }
+    return code;
+  }
+
   @Test
   void clientsThatDropTogetherAreAllClosedAndOthersCarryOn() throws Exception {
     // Java-WebSocket closes such a connection mid-round and then trips over its cancelled key,
@@ -499,35 +532,26 @@ class ServerTest {
           closed = e;
         }
       }
-      endless.setSoTimeout(5000);
-      InputStream in = endless.getInputStream();
-      // The rest of the handshake's response, to its blank line.
-      int matched = 0;
-      while (matched < 4) {
-        int b = in.read();
-        matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-      }
-      // Skip what the server sent before (available, the snapshot), to its close frame.
-      int code = -1;
-      for (int frames = 0; frames < 100; frames++) {
-        int b0 = in.read();
-        if (b0 < 0) {
-          break; // closed without a close frame
-        }
-        int len = in.read() & 0x7F;
-        if (len == 126) {
-          len = (in.read() << 8) | in.read();
-        }
-        byte[] payload = in.readNBytes(len);
-        if ((b0 & 0x0F) == 0x8) {
-          code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-          break;
-        }
-      }
-      assertThat(code).as("close code").isEqualTo(1009);
+      assertThat(closeCode(endless)).as("close code").isEqualTo(1009);
     }
     update("91");
     assertThat(polite.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(91);
+  }
+
+  @Test
+  void aClientFrameWithoutAMaskIsAProtocolError() throws Exception {
+    serve(settings());
+    TestClient polite = connect("/election");
+    polite.nextJson(4);
+    try (Socket unmasked = rawClient()) {
+      // RFC 6455 section 5.1: a server must close the connection on a frame without a mask.
+      unmasked.getOutputStream().write(new byte[] {(byte) 0x81, 0x02, 'h', 'i'});
+      unmasked.getOutputStream().flush();
+      assertThat(closeCode(unmasked)).as("close code").isEqualTo(1002);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.clientsClosedFor(1002) == 1);
+    update("93");
+    assertThat(polite.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(93);
   }
 
   @Test
