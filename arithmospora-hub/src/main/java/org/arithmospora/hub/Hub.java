@@ -648,22 +648,30 @@ public final class Hub {
     }
     silent.forEach(c -> drop(c, DropReason.SILENT, now));
     stuck.forEach(c -> drop(c, DropReason.STUCK, now));
+    // The count of drops not logged one by one is said at the end of its period, even when no
+    // drop follows to trigger it.
+    endDropLogPeriodIfDue(now);
+  }
+
+  private void endDropLogPeriodIfDue(long now) {
+    if (now - dropLogPeriodStart <= DROP_LOG_PERIOD_NANOS) {
+      return;
+    }
+    if (dropsNotLogged > 0) {
+      log.info(
+          "{} more clients were dropped in the last {} s",
+          dropsNotLogged,
+          TimeUnit.NANOSECONDS.toSeconds(now - dropLogPeriodStart));
+    }
+    dropLogPeriodStart = now;
+    dropsLoggedInPeriod = 0;
+    dropsNotLogged = 0;
   }
 
   private void drop(Connection c, DropReason reason, long now) {
     String text = reason.describe(settings);
     drops.get(reason).incrementAndGet();
-    if (now - dropLogPeriodStart > DROP_LOG_PERIOD_NANOS) {
-      if (dropsNotLogged > 0) {
-        log.info(
-            "{} more clients were dropped in the last {} s",
-            dropsNotLogged,
-            TimeUnit.NANOSECONDS.toSeconds(now - dropLogPeriodStart));
-      }
-      dropLogPeriodStart = now;
-      dropsLoggedInPeriod = 0;
-      dropsNotLogged = 0;
-    }
+    endDropLogPeriodIfDue(now);
     if (dropsLoggedInPeriod++ < DROP_LOG_BURST) {
       log.info("Dropping client {}: {}", c, text);
     } else {
