@@ -52,6 +52,7 @@ final class ServeCommand extends ConfiguredCommand {
 
   int serve(Config config) {
     Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    OutOfMemoryExit.install(log);
     Signals.onTermination(stop::countDown);
     try (Assembly assembly = Assembly.of(config);
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment()) {
