@@ -209,7 +209,8 @@ public final class Assembly implements AutoCloseable {
             .allowedOrigins(List.copyOf(config.websocket().allowedOrigins()))
             .corsOrigins(w.corsOrigins())
             .dashboard(w.dashboard())
-            .snapshotMaxAge(w.snapshotMaxAge());
+            .snapshotMaxAge(w.snapshotMaxAge())
+            .requestTimeout(w.requestTimeout());
     tls(w.listener()).ifPresent(settings::tls);
     WebServer.Builder b =
         WebServer.builder(settings.build())

@@ -102,15 +102,31 @@ public record Config(
    * @param dashboard {@code dashboard}: whether {@code /} serves the dashboard (default true)
    * @param metrics {@code metrics}: whether {@code /metrics} answers (default true)
    * @param snapshotMaxAge {@code snapshot_max_age_ms}: the snapshots' {@code Cache-Control} age
+   * @param requestTimeout {@code request_timeout_ms}: how long a connection has for each whole
+   *     request (default 30 s)
    */
   public record Web(
       Listener listener,
       List<String> corsOrigins,
       boolean dashboard,
       boolean metrics,
-      Duration snapshotMaxAge) {
+      Duration snapshotMaxAge,
+      Duration requestTimeout) {
+    /** The default request timeout, 30 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
     public Web {
       corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    /** A {@code [web]} table with the default request timeout. */
+    public Web(
+        Listener listener,
+        List<String> corsOrigins,
+        boolean dashboard,
+        boolean metrics,
+        Duration snapshotMaxAge) {
+      this(listener, corsOrigins, dashboard, metrics, snapshotMaxAge, DEFAULT_REQUEST_TIMEOUT);
     }
   }
 

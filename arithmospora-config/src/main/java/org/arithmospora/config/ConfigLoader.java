@@ -94,7 +94,8 @@ public final class ConfigLoader {
           "cors_origins",
           "dashboard",
           "metrics",
-          "snapshot_max_age_ms");
+          "snapshot_max_age_ms",
+          "request_timeout_ms");
   private static final Set<String> LOG_KEYS = Set.of("level", "format", "levels");
   private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error");
   private static final Set<String> DEBOUNCE_KEYS = Set.of("min_time_ms", "max_time_ms");
@@ -385,8 +386,26 @@ public final class ConfigLoader {
           "web.snapshot_max_age_ms",
           "must not be negative, got " + maxAge);
     }
+    long requestTimeout =
+        r.integer(t, "request_timeout_ms", "web", where)
+            .orElse(Config.Web.DEFAULT_REQUEST_TIMEOUT.toMillis());
+    if (requestTimeout < 100) {
+      r.error(
+          t,
+          "request_timeout_ms",
+          where,
+          "web.request_timeout_ms",
+          "must be at least 100, got " + requestTimeout);
+    }
     return listener.map(
-        l -> new Config.Web(l, cors, dashboard, metrics, Duration.ofMillis(Math.max(0, maxAge))));
+        l ->
+            new Config.Web(
+                l,
+                cors,
+                dashboard,
+                metrics,
+                Duration.ofMillis(Math.max(0, maxAge)),
+                Duration.ofMillis(Math.max(100, requestTimeout))));
   }
 
   private static Config.Log log(TomlReader r, TomlTable root) {

@@ -196,6 +196,7 @@ class ConfigLoaderTest {
         cors_origins = [ "https://results.example" ]
         dashboard = false
         snapshot_max_age_ms = 5000
+        request_timeout_ms = 2000
         """);
     Config.Web w = web.web().orElseThrow();
     assertThat(w.listener()).isEqualTo(new Config.Listener.Plain("127.0.0.1:8081"));
@@ -203,6 +204,9 @@ class ConfigLoaderTest {
     assertThat(w.dashboard()).isFalse();
     assertThat(w.metrics()).isTrue();
     assertThat(w.snapshotMaxAge()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(w.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(parse("[web]\naddress = \":8081\"\n").web().orElseThrow().requestTimeout())
+        .isEqualTo(Duration.ofSeconds(30));
     Config tls = parse("[web]\naddress = \":8443\"\ncert = \"c.pem\"\nkey = \"k.pem\"\n");
     assertThat(tls.web().orElseThrow().listener().tls()).isTrue();
     assertThat(parse("[http]\naddress = \":8080\"\n").web()).isEmpty();
@@ -349,6 +353,7 @@ class ConfigLoaderTest {
       web cert without key  | [web]\\naddress = ":8081"\\ncert = "c.pem"          | test.conf:1: web.key: is required (a PEM private key, or pkcs12 instead)
       web cors not strings  | [web]\\naddress = ":8081"\\ncors_origins = [ 1 ]   | test.conf:3: web.cors_origins: expected origins such as "https://example.org" or "*"
       web bad address       | [web]\\naddress = "nowhere"                        | test.conf:2: web.address: address 'nowhere' is not host:port
+      tiny request timeout  | [web]\\naddress = ":8081"\\nrequest_timeout_ms = 5 | test.conf:3: web.request_timeout_ms: must be at least 100, got 5
       tiny handshake bound  | [websocket]\\nmax_handshake_bytes = 100          | test.conf:1: websocket: max_handshake_bytes must be at least 1024: a browser's handshake alone is several hundred bytes
       log level unknown     | [log]\\nlevel = "loud"                             | test.conf:2: log.level: expected one of trace, debug, info, warn, error, got 'loud'
       log format unknown    | [log]\\nformat = "xml"                             | test.conf:2: log.format: expected "text" or "json", got 'xml'

@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.ByteArrayOutputStream;
@@ -128,7 +130,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
-      reply(ctx, req, status(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false);
+      refuse(ctx, req, req.decoderResult().cause());
       return;
     }
     HttpMethod method = req.method();
@@ -514,14 +516,31 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /** A request Netty could not decode: the status says which bound it passed, if one. */
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, Throwable cause) {
+    HttpResponseStatus status;
+    String text;
+    if (cause instanceof TooLongHttpHeaderException) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      text = "request headers over 8 KiB\n";
+    } else if (cause instanceof TooLongHttpLineException) {
+      status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+      text = "request line over 4 KiB\n";
+    } else {
+      status = HttpResponseStatus.BAD_REQUEST;
+      text = "bad request\n";
+    }
+    log.debug(
+        "Refused a request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+    reply(ctx, req, status(status, text), false);
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // A client's mistake or departure is not a server error.
     if (cause instanceof ReadTimeoutException) {
       log.debug(
-          "Closed {}: no whole request within {}",
-          ctx.channel().remoteAddress(),
-          WebServer.REQUEST_TIMEOUT);
+          "Closed {}: no whole request within request_timeout_ms", ctx.channel().remoteAddress());
     } else {
       log.debug("Closed {}: {}", ctx.channel().remoteAddress(), cause.toString());
     }

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +51,6 @@ import org.slf4j.LoggerFactory;
 @SuppressWarnings("FutureReturnValueIgnored")
 public final class WebServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebServer.class);
-
-  /** A request must arrive whole within this: a slow sender is not held open for ever. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   /** The largest request accepted: requests here are GETs with a few headers. */
   private static final int MAX_REQUEST_BYTES = 16 * 1024;
@@ -137,7 +133,7 @@ public final class WebServer implements AutoCloseable {
                         .addLast(
                             WebRoutes.REQUEST_TIMEOUT,
                             new ReadTimeoutHandler(
-                                REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                                settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                         .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
                         .addLast("routes", routes);

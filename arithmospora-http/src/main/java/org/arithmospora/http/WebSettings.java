@@ -22,6 +22,7 @@ public final class WebSettings {
   private final List<String> corsOrigins;
   private final Duration snapshotMaxAge;
   private final boolean dashboard;
+  private final Duration requestTimeout;
 
   private WebSettings(Builder b) {
     this.address = b.address;
@@ -30,6 +31,7 @@ public final class WebSettings {
     this.corsOrigins = List.copyOf(b.corsOrigins);
     this.snapshotMaxAge = b.snapshotMaxAge;
     this.dashboard = b.dashboard;
+    this.requestTimeout = b.requestTimeout;
   }
 
   /** A builder with the defaults: port 8081 on every interface, plain HTTP, the dashboard on. */
@@ -70,6 +72,14 @@ public final class WebSettings {
     return dashboard;
   }
 
+  /**
+   * How long a connection has for each whole request (default 30 s): a slow or silent sender is
+   * closed after it ({@code request_timeout_ms}).
+   */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
   @Override
   public String toString() {
     return "WebSettings[address="
@@ -84,6 +94,8 @@ public final class WebSettings {
         + snapshotMaxAge
         + ", dashboard="
         + dashboard
+        + ", requestTimeout="
+        + requestTimeout
         + "]";
   }
 
@@ -95,6 +107,7 @@ public final class WebSettings {
     private List<String> corsOrigins = List.of();
     private Duration snapshotMaxAge = Duration.ofSeconds(1);
     private boolean dashboard = true;
+    private Duration requestTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -132,6 +145,20 @@ public final class WebSettings {
         throw new IllegalArgumentException("snapshot max age must not be negative, got " + maxAge);
       }
       this.snapshotMaxAge = maxAge;
+      return this;
+    }
+
+    /**
+     * See {@link WebSettings#requestTimeout()}.
+     *
+     * @throws IllegalArgumentException when under 100 ms
+     */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException(
+            "request_timeout_ms must be at least 100 (" + timeout.toMillis() + " given)");
+      }
+      this.requestTimeout = timeout;
       return this;
     }
 

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -120,6 +122,44 @@ class WebServerTest {
     assertThat(body.get("ready").asBoolean()).isFalse();
     assertThat(body.get("failing").get(0).get("component").asText()).isEqualTo("source election");
     assertThat(body.get("failing").get(0).get("reason").asText()).isEqualTo("store unavailable");
+  }
+
+  /** What the server answers on a raw connection to {@code request}: its status line, or "". */
+  private String statusLineFor(byte[] request) throws Exception {
+    try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), web.port())) {
+      raw.setSoTimeout(10_000);
+      raw.getOutputStream().write(request);
+      raw.getOutputStream().flush();
+      String answer = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      return answer.lines().findFirst().orElse("");
+    }
+  }
+
+  @Test
+  void requestsPastTheirBoundsAreRefusedWithTheirStatusAndOthersAreServed() throws Exception {
+    startWeb(WebSettings.builder().requestTimeout(Duration.ofMillis(500)));
+    String big = "x".repeat(9 * 1024);
+    assertThat(
+            statusLineFor(
+                ("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)))
+        .startsWith("HTTP/1.1 431");
+    assertThat(
+            statusLineFor(
+                ("GET /healthz?" + big + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)))
+        .startsWith("HTTP/1.1 414");
+    assertThat(
+            statusLineFor(
+                ("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n" + big)
+                    .getBytes(StandardCharsets.US_ASCII)))
+        .startsWith("HTTP/1.1 413");
+    assertThat(statusLineFor("\u0001\u0002 nonsense\r\n\r\n".getBytes(StandardCharsets.US_ASCII)))
+        .startsWith("HTTP/1.1 400");
+    // Half a request, then nothing: closed at request_timeout_ms without an answer.
+    assertThat(statusLineFor("GET /healthz HTTP/1.1\r\nHost:".getBytes(StandardCharsets.US_ASCII)))
+        .isEmpty();
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
   }
 
   @Test
