@@ -7,12 +7,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.cli.demo.Chromium;
 import org.arithmospora.config.Assembly;
 import org.arithmospora.core.DebounceSettings;
 import org.arithmospora.core.LiveSource;
@@ -194,6 +197,9 @@ class ExamplesTest {
               redis,
               port,
               "other = [ { name = \"candidates\", data_type = \"ranked\" } ]");
+      int webPort = freePort();
+      Files.writeString(
+          conf, "[web]\naddress = \"127.0.0.1:" + webPort + "\"\n", StandardOpenOption.APPEND);
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // Without the plugin the type is unknown, and said so with the known ones.
       Process check =
@@ -235,6 +241,7 @@ class ExamplesTest {
                                 m.contains("\"event\":\"stats:other:candidates\"")
                                     && m.contains("\"leader\":\"Avery\"")));
         client.close();
+        dashboardShowsTheCustomType(dir, webPort);
       } finally {
         serve.destroy();
         assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -298,6 +305,37 @@ class ExamplesTest {
             "  " + stats,
             ""));
     return file;
+  }
+
+  /**
+   * The dashboard, which knows nothing of the ranked type, shows its data as fields (its leader,
+   * its ranking), without "NaN" and without console errors. CI requires Chromium; elsewhere the
+   * check is left out when there is none.
+   */
+  private static void dashboardShowsTheCustomType(Path dir, int webPort) throws Exception {
+    Optional<Path> chromium = Chromium.find();
+    if ("1".equals(System.getenv("ARITHMOSPORA_REQUIRE_BROWSER"))) {
+      assertThat(chromium).as("Chromium (apt-get install chromium) is required here").isPresent();
+    }
+    if (chromium.isEmpty()) {
+      return;
+    }
+    Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
+    try (Chromium browser =
+        Chromium.open(chromium.get(), profile, "http://127.0.0.1:" + webPort + "/")) {
+      browser.recordErrors();
+      await()
+          .atMost(Chromium.timeout())
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                String shown = browser.eval("document.getElementById('tables').textContent");
+                return shown != null && shown.contains("leader") && shown.contains("Avery");
+              });
+      String text = browser.eval("document.body.textContent");
+      assertThat(text).doesNotContain("NaN").contains("Blake");
+      assertThat(browser.errors()).as("console errors, exceptions and failed loads").isEmpty();
+    }
   }
 
   /** Writes every file below {@code classes} into a jar. */

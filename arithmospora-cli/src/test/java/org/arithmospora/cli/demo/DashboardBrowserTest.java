@@ -116,6 +116,16 @@ class DashboardBrowserTest {
                 "[...document.querySelectorAll('#timeline .tick')].map(t => t.textContent).join('|')");
         assertThat(ticks.split("\\|", -1)).hasSizeGreaterThanOrEqualTo(3);
         assertThat(ticks.split("\\|", -1)).allMatch(t -> t.matches("\\d{1,2}:\\d{2}( [AP]M)?"));
+        // Each chart has the running total as a line, and says what it has reached.
+        assertThat(
+                Integer.parseInt(
+                    browser.eval(
+                        "Math.min(...[...document.querySelectorAll('#timeline svg')].map(s =>"
+                            + " s.querySelector('polyline.cumulative').points.numberOfItems))")))
+            .isGreaterThanOrEqualTo(2);
+        assertThat(
+                browser.eval("document.querySelector('#timeline .cumulative-label').textContent"))
+            .matches("line: running total of these bars, [0-9,]+");
         assertThat(browser.eval("document.body.textContent")).doesNotContain("NaN");
         assertThat(overflow(browser)).as("elements wider than the 1,280 px viewport").isEmpty();
         assertThat(browser.errors()).as("console errors, exceptions and failed loads").isEmpty();

@@ -336,11 +336,33 @@
         svg.append(t);
       });
     }
+    // The running total of the bars, on its own scale: how turnout built up, not only when. It
+    // stops at the bucket under way: buckets still to come have no total yet.
+    const now = Date.now();
+    const begun = buckets.filter(([bucket]) => bucket * granularity * 1000 <= now);
+    let sum = 0;
+    const cumulative = begun.map(([, n]) => (sum += n));
+    const total = Math.max(1, sum);
+    if (begun.length > 1) {
+      const line = document.createElementNS(ns, "polyline");
+      line.setAttribute("class", "cumulative");
+      line.setAttribute(
+        "points",
+        cumulative.map((c, i) => (i * width + width / 2).toFixed(2) + "," + (150 - (c / total) * 130).toFixed(2)).join(" "));
+      svg.append(line);
+    }
     const top = document.createElementNS(ns, "text");
     top.setAttribute("x", "2");
     top.setAttribute("y", "12");
-    top.textContent = "max " + fmt.format(max);
+    top.textContent = "most in a " + label + " bucket: " + fmt.format(max);
     svg.append(top);
+    const runningTotal = document.createElementNS(ns, "text");
+    runningTotal.setAttribute("class", "cumulative-label");
+    runningTotal.setAttribute("x", "598");
+    runningTotal.setAttribute("y", "12");
+    runningTotal.setAttribute("text-anchor", "end");
+    runningTotal.textContent = "line: running total of these bars, " + fmt.format(sum);
+    svg.append(runningTotal);
     wrap.append(svg);
     return wrap;
   }
