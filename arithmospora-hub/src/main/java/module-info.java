@@ -5,6 +5,7 @@ module org.arithmospora.hub {
   requires transitive org.arithmospora.core;
   requires micrometer.core;
   requires org.slf4j;
+  requires com.fasterxml.jackson.databind;
 
   exports org.arithmospora.hub;
 }

@@ -82,7 +82,9 @@ public final class ConfigLoader {
           "max_stat_rate",
           "max_queued_frames",
           "max_handshake_bytes",
-          "handshake_timeout_ms");
+          "handshake_timeout_ms",
+          "max_client_message_bytes",
+          "client_messages_per_second");
   private static final Set<String> WEB_KEYS =
       Set.of(
           "address",
@@ -509,6 +511,10 @@ public final class ConfigLoader {
           .ifPresent(v -> b.maxHandshakeBytes((int) Math.min(Integer.MAX_VALUE, v)));
       r.integer(t, "handshake_timeout_ms", "websocket", where)
           .ifPresent(v -> b.handshakeTimeout(Duration.ofMillis(v)));
+      r.integer(t, "max_client_message_bytes", "websocket", where)
+          .ifPresent(v -> b.maxClientMessageBytes((int) Math.min(Integer.MAX_VALUE, v)));
+      r.number(t, "client_messages_per_second", "websocket", where)
+          .ifPresent(b::clientMessagesPerSecond);
       if (t.contains("max_queued_frames")) {
         r.warn(
             t,

@@ -145,10 +145,14 @@ class ConfigLoaderTest {
         max_stat_rate = 2.5
         max_handshake_bytes = 4096
         handshake_timeout_ms = 2500
+        max_client_message_bytes = 512
+        client_messages_per_second = 3
         """);
     assertThat(config.warnings()).isEmpty();
     assertThat(config.websocket().maxHandshakeBytes()).isEqualTo(4096);
     assertThat(config.websocket().handshakeTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(config.websocket().delivery().maxClientMessageBytes()).isEqualTo(512);
+    assertThat(config.websocket().delivery().clientMessagesPerSecond()).isEqualTo(3.0);
     assertThat(config.websocket().delivery().sendWindowBytes()).isEqualTo(16384);
     assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.websocket().delivery().maxStatRate()).isEqualTo(2.5);

@@ -170,6 +170,11 @@ public final class LiveSource implements Source, AutoCloseable {
   }
 
   @Override
+  public List<Achievement> milestonesMet() {
+    return milestones.met();
+  }
+
+  @Override
   public void addListener(SourceListener listener) {
     listeners.add(listener);
   }

@@ -2,6 +2,7 @@ package org.arithmospora.core;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,6 +74,22 @@ final class MilestoneTracker {
         .map(w -> Optional.ofNullable(w.achievedWhen))
         .findFirst()
         .orElse(Optional.empty());
+  }
+
+  /**
+   * Every milestone met so far, oldest first; one already met at the first load with the time of
+   * that load.
+   */
+  List<Achievement> met() {
+    List<Achievement> met = new ArrayList<>();
+    for (Watch w : watches) {
+      Instant when = w.achievedWhen;
+      if (when != null) {
+        met.add(new Achievement(w.group, w.milestone, when));
+      }
+    }
+    met.sort(Comparator.comparing(Achievement::achievedWhen));
+    return met;
   }
 
   /** How many milestones were announced. */

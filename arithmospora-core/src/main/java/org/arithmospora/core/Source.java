@@ -33,6 +33,15 @@ public interface Source {
   /** How many milestones have been met (with a message) since it started. */
   long milestonesAchieved();
 
+  /**
+   * Every milestone met so far, oldest first, for a client that joins late: those met while running
+   * with the time they were met, those already met when the source first loaded with the time of
+   * that load. None by default.
+   */
+  default List<Achievement> milestonesMet() {
+    return List.of();
+  }
+
   /** Adds a listener; it hears about every change from now on. */
   void addListener(SourceListener listener);
 

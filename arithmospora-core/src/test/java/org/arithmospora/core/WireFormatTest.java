@@ -3,6 +3,7 @@ package org.arithmospora.core;
 import static org.arithmospora.core.JsonAssert.assertJsonEquals;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,28 @@ class WireFormatTest {
     assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo(text.substring(text.indexOf(",\"payload\":") + 11, text.length() - 1))
         .startsWith("{\"name\":\"quote\\\"d\"");
+  }
+
+  @Test
+  void protocolTwoCarriesTheSamePayloadWithAVersionOfItsBytesAndTheTimeItWasRead() {
+    StatDefinition def = StatDefinition.of("proportion", "total");
+    EncodedMessage a = WireFormat.stat(def, DataPoint.of("total", new ProportionData(1, 2)));
+    EncodedMessage again = WireFormat.stat(def, DataPoint.of("total", new ProportionData(1, 2)));
+    EncodedMessage other = WireFormat.stat(def, DataPoint.of("total", new ProportionData(2, 2)));
+    // Another message of the same data (as another server would make it): the same version.
+    assertThat(again.sequence()).isNotEqualTo(a.sequence());
+    assertThat(WireFormat.version(again)).isEqualTo(WireFormat.version(a)).hasSize(16);
+    assertThat(WireFormat.version(other)).isNotEqualTo(WireFormat.version(a));
+
+    EncodedMessage v2 = WireFormat.versioned(a, Instant.parse("2026-03-03T12:00:01Z"));
+    assertJsonEquals(
+        v2.text(),
+        "{\"event\":\"stats:proportion:total\",\"version\":\""
+            + WireFormat.version(a)
+            + "\",\"asOf\":\"2026-03-03T12:00:01Z\",\"payload\":"
+            + StandardCharsets.UTF_8.decode(a.payload())
+            + "}");
+    assertThat(v2.payload()).isEqualTo(a.payload());
   }
 
   @Test

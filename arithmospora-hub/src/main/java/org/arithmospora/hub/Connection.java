@@ -30,7 +30,22 @@ public final class Connection {
   final Map<String, OutboundMessage> pending = new LinkedHashMap<>();
 
   /** Per stat, when it may next be sent under the rate cap; null without a cap. */
-  final long[] nextAllowed;
+  long[] nextAllowed;
+
+  /** Per stat, this client's own interval between messages (protocol 2's maxRate); null: none. */
+  long[] statIntervalNanos;
+
+  /** The protocol it speaks: 1 until it says hello with protocol 2. Hub thread. */
+  int protocol = 1;
+
+  /** Protocol 2: per stat, whether it is subscribed; null: every stat (protocol 1). Hub thread. */
+  boolean[] subscribed;
+
+  // Protocol 2: a token bucket for the messages it sends, and when it was last told it sent too
+  // many. Transport threads; guarded by this.
+  private double messageTokens;
+  private long messageTokensAt;
+  private long lastToldTooMany = Long.MIN_VALUE;
 
   volatile long lastHeardNanos;
 
@@ -67,6 +82,81 @@ public final class Connection {
     this.transport = transport;
     this.window = new SendWindow(settings.sendWindowBytes(), settings.sendWindowTime().toNanos());
     this.nextAllowed = settings.maxStatRate() > 0 ? new long[channel.statCount()] : null;
+    this.messageTokens = 2 * settings.clientMessagesPerSecond();
+    this.messageTokensAt = hub.nanoTime();
+  }
+
+  /**
+   * The client sent a text message: a sign of life and, from a client that speaks protocol 2, a
+   * request (docs/protocol.md). A client of protocol 1 is answered only if it says hello; whatever
+   * else it sends is ignored, as the Go program ignored it. Any thread.
+   */
+  public void received(String text) {
+    heard();
+    DeliverySettings s = hub.settings();
+    ClientMessage m;
+    if (!takeMessageToken(s)) {
+      m = tooMany();
+      if (m == null) {
+        return;
+      }
+    } else if (utf8Length(text, s.maxClientMessageBytes()) > s.maxClientMessageBytes()) {
+      m =
+          new ClientMessage.Invalid(
+              "too_large",
+              "a message may have at most " + s.maxClientMessageBytes() + " bytes",
+              null);
+    } else {
+      m = ClientMessage.parse(text);
+    }
+    hub.clientSaid(this, m);
+  }
+
+  private synchronized boolean takeMessageToken(DeliverySettings s) {
+    long now = hub.nanoTime();
+    double rate = s.clientMessagesPerSecond();
+    messageTokens = Math.min(2 * rate, messageTokens + (now - messageTokensAt) * rate / 1e9);
+    messageTokensAt = now;
+    if (messageTokens < 1) {
+      return false;
+    }
+    messageTokens -= 1;
+    return true;
+  }
+
+  /** The error for a message over the rate, or null when the client was told within a second. */
+  private synchronized ClientMessage tooMany() {
+    long now = hub.nanoTime();
+    if (lastToldTooMany != Long.MIN_VALUE && now - lastToldTooMany < 1_000_000_000L) {
+      return null;
+    }
+    lastToldTooMany = now;
+    return new ClientMessage.Invalid(
+        "rate_limited",
+        "at most "
+            + hub.settings().clientMessagesPerSecond()
+            + " messages a second; the ones past it are ignored",
+        null);
+  }
+
+  /** The UTF-8 length of {@code text}, counted only as far as needed to pass {@code limit}. */
+  private static int utf8Length(String text, int limit) {
+    if (text.length() * 3 <= limit) {
+      return text.length();
+    }
+    int bytes = 0;
+    for (int i = 0; i < text.length() && bytes <= limit; i++) {
+      char ch = text.charAt(i);
+      bytes += ch < 0x80 ? 1 : ch < 0x800 ? 2 : Character.isHighSurrogate(ch) ? 2 : 3;
+    }
+    return bytes;
+  }
+
+  /**
+   * Whether this client receives {@code m}: every message but the stats it did not subscribe to.
+   */
+  boolean wants(OutboundMessage m) {
+    return subscribed == null || m.statIndex() < 0 || subscribed[m.statIndex()];
   }
 
   /** The name of the source this client receives. */

@@ -18,6 +18,8 @@ public final class DeliverySettings {
   private final int sendWindowBytes;
   private final Duration sendWindowTime;
   private final double maxStatRate;
+  private final int maxClientMessageBytes;
+  private final double clientMessagesPerSecond;
 
   private DeliverySettings(Builder b) {
     this.writeWait = b.writeWait;
@@ -28,6 +30,8 @@ public final class DeliverySettings {
     this.sendWindowBytes = b.sendWindowBytes;
     this.sendWindowTime = b.sendWindowTime;
     this.maxStatRate = b.maxStatRate;
+    this.maxClientMessageBytes = b.maxClientMessageBytes;
+    this.clientMessagesPerSecond = b.clientMessagesPerSecond;
   }
 
   /** The defaults. */
@@ -51,6 +55,8 @@ public final class DeliverySettings {
     b.sendWindowBytes = sendWindowBytes;
     b.sendWindowTime = sendWindowTime;
     b.maxStatRate = maxStatRate;
+    b.maxClientMessageBytes = maxClientMessageBytes;
+    b.clientMessagesPerSecond = clientMessagesPerSecond;
     return b;
   }
 
@@ -112,6 +118,23 @@ public final class DeliverySettings {
     return maxStatRate;
   }
 
+  /**
+   * Protocol 2: the largest message a client may send ({@code max_client_message_bytes}, default
+   * 2048); a larger one is answered with an {@code error} and otherwise ignored.
+   */
+  public int maxClientMessageBytes() {
+    return maxClientMessageBytes;
+  }
+
+  /**
+   * Protocol 2: how many messages a second a client may send ({@code client_messages_per_second},
+   * default 10, in bursts of twice that); more are answered with an {@code error}, at most one a
+   * second, and otherwise ignored.
+   */
+  public double clientMessagesPerSecond() {
+    return clientMessagesPerSecond;
+  }
+
   @Override
   public String toString() {
     return "DeliverySettings[writeWait="
@@ -130,6 +153,10 @@ public final class DeliverySettings {
         + sendWindowTime
         + ", maxStatRate="
         + maxStatRate
+        + ", maxClientMessageBytes="
+        + maxClientMessageBytes
+        + ", clientMessagesPerSecond="
+        + clientMessagesPerSecond
         + "]";
   }
 
@@ -146,6 +173,8 @@ public final class DeliverySettings {
     // A slow client's screen lags its reading speed by at most about a quarter of a second.
     private Duration sendWindowTime = Duration.ofMillis(250);
     private double maxStatRate;
+    private int maxClientMessageBytes = 2048;
+    private double clientMessagesPerSecond = 10;
 
     private Builder() {}
 
@@ -197,6 +226,18 @@ public final class DeliverySettings {
       return this;
     }
 
+    /** See {@link DeliverySettings#maxClientMessageBytes()}. */
+    public Builder maxClientMessageBytes(int bytes) {
+      this.maxClientMessageBytes = bytes;
+      return this;
+    }
+
+    /** See {@link DeliverySettings#clientMessagesPerSecond()}. */
+    public Builder clientMessagesPerSecond(double perSecond) {
+      this.clientMessagesPerSecond = perSecond;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -235,6 +276,14 @@ public final class DeliverySettings {
         throw new IllegalArgumentException(
             "max_stat_rate must be 0 (no cap) or a positive number of messages a second, got "
                 + maxStatRate);
+      }
+      if (maxClientMessageBytes < 64) {
+        throw new IllegalArgumentException(
+            "max_client_message_bytes must be at least 64, got " + maxClientMessageBytes);
+      }
+      if (!(clientMessagesPerSecond > 0) || Double.isInfinite(clientMessagesPerSecond)) {
+        throw new IllegalArgumentException(
+            "client_messages_per_second must be a positive number, got " + clientMessagesPerSecond);
       }
       return new DeliverySettings(this);
     }

@@ -1,8 +1,10 @@
 package org.arithmospora.hub;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -26,6 +28,7 @@ import org.arithmospora.core.SourceListener;
 import org.arithmospora.core.Stat;
 import org.arithmospora.core.ThreadScheduler;
 import org.arithmospora.core.wire.EncodedMessage;
+import org.arithmospora.core.wire.WireFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,6 +121,12 @@ public final class Hub {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong ackRequests = new AtomicLong();
   private final Map<DropReason, AtomicLong> drops = new EnumMap<>(DropReason.class);
+
+  /** What protocol 2 offers, in the {@code hello} answer. */
+  static final List<String> FEATURES = List.of("subscribe", "maxRate", "versions", "milestones");
+
+  private final OutboundMessage hello2 =
+      new OutboundMessage(WireFormat.hello(2, FEATURES), WireFormat.HELLO, -1);
 
   private Hub(Builder b) {
     this.settings = b.settings;
@@ -257,6 +266,11 @@ public final class Hub {
 
   void disconnected(Connection c) {
     execute(() -> unregister(c));
+  }
+
+  /** What a client said, parsed on its transport's thread: acted on on the hub's. */
+  void clientSaid(Connection c, ClientMessage m) {
+    execute(() -> act(c, m));
   }
 
   long nanoTime() {
@@ -462,11 +476,124 @@ public final class Hub {
     retryEachTick.remove(c);
   }
 
+  // ---- protocol 2 ----
+
+  private void act(Connection c, ClientMessage m) {
+    if (c.closed) {
+      return;
+    }
+    long now = nanoTime();
+    if (m instanceof ClientMessage.Hello h) {
+      hello(c, h, now);
+    } else if (c.protocol < 2) {
+      // Protocol 1: whatever else a client sends is ignored, as the Go program ignored it.
+      return;
+    } else if (m instanceof ClientMessage.Subscribe s) {
+      subscribe(c, s, now);
+    } else if (m instanceof ClientMessage.Unsubscribe u) {
+      unsubscribe(c, u, now);
+    } else if (m instanceof ClientMessage.Invalid i) {
+      tell(c, i.code(), i.message(), i.subject(), now);
+    }
+  }
+
+  /**
+   * Protocol 2 from now on: the answer, {@code available} again and the milestones met so far. It
+   * starts subscribed to nothing; what it was to get of protocol 1 and has not yet is let go.
+   */
+  private void hello(Connection c, ClientMessage.Hello h, long now) {
+    if (h.protocol() != 2) {
+      tell(
+          c,
+          "unsupported_protocol",
+          "this server speaks protocols 1 and 2; say hello with 2, or nothing for 1",
+          String.valueOf(h.protocol()),
+          now);
+      return;
+    }
+    if (c.protocol != 2) {
+      c.protocol = 2;
+      c.subscribed = new boolean[c.channel.statCount()];
+      c.pending.values().removeIf(p -> p.statIndex() >= 0);
+      countWaiting(c);
+    }
+    offer(c, hello2, now);
+    offer(c, c.channel.available, now);
+    offer(c, c.channel.milestonesSoFar(), now);
+  }
+
+  private void subscribe(Connection c, ClientMessage.Subscribe s, long now) {
+    List<Integer> stats = resolve(c, s.stats(), now);
+    for (int i : stats) {
+      if (s.maxRate() > 0) {
+        if (c.statIntervalNanos == null) {
+          c.statIntervalNanos = new long[c.channel.statCount()];
+        }
+        c.statIntervalNanos[i] = (long) (1e9 / s.maxRate());
+        if (c.nextAllowed == null) {
+          c.nextAllowed = new long[c.channel.statCount()];
+          Arrays.fill(c.nextAllowed, now);
+        }
+      }
+      if (!c.subscribed[i]) {
+        c.subscribed[i] = true;
+        // Its snapshot is the stats it newly subscribed to; before the snapshot is due, that
+        // sends them.
+        OutboundMessage current = c.channel.current[i];
+        if (c.snapshotSent && current != null) {
+          offer(c, current, now);
+        }
+      }
+    }
+  }
+
+  private void unsubscribe(Connection c, ClientMessage.Unsubscribe u, long now) {
+    for (int i : resolve(c, u.stats(), now)) {
+      c.subscribed[i] = false;
+      if (c.statIntervalNanos != null) {
+        c.statIntervalNanos[i] = 0;
+      }
+      c.pending.values().removeIf(p -> p.statIndex() == i);
+    }
+    countWaiting(c);
+  }
+
+  /** The stats that {@code names} name ({@code "*"}: all); each unknown name told to the client. */
+  private List<Integer> resolve(Connection c, List<String> names, long now) {
+    List<Integer> found = new ArrayList<>();
+    for (String name : names) {
+      if (name.equals("*")) {
+        for (int i = 0; i < c.channel.statCount(); i++) {
+          found.add(i);
+        }
+        continue;
+      }
+      Integer index = c.channel.statIndex("stats:" + name);
+      if (index == null) {
+        tell(
+            c,
+            "unknown_stat",
+            "source '" + c.sourceName() + "' has no stat '" + name + "' (names are group:key)",
+            name,
+            now);
+      } else {
+        found.add(index);
+      }
+    }
+    return found;
+  }
+
+  /** An {@code error} for this client alone: encoded for it, since it is about what it sent. */
+  private void tell(Connection c, String code, String message, String subject, long now) {
+    EncodedMessage e = WireFormat.error(code, message, subject);
+    offer(c, new OutboundMessage(e, "error#" + e.sequence(), -1), now);
+  }
+
   private void sendSnapshot(Connection c, long now) {
     c.snapshotSent = true;
     c.inSnapshot = true;
     for (OutboundMessage m : c.channel.current) {
-      if (m != null && m.sequence() > c.resumeAfter) {
+      if (m != null && m.sequence() > c.resumeAfter && c.wants(m)) {
         offer(c, m, now);
       }
     }
@@ -541,11 +668,12 @@ public final class Hub {
   }
 
   private void send(Connection c, OutboundMessage m, long now) {
-    int bytes = c.transport.send(m);
+    int bytes = c.transport.send(c.protocol == 2 ? m.forProtocol2() : m);
     c.window.sent(bytes, now);
     c.window.written(c.transport.bytesWritten());
     if (c.nextAllowed != null && m.statIndex() >= 0) {
-      c.nextAllowed[m.statIndex()] = now + rateIntervalNanos;
+      long own = c.statIntervalNanos == null ? 0 : c.statIntervalNanos[m.statIndex()];
+      c.nextAllowed[m.statIndex()] = now + Math.max(rateIntervalNanos, own);
     }
     c.unflushed = true;
     messagesSent.incrementAndGet();
@@ -713,6 +841,23 @@ public final class Hub {
       return current.length;
     }
 
+    /** The position of the stat with this event name, or null. */
+    Integer statIndex(String event) {
+      return statIndex.get(event);
+    }
+
+    // Protocol 2's "milestones so far", made again only after a milestone is met. Hub thread.
+    private OutboundMessage milestonesSoFar;
+
+    OutboundMessage milestonesSoFar() {
+      if (milestonesSoFar == null) {
+        milestonesSoFar =
+            new OutboundMessage(
+                WireFormat.milestones(source.milestonesMet()), WireFormat.MILESTONES, -1);
+      }
+      return milestonesSoFar;
+    }
+
     void start() {
       // Listen first, then read what is current: a change in between arrives as an event, and
       // sequence numbers keep the newer message whichever comes first.
@@ -726,7 +871,8 @@ public final class Hub {
 
     private OutboundMessage stat(EncodedMessage m) {
       Integer index = statIndex.get(m.event());
-      return new OutboundMessage(m, m.event(), index == null ? -1 : index);
+      // asOf: the source hands a stat over as soon as it has read it.
+      return new OutboundMessage(m, m.event(), index == null ? -1 : index, Instant.now());
     }
 
     @Override
@@ -741,6 +887,7 @@ public final class Hub {
       OutboundMessage m = new OutboundMessage(message, "milestone#" + message.sequence(), -1);
       execute(
           () -> {
+            milestonesSoFar = null;
             long now = nanoTime();
             for (Connection c : clients) {
               offer(c, m, now);
@@ -753,7 +900,7 @@ public final class Hub {
       if (update(m)) {
         long now = nanoTime();
         for (Connection c : clients) {
-          if (c.snapshotSent) {
+          if (c.snapshotSent && c.wants(m)) {
             offer(c, m, now);
           }
         }

@@ -1,8 +1,10 @@
 package org.arithmospora.hub;
 
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
 import org.arithmospora.core.wire.EncodedMessage;
+import org.arithmospora.core.wire.WireFormat;
 
 /**
  * One message on its way to clients: the encoded message, what a newer one replaces it by, and the
@@ -14,14 +16,47 @@ public final class OutboundMessage {
   private final EncodedMessage message;
   private final String key;
   private final int statIndex;
+  private final long sequence;
+  // When the hub had a stat's data from its source; null for other messages.
+  private final Instant asOf;
+  // Protocol 2's form of a stat message, made on first use and shared by every such client.
+  private volatile OutboundMessage protocol2;
   // Framings so far, as [framing, framed, framing, framed, ...]: one or two in practice. Read
   // without a lock (once built, the array never changes); replaced under one.
   private volatile Object[] framings = new Object[0];
 
   OutboundMessage(EncodedMessage message, String key, int statIndex) {
+    this(message, key, statIndex, null, message.sequence());
+  }
+
+  OutboundMessage(EncodedMessage message, String key, int statIndex, Instant asOf) {
+    this(message, key, statIndex, asOf, message.sequence());
+  }
+
+  private OutboundMessage(
+      EncodedMessage message, String key, int statIndex, Instant asOf, long sequence) {
     this.message = Objects.requireNonNull(message);
     this.key = Objects.requireNonNull(key);
     this.statIndex = statIndex;
+    this.asOf = asOf;
+    this.sequence = sequence;
+  }
+
+  /**
+   * As protocol-2 clients receive it: a stat message with its version and {@code asOf} beside the
+   * same payload, built once and shared; any other message as it is.
+   */
+  OutboundMessage forProtocol2() {
+    if (asOf == null) {
+      return this;
+    }
+    OutboundMessage p = protocol2;
+    if (p == null) {
+      // Two threads may build it at once; either copy is the same bytes.
+      p = new OutboundMessage(WireFormat.versioned(message, asOf), key, statIndex, null, sequence);
+      protocol2 = p;
+    }
+    return p;
   }
 
   /** The encoded message. */
@@ -44,7 +79,7 @@ public final class OutboundMessage {
 
   /** The order in which messages were made. */
   public long sequence() {
-    return message.sequence();
+    return sequence;
   }
 
   /** The stat's position in its source (0 for the first), or -1 for other messages. */

@@ -663,9 +663,10 @@ public final class ArithmosporaServer implements AutoCloseable {
 
     @Override
     public void onMessage(WebSocket conn, String message) {
-      // Clients have nothing to say yet (SPEC §5); hearing from them still proves they are alive.
+      // Protocol 1 clients have nothing to say (SPEC §5): the hub ignores what they send, but
+      // hearing from them proves they are alive. Protocol 2 clients ask for things.
       if (conn.getAttachment() instanceof WebSocketTransport t) {
-        t.heard();
+        t.received(message);
       }
     }
 

@@ -239,6 +239,20 @@ public final class WebSocketSettings {
       return this;
     }
 
+    /** {@code max_client_message_bytes}: see {@link DeliverySettings#maxClientMessageBytes()}. */
+    public Builder maxClientMessageBytes(int bytes) {
+      delivery.maxClientMessageBytes(bytes);
+      return this;
+    }
+
+    /**
+     * {@code client_messages_per_second}: see {@link DeliverySettings#clientMessagesPerSecond()}.
+     */
+    public Builder clientMessagesPerSecond(double perSecond) {
+      delivery.clientMessagesPerSecond(perSecond);
+      return this;
+    }
+
     public Builder maxInboundBytes(int bytes) {
       this.maxInboundBytes = bytes;
       return this;

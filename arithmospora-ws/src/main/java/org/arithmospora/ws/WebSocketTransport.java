@@ -172,6 +172,14 @@ final class WebSocketTransport implements Transport {
     c.acknowledged(token, roundTrip, writeDelay);
   }
 
+  /** The client sent a text message: to the hub, which acts on protocol 2's. */
+  void received(String text) {
+    Connection c = connection;
+    if (c != null) {
+      c.received(text);
+    }
+  }
+
   /** The client sent a message: a sign of life. */
   void heard() {
     Connection c = connection;

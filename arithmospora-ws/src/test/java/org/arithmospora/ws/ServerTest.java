@@ -539,6 +539,41 @@ class ServerTest {
   }
 
   @Test
+  void aProtocolTwoClientGetsWhatItSubscribedToWithVersionsAndAProtocolOneClientTodaysStream() {
+    serve(settings());
+    TestClient one = connect("/election");
+    TestClient two = connect("/election");
+    two.send("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+    two.send("{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"proportion:total\",\"x:y\"]}}");
+    List<String> events = new ArrayList<>();
+    JsonNode stat = null;
+    JsonNode error = null;
+    while (stat == null || error == null) {
+      JsonNode m = two.nextJson();
+      events.add(m.get("event").asText());
+      if (m.get("event").asText().equals("stats:proportion:total")) {
+        stat = m;
+      } else if (m.get("event").asText().equals("error")) {
+        error = m;
+      }
+    }
+    assertThat(events).containsSubsequence("available", "hello", "available", "milestones");
+    assertThat(events).doesNotContain("stats:rolling:5m:total", "stats:other:totalvotes");
+    assertThat(stat.get("version").asText()).matches("[0-9a-f]{16}");
+    assertThat(error.get("payload").get("code").asText()).isEqualTo("unknown_stat");
+
+    // The protocol-1 client's messages are those of before: event and payload, nothing else.
+    List<JsonNode> first = one.nextJson(4);
+    assertThat(first.get(1).get("event").asText()).isEqualTo("stats:proportion:total");
+    assertThat(first.get(1).fieldNames()).toIterable().containsExactly("event", "payload");
+    assertThat(first.get(1).get("payload")).isEqualTo(stat.get("payload"));
+
+    update("80");
+    assertThat(two.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(80);
+    assertThat(one.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(80);
+  }
+
+  @Test
   void aClientFrameWithoutAMaskIsAProtocolError() throws Exception {
     serve(settings());
     TestClient polite = connect("/election");

@@ -6,11 +6,17 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.arithmospora.core.Achievement;
 import org.arithmospora.core.DataPoint;
 import org.arithmospora.core.MilestoneDefinition;
 import org.arithmospora.core.SourceDefinition;
@@ -26,6 +32,15 @@ public final class WireFormat {
 
   /** The event of a milestone met while running. */
   public static final String MILESTONE = "milestone";
+
+  /** Protocol 2: the milestones met so far, sent after {@code available}. */
+  public static final String MILESTONES = "milestones";
+
+  /** Protocol 2: the server's answer to a client's {@code hello}. */
+  public static final String HELLO = "hello";
+
+  /** Protocol 2: what was wrong with a client's message. */
+  public static final String ERROR = "error";
 
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
@@ -65,23 +80,120 @@ public final class WireFormat {
 
   /** {@code milestone}: the milestone and when it was met. */
   public static EncodedMessage milestone(MilestoneDefinition milestone, Instant achievedWhen) {
+    return encode(MILESTONE, out -> writeMilestone(out, milestone, achievedWhen));
+  }
+
+  /**
+   * Protocol 2, {@code milestones}: every milestone met so far, oldest first, each as in {@link
+   * #milestone}.
+   */
+  public static EncodedMessage milestones(List<Achievement> achieved) {
     return encode(
-        MILESTONE,
+        MILESTONES,
         out -> {
-          out.writeStartObject();
-          out.writeStringField("name", milestone.name());
-          out.writeArrayFieldStart("dataPointNames");
-          for (String dp : milestone.dataPointNames()) {
-            out.writeString(dp);
+          out.writeStartArray();
+          for (Achievement a : achieved) {
+            writeMilestone(out, a.milestone(), a.achievedWhen());
           }
           out.writeEndArray();
-          out.writeStringField("field", milestone.field());
-          out.writeNumberField("target", milestone.target());
-          out.writeStringField("comparator", milestone.comparator());
-          out.writeStringField("message", milestone.message());
-          out.writeStringField("achievedWhen", formatTime(achievedWhen));
+        });
+  }
+
+  /**
+   * Protocol 2, {@code hello}: the protocol the server speaks with the client, and its features.
+   */
+  public static EncodedMessage hello(int protocol, List<String> features) {
+    return encode(
+        HELLO,
+        out -> {
+          out.writeStartObject();
+          out.writeNumberField("protocol", protocol);
+          out.writeArrayFieldStart("features");
+          for (String f : features) {
+            out.writeString(f);
+          }
+          out.writeEndArray();
           out.writeEndObject();
         });
+  }
+
+  /**
+   * Protocol 2, {@code error}: a code a program can test, a sentence for people, and what it is
+   * about (a stat's name, an event), or null.
+   */
+  public static EncodedMessage error(String code, String message, String subject) {
+    return encode(
+        ERROR,
+        out -> {
+          out.writeStartObject();
+          out.writeStringField("code", code);
+          out.writeStringField("message", message);
+          if (subject != null) {
+            out.writeStringField("subject", subject);
+          }
+          out.writeEndObject();
+        });
+  }
+
+  /**
+   * Protocol 2: a stat message as protocol 1 has it, with its {@link #version} and the time its
+   * data was read from the store beside the payload: {@code
+   * {"event":…,"version":…,"asOf":…,"payload":…}}. The payload's bytes are the same.
+   */
+  public static EncodedMessage versioned(EncodedMessage stat, Instant asOf) {
+    String payload = StandardCharsets.UTF_8.decode(stat.payload()).toString();
+    return encode(
+        stat.event(),
+        out -> {
+          out.writeStringField("version", version(stat));
+          out.writeStringField("asOf", formatTime(asOf));
+        },
+        out -> out.writeRawValue(payload));
+  }
+
+  /**
+   * A stat message's version: the first 64 bits of the SHA-256 of its payload, in hex. Any server
+   * that reads the same data from the same store encodes the same payload, so gives the same
+   * version: a client can compare versions across servers.
+   */
+  public static String version(EncodedMessage stat) {
+    MessageDigest sha = SHA256.get();
+    sha.reset();
+    byte[] digest = sha.digest(toArray(stat.payload()));
+    return HexFormat.of().formatHex(digest, 0, 8);
+  }
+
+  private static byte[] toArray(ByteBuffer b) {
+    byte[] a = new byte[b.remaining()];
+    b.get(a);
+    return a;
+  }
+
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("this JVM has no SHA-256", e);
+            }
+          });
+
+  private static void writeMilestone(
+      JsonGenerator out, MilestoneDefinition milestone, Instant achievedWhen) throws IOException {
+    out.writeStartObject();
+    out.writeStringField("name", milestone.name());
+    out.writeArrayFieldStart("dataPointNames");
+    for (String dp : milestone.dataPointNames()) {
+      out.writeString(dp);
+    }
+    out.writeEndArray();
+    out.writeStringField("field", milestone.field());
+    out.writeNumberField("target", milestone.target());
+    out.writeStringField("comparator", milestone.comparator());
+    out.writeStringField("message", milestone.message());
+    out.writeStringField("achievedWhen", formatTime(achievedWhen));
+    out.writeEndObject();
   }
 
   /** RFC 3339 in UTC, e.g. {@code 2017-03-03T12:00:00Z}. */
@@ -111,11 +223,17 @@ public final class WireFormat {
   }
 
   private static EncodedMessage encode(String event, PayloadWriter payload) {
+    return encode(event, out -> {}, payload);
+  }
+
+  /** {@code {"event":…, <fields>, "payload":…}}. */
+  private static EncodedMessage encode(String event, PayloadWriter fields, PayloadWriter payload) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     int payloadOffset;
     try (JsonGenerator out = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
       out.writeStartObject();
       out.writeStringField("event", event);
+      fields.write(out);
       out.writeFieldName("payload");
       out.flush();
       payloadOffset = bytes.size() + 1; // the ':' comes with the value
