@@ -58,10 +58,36 @@ export interface Milestone {
   achievedWhen: string;
 }
 
+/** Protocol 2: the server's answer to the client's hello. */
+export interface Hello {
+  protocol: 2;
+  features: string[];
+}
+
+/** Protocol 2: what the server could not act on. The connection stays open. */
+export interface ServerError {
+  code:
+    | "malformed"
+    | "unknown_event"
+    | "invalid"
+    | "unknown_stat"
+    | "unsupported_protocol"
+    | "too_large"
+    | "rate_limited"
+    | string;
+  message: string;
+  /** What it is about: a stat's name, an event. */
+  subject?: string;
+}
+
 /** What each event carries. Stat events are `stats:<group>:<key>`. */
 export interface Events {
   available: Available;
   milestone: Milestone;
+  /** Protocol 2: the milestones met so far, oldest first, after `available`. */
+  milestones: Milestone[];
+  hello: Hello;
+  error: ServerError;
   [stat: `stats:${string}`]: DataPoint;
 }
 
@@ -78,6 +104,12 @@ export interface ClientOptions {
   WebSocket?: unknown;
   /** Where "online" and "visibilitychange" are heard (default: window and document). */
   events?: EventTarget;
+  /** 2 (the default): say hello and subscribe, where the server speaks it; 1: send nothing. */
+  protocol?: 1 | 2;
+  /** Protocol 2: the stats to receive, as `group:key` (default `["*"]`, every stat). */
+  subscribe?: string[];
+  /** Protocol 2: at most this many messages a second per stat. */
+  maxRate?: number;
 }
 
 export class Client {
@@ -99,6 +131,12 @@ export class Client {
   latest(event: string): unknown;
   /** Every stat event with its latest payload. */
   stats(): Record<string, DataPoint>;
+  /** The protocol the server speaks with this client: 2 once it answered the hello, else 1. */
+  readonly protocol: 1 | 2;
+  /** The milestones met so far, oldest first (the server's list under protocol 2, and new ones). */
+  milestones(): Milestone[];
+  /** Protocol 2: the version of a stat's latest payload. */
+  version(event: string): string | undefined;
   /** Reconnects now rather than at the end of the backoff. */
   reconnectNow(): void;
   /** Closes for good: no reconnect. */

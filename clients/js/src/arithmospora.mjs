@@ -11,10 +11,15 @@
  * arrived is called at once with it, so a late listener never misses state. It reconnects with
  * exponential backoff and jitter, at once when the browser comes back online or the page becomes
  * visible, and when nothing at all has arrived for heartbeatTimeout (a dead connection that never
- * said so). It speaks the server's first protocol: it sends nothing and gets every stat.
+ * said so).
+ *
+ * It speaks protocol 2 where the server does (docs/protocol.md): it says hello and subscribes to
+ * options.subscribe (every stat by default) as soon as it connects, and learns the milestones met
+ * so far (milestones()). A server that does not answer the hello (the Go program) ignores both
+ * messages and sends every stat anyway, so the same code works against either.
  */
 
-const DEFAULTS = { minDelay: 500, maxDelay: 15000, heartbeatTimeout: 45000 };
+const DEFAULTS = { minDelay: 500, maxDelay: 15000, heartbeatTimeout: 45000, protocol: 2 };
 
 export class Client {
   /**
@@ -22,13 +27,22 @@ export class Client {
    * @param {object} [options] minDelay / maxDelay (ms) of the reconnect backoff; heartbeatTimeout
    *   (ms of silence before reconnecting; 0 turns it off); WebSocket: a WebSocket constructor (for
    *   Node before 22, or tests); events: an EventTarget for "online" and "visibilitychange" (the
-   *   window and document by default)
+   *   window and document by default); protocol: 2 (the default) or 1 to send nothing; subscribe:
+   *   the stats to receive as group:key, ["*"] (every stat) by default; maxRate: at most this many
+   *   messages a second per stat (protocol 2 only)
    */
   constructor(url, options = {}) {
     this.url = url;
     this.minDelay = options.minDelay ?? DEFAULTS.minDelay;
     this.maxDelay = options.maxDelay ?? DEFAULTS.maxDelay;
     this.heartbeatTimeout = options.heartbeatTimeout ?? DEFAULTS.heartbeatTimeout;
+    this.wantedProtocol = options.protocol ?? DEFAULTS.protocol;
+    this.subscription = options.subscribe ?? ["*"];
+    this.maxRate = options.maxRate;
+    /** The protocol the server speaks with this client: 2 once it answered the hello, else 1. */
+    this.protocol = 1;
+    this.versions = new Map();
+    this.milestonesMet = [];
     this.WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
     if (typeof this.WebSocketImpl !== "function") {
       throw new TypeError("no WebSocket here: pass options.WebSocket (e.g. the 'ws' package)");
@@ -102,6 +116,19 @@ export class Client {
     return this.latestByEvent.get(event);
   }
 
+  /**
+   * The milestones met so far, oldest first: from the server's list (protocol 2) and those met
+   * while connected.
+   */
+  milestones() {
+    return this.milestonesMet.slice();
+  }
+
+  /** The version of a stat's latest payload (protocol 2), or undefined. */
+  version(event) {
+    return this.versions.get(event);
+  }
+
   /** Every stat event (stats:<group>:<key>) with its latest payload. */
   stats() {
     const out = {};
@@ -142,6 +169,15 @@ export class Client {
       if (this.socket !== socket) return;
       this.attempt = 0;
       this.nextAttemptAt = null;
+      this.protocol = 1;
+      if (this.wantedProtocol === 2) {
+        // Both at once: a server of protocol 2 starts a client subscribed to nothing, and one of
+        // protocol 1 ignores them.
+        socket.send(JSON.stringify({ event: "hello", payload: { protocol: 2 } }));
+        const payload = { stats: this.subscription };
+        if (this.maxRate) payload.maxRate = this.maxRate;
+        socket.send(JSON.stringify({ event: "subscribe", payload }));
+      }
       this.setState("open");
       this.armHeartbeat();
     };
@@ -199,6 +235,10 @@ export class Client {
     }
     if (!message || typeof message.event !== "string") return;
     if (message.event === "available") this.available = message.payload;
+    if (message.event === "hello") this.protocol = message.payload && message.payload.protocol === 2 ? 2 : 1;
+    if (message.event === "milestones" && Array.isArray(message.payload)) this.milestonesMet = message.payload.slice();
+    if (message.event === "milestone") this.milestonesMet.push(message.payload);
+    if (typeof message.version === "string") this.versions.set(message.event, message.version);
     if (message.event !== "milestone") this.latestByEvent.set(message.event, message.payload);
     this.emit(message.event, message.payload, message.event);
     this.emit("*", message.payload, message.event);

@@ -121,3 +121,50 @@ test("a silent connection is dropped after the heartbeat timeout, and 'online' r
   client.close();
   await new Promise((r) => silent.close(r));
 });
+
+test("protocol 2: the server answers the hello, sends the milestones so far and versioned stats", async () => {
+  const client = new Client(websocketUrl, { WebSocket });
+  const hello = await new Promise((resolve) => client.once("hello", resolve));
+  assert.equal(hello.protocol, 2);
+  const milestones = await new Promise((resolve) => client.once("milestones", resolve));
+  assert.ok(Array.isArray(milestones));
+  await until(() => client.latest("stats:proportion:total") !== undefined, "the total");
+  assert.equal(client.protocol, 2);
+  assert.match(client.version("stats:proportion:total"), /^[0-9a-f]{16}$/);
+  assert.deepEqual(client.milestones().slice(0, milestones.length), milestones);
+  client.close();
+});
+
+test("protocol 2 with a subscription gets only those stats; protocol 1 gets all", async () => {
+  const only = new Client(websocketUrl, { WebSocket, subscribe: ["proportion:total"] });
+  const all = new Client(websocketUrl, { WebSocket, protocol: 1 });
+  await until(() => only.latest("stats:proportion:total") !== undefined, "the total");
+  const available = await new Promise((resolve) => all.once("available", resolve));
+  const keys = Object.entries(available).flatMap(([g, stats]) => stats.map((k) => `stats:${g}:${k}`));
+  await until(() => keys.every((k) => all.latest(k) !== undefined), "every stat on protocol 1");
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(Object.keys(only.stats()), ["stats:proportion:total"]);
+  assert.equal(all.protocol, 1);
+  assert.equal(all.version("stats:proportion:total"), undefined);
+  only.close();
+  all.close();
+});
+
+test("against a server that ignores the hello (the Go program), it stays on protocol 1", async () => {
+  const goEra = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => goEra.on("listening", r));
+  const heard = [];
+  goEra.on("connection", (ws) => {
+    ws.on("message", (m) => heard.push(String(m)));
+    ws.send(JSON.stringify({ event: "available", payload: { proportion: ["total"] } }));
+    ws.send(JSON.stringify({ event: "stats:proportion:total", payload: { name: "total", data: { current: 1, total: 2, percentage: 50 }, dataPoints: {} } }));
+  });
+  const client = new Client(`ws://127.0.0.1:${goEra.address().port}/election`, { WebSocket });
+  await until(() => client.latest("stats:proportion:total") !== undefined, "the stat");
+  await until(() => heard.length === 2, "the hello and the subscription");
+  assert.equal(JSON.parse(heard[0]).event, "hello");
+  assert.equal(client.protocol, 1);
+  assert.equal(client.latest("stats:proportion:total").data.percentage, 50);
+  client.close();
+  await new Promise((r) => goEra.close(r));
+});

@@ -106,6 +106,21 @@ class DashboardBrowserTest {
                         && browser
                             .eval("document.body.textContent")
                             .contains("Votes in the last 5 minutes"));
+        // Milestones met before the page connected are listed (protocol 2): the demo starts with
+        // more than a thousand votes, so "first voter" and "1000 voters" are met.
+        await()
+            .atMost(Chromium.timeout())
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    Integer.parseInt(
+                            browser.eval("document.querySelectorAll('#milestones li').length"))
+                        >= 2);
+        assertThat(browser.eval("document.getElementById('milestones').textContent"))
+            .contains("The first vote is in!")
+            .contains("1,000 students have voted");
+        assertThat(browser.eval("document.getElementById('no-milestones').hidden"))
+            .isEqualTo("true");
         // Labels come from the configuration: a stat's, and a data point's.
         assertThat(browser.eval("document.body.textContent"))
             .contains("Turnout by study type")

@@ -92,6 +92,12 @@
     }
   });
   client.on("milestone", (m) => addMilestone(m));
+  // Protocol 2: the milestones met before this page connected (sent again after a reconnect).
+  client.on("milestones", (list) => {
+    $("milestones").replaceChildren();
+    $("no-milestones").hidden = list.length > 0;
+    list.forEach((m) => addMilestone(m));
+  });
 
   function setState(state, text) {
     const el = $("state");
