@@ -168,3 +168,25 @@ test("against a server that ignores the hello (the Go program), it stays on prot
   client.close();
   await new Promise((r) => goEra.close(r));
 });
+
+test("protocol 2: deltas applied give what a client that gets whole copies holds", async () => {
+  const early = new Client(websocketUrl, { WebSocket });
+  const deltas = [];
+  early.socket.addEventListener("message", (e) => {
+    const m = JSON.parse(String(e.data));
+    if (m.base) deltas.push(m);
+  });
+  await until(() => deltas.length >= 5, "some deltas");
+  // A client that connects now gets whole copies; when both hold the same version, the
+  // documents must be the same.
+  const late = new Client(websocketUrl, { WebSocket });
+  const event = "stats:proportion:total";
+  await until(
+    () => late.version(event) !== undefined && late.version(event) === early.version(event),
+    "both holding the same version of the total",
+  );
+  assert.deepEqual(early.latest(event), late.latest(event));
+  assert.ok(deltas.some((d) => d.event === event));
+  early.close();
+  late.close();
+});

@@ -120,6 +120,8 @@ public final class Hub {
   private final AtomicLong conflated = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong ackRequests = new AtomicLong();
+  private final AtomicLong deltasMade = new AtomicLong();
+  private final AtomicLong deltasSent = new AtomicLong();
   private final Map<DropReason, AtomicLong> drops = new EnumMap<>(DropReason.class);
 
   /** What protocol 2 offers, in the {@code hello} answer. */
@@ -514,6 +516,7 @@ public final class Hub {
     if (c.protocol != 2) {
       c.protocol = 2;
       c.subscribed = new boolean[c.channel.statCount()];
+      c.held = new OutboundMessage[c.channel.statCount()];
       c.pending.values().removeIf(p -> p.statIndex() >= 0);
       countWaiting(c);
     }
@@ -550,6 +553,8 @@ public final class Hub {
   private void unsubscribe(Connection c, ClientMessage.Unsubscribe u, long now) {
     for (int i : resolve(c, u.stats(), now)) {
       c.subscribed[i] = false;
+      // Subscribed again, it gets a whole copy.
+      c.held[i] = null;
       if (c.statIntervalNanos != null) {
         c.statIntervalNanos[i] = 0;
       }
@@ -581,6 +586,33 @@ public final class Hub {
       }
     }
     return found;
+  }
+
+  /**
+   * A message as a protocol-2 client gets it: a stat as a delta against the version it holds where
+   * one can be made, else whole; the version it then holds is the message's.
+   */
+  private OutboundMessage protocol2(Connection c, OutboundMessage m) {
+    int i = m.statIndex();
+    if (i < 0) {
+      return m.forProtocol2();
+    }
+    OutboundMessage wire = m.forClientHolding(c.held[i], deltasMade);
+    if (wire != m.forProtocol2()) {
+      deltasSent.incrementAndGet();
+    }
+    c.held[i] = m;
+    return wire;
+  }
+
+  /** Deltas made (once per base version and target) and sent (once per client). */
+  public long deltasMade() {
+    return deltasMade.get();
+  }
+
+  /** Stat messages sent to protocol-2 clients as deltas rather than whole. */
+  public long deltasSent() {
+    return deltasSent.get();
   }
 
   /** An {@code error} for this client alone: encoded for it, since it is about what it sent. */
@@ -668,7 +700,7 @@ public final class Hub {
   }
 
   private void send(Connection c, OutboundMessage m, long now) {
-    int bytes = c.transport.send(c.protocol == 2 ? m.forProtocol2() : m);
+    int bytes = c.transport.send(c.protocol == 2 ? protocol2(c, m) : m);
     c.window.sent(bytes, now);
     c.window.written(c.transport.bytesWritten());
     if (c.nextAllowed != null && m.statIndex() >= 0) {

@@ -55,6 +55,12 @@ public final class HubMetrics implements MeterBinder {
         .description("Bytes handed to transports, framing included")
         .baseUnit("bytes")
         .register(registry);
+    FunctionCounter.builder("arithmospora.deltas.made", hub, Hub::deltasMade)
+        .description("Protocol 2: deltas made, once per version and the version it is against")
+        .register(registry);
+    FunctionCounter.builder("arithmospora.deltas.sent", hub, Hub::deltasSent)
+        .description("Protocol 2: stat messages sent as a delta rather than whole")
+        .register(registry);
     FunctionCounter.builder("arithmospora.messages.conflated", hub, Hub::messagesConflated)
         .description("Older versions of a stat replaced by a newer one before a client got them")
         .register(registry);

@@ -1,7 +1,14 @@
 package org.arithmospora.hub;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.arithmospora.core.wire.EncodedMessage;
 import org.arithmospora.core.wire.WireFormat;
@@ -21,6 +28,15 @@ public final class OutboundMessage {
   private final Instant asOf;
   // Protocol 2's form of a stat message, made on first use and shared by every such client.
   private volatile OutboundMessage protocol2;
+  // Protocol 2: the payload's version and tree, and the deltas from older versions, by their
+  // sequence. Made on first use; a delta once per base, whatever the number of clients.
+  private volatile String version;
+  private volatile JsonNode tree;
+  private final Map<Long, OutboundMessage> deltas = new ConcurrentHashMap<>();
+
+  /** The most bases a message keeps deltas from: a client further behind gets a full copy. */
+  static final int MAX_DELTAS = 4;
+
   // Framings so far, as [framing, framed, framing, framed, ...]: one or two in practice. Read
   // without a lock (once built, the array never changes); replaced under one.
   private volatile Object[] framings = new Object[0];
@@ -75,6 +91,59 @@ public final class OutboundMessage {
    */
   public String key() {
     return key;
+  }
+
+  /** Protocol 2: the version of a stat message (see {@link WireFormat#version}). */
+  String version() {
+    String v = version;
+    if (v == null) {
+      v = WireFormat.version(message);
+      version = v;
+    }
+    return v;
+  }
+
+  private JsonNode tree() {
+    JsonNode t = tree;
+    if (t == null) {
+      try {
+        t = MergePatch.JSON.readTree(StandardCharsets.UTF_8.decode(message.payload()).toString());
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("a payload this server encoded does not parse", e);
+      }
+      tree = t;
+    }
+    return t;
+  }
+
+  /**
+   * Protocol 2: this stat message for a client that holds {@code base}, an older version of the
+   * same stat: a delta against it when that is smaller than the whole, else the whole. A delta is
+   * made once per base and shared; {@code made} counts those made.
+   */
+  OutboundMessage forClientHolding(OutboundMessage base, AtomicLong made) {
+    OutboundMessage whole = forProtocol2();
+    if (base == null || asOf == null || base.sequence() >= sequence) {
+      return whole;
+    }
+    OutboundMessage d = deltas.get(base.sequence());
+    if (d != null) {
+      return d;
+    }
+    if (deltas.size() >= MAX_DELTAS) {
+      return whole;
+    }
+    ObjectNode patch = MergePatch.diff(base.tree(), tree());
+    d = whole;
+    if (patch != null) {
+      EncodedMessage delta = WireFormat.delta(message, base.version(), asOf, patch.toString());
+      if (delta.size() < whole.message.size()) {
+        d = new OutboundMessage(delta, key, statIndex, null, sequence);
+        made.incrementAndGet();
+      }
+    }
+    OutboundMessage raced = deltas.putIfAbsent(base.sequence(), d);
+    return raced != null ? raced : d;
   }
 
   /** The order in which messages were made. */

@@ -25,8 +25,38 @@ final class FakeClient implements Transport {
   private final ArrayDeque<Object> queued = new ArrayDeque<>();
   private final ArrayDeque<Object> travelling = new ArrayDeque<>();
 
-  /** Everything the client consumed, parsed. */
+  /**
+   * Everything the client consumed, parsed; a protocol-2 delta with its patch applied to the
+   * version it held, as a client would, so that its payload is the whole.
+   */
   final List<JsonNode> received = new ArrayList<>();
+
+  /** Everything the client consumed, as it came. */
+  final List<JsonNode> raw = new ArrayList<>();
+
+  private final java.util.Map<String, JsonNode> held = new java.util.HashMap<>();
+
+  private JsonNode applied(JsonNode m) {
+    String event = m.path("event").asText();
+    if (!m.has("version")) {
+      return m;
+    }
+    JsonNode payload = m.get("payload");
+    if (m.has("base")) {
+      JsonNode base = held.get(event);
+      assertThat(base)
+          .as("a delta of %s comes only for a version the client holds", event)
+          .isNotNull();
+      assertThat(base.get("version").asText()).isEqualTo(m.get("base").asText());
+      payload = MergePatch.apply(base.get("payload"), payload);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode whole =
+        ((com.fasterxml.jackson.databind.node.ObjectNode) m).deepCopy();
+    whole.remove("base");
+    whole.set("payload", payload);
+    held.put(event, whole);
+    return whole;
+  }
 
   Connection connection;
 
@@ -164,7 +194,9 @@ final class FakeClient implements Transport {
       consumedOfHead = 0;
       travelling.poll();
       try {
-        received.add(JSON.readTree(s.message().message().text()));
+        JsonNode m = JSON.readTree(s.message().message().text());
+        raw.add(m);
+        received.add(applied(m));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -105,6 +105,68 @@ class Protocol2Test {
   }
 
   @Test
+  void afterItsFirstWholeCopyAClientGetsDeltasMadeOncePerBaseThatApplyToTheWhole() {
+    f = new HubFixture(3, settings().build());
+    FakeClient one = f.connectAndReadSnapshot("protocol 1");
+    FakeClient a = f.connect("a");
+    FakeClient b = f.connect("b");
+    for (FakeClient c : List.of(a, b)) {
+      say(c, "{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+      say(c, "{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}");
+      f.keepReading(c, Duration.ofMillis(200));
+    }
+    int rawBefore = a.raw.size();
+    long made = f.hub.deltasMade();
+    f.vote();
+    for (FakeClient c : List.of(one, a, b)) {
+      f.keepReading(c, Duration.ofMillis(10));
+    }
+    List<JsonNode> came = a.raw.subList(rawBefore, a.raw.size());
+    assertThat(came).hasSize(3).allSatisfy(m -> assertThat(m.has("base")).isTrue());
+    // Smaller than the whole: a vote changes a few numbers.
+    JsonNode delta = came.get(0);
+    assertThat(delta.toString().length())
+        .isLessThan(one.received.get(one.received.size() - 3).toString().length());
+    // Three stats changed: three deltas made, for both clients.
+    assertThat(f.hub.deltasMade() - made).isEqualTo(3);
+    // Applied, each is the whole payload a protocol-1 client got.
+    for (String stat : f.stats) {
+      assertThat(last(a, "stats:proportion:" + stat))
+          .isEqualTo(last(one, "stats:proportion:" + stat))
+          .isEqualTo(last(b, "stats:proportion:" + stat));
+    }
+  }
+
+  @Test
+  void aClientTooFarBehindGetsAWholeCopy() {
+    HubFixture fixture = new HubFixture(1, settings().build());
+    f = fixture;
+    List<OutboundMessage> versions = new java.util.ArrayList<>();
+    for (int i = 0; i <= OutboundMessage.MAX_DELTAS + 1; i++) {
+      fixture.vote();
+      versions.add(
+          new OutboundMessage(
+              fixture.source.stats().get(0).message().orElseThrow(),
+              "stats:proportion:stat0",
+              0,
+              java.time.Instant.now()));
+    }
+    OutboundMessage newest = versions.get(versions.size() - 1);
+    java.util.concurrent.atomic.AtomicLong made = new java.util.concurrent.atomic.AtomicLong();
+    for (int i = 0; i < OutboundMessage.MAX_DELTAS; i++) {
+      assertThat(newest.forClientHolding(versions.get(i), made).message().text())
+          .contains("\"base\"");
+    }
+    // The same base again: the same delta, not another.
+    assertThat(newest.forClientHolding(versions.get(0), made))
+        .isSameAs(newest.forClientHolding(versions.get(0), made));
+    assertThat(made.get()).isEqualTo(OutboundMessage.MAX_DELTAS);
+    // One more base than deltas are kept for: the whole.
+    assertThat(newest.forClientHolding(versions.get(OutboundMessage.MAX_DELTAS), made))
+        .isSameAs(newest.forProtocol2());
+  }
+
+  @Test
   void badMessagesGetAnErrorWithACodeAndTheConnectionStays() {
     f = new HubFixture(2, settings().clientMessagesPerSecond(5).build());
     FakeClient c = f.connectAndReadSnapshot("clumsy");

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -146,9 +147,26 @@ public final class WireFormat {
         stat.event(),
         out -> {
           out.writeStringField("version", version(stat));
-          out.writeStringField("asOf", formatTime(asOf));
+          out.writeStringField("asOf", formatTime(asOf.truncatedTo(ChronoUnit.MILLIS)));
         },
         out -> out.writeRawValue(payload));
+  }
+
+  /**
+   * Protocol 2: a stat message as a JSON Merge Patch (RFC 7396) against the version {@code base}:
+   * {@code {"event":…,"version":…,"base":…,"asOf":…,"payload":<patch>}}. Applied to the payload of
+   * version {@code base}, the patch gives the payload of {@code stat}.
+   */
+  public static EncodedMessage delta(
+      EncodedMessage stat, String base, Instant asOf, String patchJson) {
+    return encode(
+        stat.event(),
+        out -> {
+          out.writeStringField("version", version(stat));
+          out.writeStringField("base", base);
+          out.writeStringField("asOf", formatTime(asOf.truncatedTo(ChronoUnit.MILLIS)));
+        },
+        out -> out.writeRawValue(patchJson));
   }
 
   /**

@@ -237,6 +237,15 @@ class Client {
       return;
     }
     if (!message || typeof message.event !== "string") return;
+    if (typeof message.base === "string") {
+      // Protocol 2: a delta (JSON Merge Patch) against the version this client holds.
+      const held = this.latestByEvent.get(message.event);
+      if (held === undefined || this.versions.get(message.event) !== message.base) {
+        this.resubscribe(message.event);
+        return;
+      }
+      message.payload = mergePatch(held, message.payload);
+    }
     if (message.event === "available") this.available = message.payload;
     if (message.event === "hello") this.protocol = message.payload && message.payload.protocol === 2 ? 2 : 1;
     if (message.event === "milestones" && Array.isArray(message.payload)) this.milestonesMet = message.payload.slice();
@@ -245,6 +254,17 @@ class Client {
     if (message.event !== "milestone") this.latestByEvent.set(message.event, message.payload);
     this.emit(message.event, message.payload, message.event);
     this.emit("*", message.payload, message.event);
+  }
+
+  /** A delta for a version it does not hold: ask for the stat again, whole. */
+  resubscribe(event) {
+    const name = event.replace(/^stats:/, "");
+    const socket = this.socket;
+    if (!socket) return;
+    socket.send(JSON.stringify({ event: "unsubscribe", payload: { stats: [name] } }));
+    const payload = { stats: [name] };
+    if (this.maxRate) payload.maxRate = this.maxRate;
+    socket.send(JSON.stringify({ event: "subscribe", payload }));
   }
 
   emit(key, payload, event) {
@@ -288,6 +308,17 @@ class Client {
     }
     this.environment = [];
   }
+}
+
+/** RFC 7396: target with patch applied; target itself is not changed. */
+function mergePatch(target, patch) {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const out = target !== null && typeof target === "object" && !Array.isArray(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
 }
 
 /** new Client(url, options), for those who prefer a function. */

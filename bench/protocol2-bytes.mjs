@@ -1,0 +1,61 @@
+// Bytes a client receives per minute from the demo election, protocol 1 against protocol 2
+// (deltas), measured side by side on one server. Run from the repository root after mvn package:
+//   node bench/protocol2-bytes.mjs [seconds=60] [clients=20] [rate=5]
+// Prints one JSON line. Clients read as fast as they can: this measures bytes, not freshness.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+const require = createRequire(new URL("../clients/js/package.json", import.meta.url));
+const WebSocket = require("ws");
+
+const seconds = Number(process.argv[2] ?? 60);
+const clients = Number(process.argv[3] ?? 20);
+const rate = String(process.argv[4] ?? 5);
+const demo = spawn("java", ["-jar", "arithmospora-cli/target/arithmospora.jar", "demo", "--http-port", "0",
+  "--ws-port", "0", "--bind", "127.0.0.1", "--rate", rate], { stdio: ["ignore", "pipe", "inherit"] });
+let out = "";
+const url = await new Promise((resolve, reject) => {
+  demo.stdout.on("data", (c) => {
+    out += c;
+    const m = out.match(/Websocket:\s+(\S+)/);
+    if (m) resolve(m[1]);
+  });
+  demo.on("exit", (code) => reject(new Error("demo exited " + code)));
+});
+
+const counts = { 1: [], 2: [] };
+let counting = false;
+const sockets = [];
+for (const protocol of [1, 2]) {
+  for (let i = 0; i < clients; i++) {
+    const ws = new WebSocket(url);
+    const slot = { bytes: 0, messages: 0, deltas: 0 };
+    counts[protocol].push(slot);
+    ws.on("open", () => {
+      if (protocol === 2) {
+        ws.send(JSON.stringify({ event: "hello", payload: { protocol: 2 } }));
+        ws.send(JSON.stringify({ event: "subscribe", payload: { stats: ["*"] } }));
+      }
+    });
+    ws.on("message", (data) => {
+      if (!counting) return;
+      slot.bytes += data.length;
+      slot.messages += 1;
+      if (protocol === 2 && String(data).includes('"base":')) slot.deltas += 1;
+    });
+    sockets.push(ws);
+  }
+}
+await new Promise((r) => setTimeout(r, 5000)); // connected, snapshots received
+counting = true;
+await new Promise((r) => setTimeout(r, seconds * 1000));
+counting = false;
+const perMinute = (slots, key) => (slots.reduce((s, x) => s + x[key], 0) / slots.length) * (60 / seconds);
+const result = {
+  seconds, clients, rate: Number(rate),
+  protocol1: { bytesPerMinute: Math.round(perMinute(counts[1], "bytes")), messagesPerMinute: Math.round(perMinute(counts[1], "messages")) },
+  protocol2: { bytesPerMinute: Math.round(perMinute(counts[2], "bytes")), messagesPerMinute: Math.round(perMinute(counts[2], "messages")), deltasPerMinute: Math.round(perMinute(counts[2], "deltas")) },
+};
+result.ratio = Number((result.protocol1.bytesPerMinute / result.protocol2.bytesPerMinute).toFixed(2));
+console.log(JSON.stringify(result));
+sockets.forEach((s) => s.close());
+demo.kill("SIGTERM");
