@@ -110,6 +110,8 @@ export interface ClientOptions {
   subscribe?: string[];
   /** Protocol 2: at most this many messages a second per stat. */
   maxRate?: number;
+  /** Protocol 2: after a reconnect, say which versions it holds (default true). */
+  resume?: boolean;
 }
 
 export class Client {

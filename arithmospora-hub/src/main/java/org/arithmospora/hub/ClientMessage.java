@@ -24,6 +24,9 @@ sealed interface ClientMessage {
   /** {@code {"event":"unsubscribe","payload":{"stats":[…]}}}. */
   record Unsubscribe(List<String> stats) implements ClientMessage {}
 
+  /** {@code {"event":"resume","payload":{"versions":{"group:key":"<version>",…}}}}. */
+  record Resume(java.util.Map<String, String> versions) implements ClientMessage {}
+
   /** A message the server cannot act on: the error to answer it with. */
   record Invalid(String code, String message, String subject) implements ClientMessage {}
 
@@ -71,6 +74,20 @@ sealed interface ClientMessage {
               "invalid", "maxRate is a positive number of messages a second, got " + rate, event);
         }
         return new Subscribe(List.copyOf(stats), rate.isMissingNode() ? 0 : rate.asDouble());
+      case "resume":
+        JsonNode versions = payload.path("versions");
+        if (!versions.isObject()) {
+          return new Invalid(
+              "invalid", "resume needs payload.versions, {\"group:key\": \"version\", …}", event);
+        }
+        java.util.Map<String, String> held = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, JsonNode> e : versions.properties()) {
+          if (!e.getValue().isTextual()) {
+            return new Invalid("invalid", "versions are strings, got " + e.getValue(), event);
+          }
+          held.put(e.getKey(), e.getValue().asText());
+        }
+        return new Resume(java.util.Collections.unmodifiableMap(held));
       default:
         return new Invalid("unknown_event", "no event '" + event + "' is known", event);
     }

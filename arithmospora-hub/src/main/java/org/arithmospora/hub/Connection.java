@@ -44,6 +44,9 @@ public final class Connection {
   /** Protocol 2: per stat, the version last sent to it, which deltas are made against. */
   OutboundMessage[] held;
 
+  /** Protocol 2: per stat, the version it said it holds from before (resume), until used. */
+  String[] claimed;
+
   // Protocol 2: a token bucket for the messages it sends, and when it was last told it sent too
   // many. Transport threads; guarded by this.
   private double messageTokens;

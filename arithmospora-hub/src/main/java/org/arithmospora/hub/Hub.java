@@ -125,7 +125,8 @@ public final class Hub {
   private final Map<DropReason, AtomicLong> drops = new EnumMap<>(DropReason.class);
 
   /** What protocol 2 offers, in the {@code hello} answer. */
-  static final List<String> FEATURES = List.of("subscribe", "maxRate", "versions", "milestones");
+  static final List<String> FEATURES =
+      List.of("subscribe", "maxRate", "versions", "deltas", "resume", "milestones");
 
   private final OutboundMessage hello2 =
       new OutboundMessage(WireFormat.hello(2, FEATURES), WireFormat.HELLO, -1);
@@ -494,6 +495,8 @@ public final class Hub {
       subscribe(c, s, now);
     } else if (m instanceof ClientMessage.Unsubscribe u) {
       unsubscribe(c, u, now);
+    } else if (m instanceof ClientMessage.Resume r) {
+      resume(c, r, now);
     } else if (m instanceof ClientMessage.Invalid i) {
       tell(c, i.code(), i.message(), i.subject(), now);
     }
@@ -543,11 +546,59 @@ public final class Hub {
         // Its snapshot is the stats it newly subscribed to; before the snapshot is due, that
         // sends them.
         OutboundMessage current = c.channel.current[i];
-        if (c.snapshotSent && current != null) {
+        if (c.snapshotSent && current != null && stillNeeds(c, current)) {
           offer(c, current, now);
         }
       }
     }
+  }
+
+  /**
+   * A client back from another connection, to this server or another on the same store, says which
+   * versions it holds: a stat it holds the current version of is not sent again, one whose version
+   * this server still has gets a delta, any other the whole. Used as it subscribes.
+   */
+  private void resume(Connection c, ClientMessage.Resume r, long now) {
+    if (c.claimed == null) {
+      c.claimed = new String[c.channel.statCount()];
+    }
+    for (Map.Entry<String, String> e : r.versions().entrySet()) {
+      Integer i = c.channel.statIndex("stats:" + e.getKey());
+      if (i == null) {
+        tell(
+            c,
+            "unknown_stat",
+            "source '"
+                + c.sourceName()
+                + "' has no stat '"
+                + e.getKey()
+                + "' (names are group:key)",
+            e.getKey(),
+            now);
+      } else {
+        c.claimed[i] = e.getValue();
+      }
+    }
+  }
+
+  /**
+   * Protocol 2: whether {@code c} still needs {@code m}, given what it said it holds (resume):
+   * false when it holds this very version. Otherwise, where this server still has the version it
+   * holds, that is what the delta is made against.
+   */
+  private boolean stillNeeds(Connection c, OutboundMessage m) {
+    int i = m.statIndex();
+    if (c.claimed == null || i < 0 || c.claimed[i] == null) {
+      return true;
+    }
+    String version = c.claimed[i];
+    c.claimed[i] = null;
+    if (version.equals(m.version())) {
+      c.held[i] = m;
+      return false;
+    }
+    c.held[i] = c.channel.recent(i, version);
+    return true;
   }
 
   private void unsubscribe(Connection c, ClientMessage.Unsubscribe u, long now) {
@@ -625,7 +676,7 @@ public final class Hub {
     c.snapshotSent = true;
     c.inSnapshot = true;
     for (OutboundMessage m : c.channel.current) {
-      if (m != null && m.sequence() > c.resumeAfter && c.wants(m)) {
+      if (m != null && m.sequence() > c.resumeAfter && c.wants(m) && stillNeeds(c, m)) {
         offer(c, m, now);
       }
     }
@@ -878,6 +929,22 @@ public final class Hub {
       return statIndex.get(event);
     }
 
+    // Per stat, its latest versions, newest last: what a resuming client may hold. Hub thread.
+    private final Map<Integer, ArrayDeque<OutboundMessage>> recent = new HashMap<>();
+
+    /** The message of stat {@code i} with this version, if it is among the latest; else null. */
+    OutboundMessage recent(int i, String version) {
+      ArrayDeque<OutboundMessage> r = recent.get(i);
+      if (r != null) {
+        for (OutboundMessage m : r) {
+          if (m.version().equals(version)) {
+            return m;
+          }
+        }
+      }
+      return null;
+    }
+
     // Protocol 2's "milestones so far", made again only after a milestone is met. Hub thread.
     private OutboundMessage milestonesSoFar;
 
@@ -948,6 +1015,12 @@ public final class Hub {
         return false;
       }
       current[m.statIndex()] = m;
+      ArrayDeque<OutboundMessage> r =
+          recent.computeIfAbsent(m.statIndex(), k -> new ArrayDeque<>());
+      r.addLast(m);
+      if (r.size() > OutboundMessage.MAX_DELTAS) {
+        r.removeFirst();
+      }
       latestSequence = Math.max(latestSequence, m.sequence());
       return true;
     }

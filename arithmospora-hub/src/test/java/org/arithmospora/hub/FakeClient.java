@@ -36,6 +36,16 @@ final class FakeClient implements Transport {
 
   private final java.util.Map<String, JsonNode> held = new java.util.HashMap<>();
 
+  /** Protocol 2: takes over what {@code earlier} holds, as a client keeps it over a reconnect. */
+  void holdAsBefore(FakeClient earlier) {
+    held.putAll(earlier.held);
+  }
+
+  /** Protocol 2: the whole message of {@code event} this client holds, version included. */
+  JsonNode held(String event) {
+    return held.get(event);
+  }
+
   private JsonNode applied(JsonNode m) {
     String event = m.path("event").asText();
     if (!m.has("version")) {

@@ -91,6 +91,50 @@ final class HubFixture implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Another server on the same store and clock: its own source reading the same data, and its own
+   * hub, as a second process on the same Redis would have.
+   */
+  Second secondServer() {
+    LiveSource other =
+        LiveSource.builder(source.definition()).loader(store).scheduler(clock).build();
+    other.start();
+    Hub otherHub =
+        Hub.builder(hub.settings())
+            .source(other)
+            .scheduler(clock, () -> nanos(clock.now()))
+            .build();
+    otherHub.start();
+    Second s = new Second(other, otherHub);
+    seconds.add(s);
+    return s;
+  }
+
+  private final List<Second> seconds = new ArrayList<>();
+
+  /** A second server; closing it stops it. */
+  final class Second implements AutoCloseable {
+    final LiveSource source;
+    final Hub hub;
+
+    Second(LiveSource source, Hub hub) {
+      this.source = source;
+      this.hub = hub;
+    }
+
+    /** Lets it read what changed in the store. */
+    void settle() {
+      source.refreshAll();
+      advance(Duration.ofMillis(5));
+    }
+
+    @Override
+    public void close() {
+      hub.stop();
+      source.close();
+    }
+  }
+
   @Override
   public void close() {
     hub.stop();

@@ -167,6 +167,54 @@ class Protocol2Test {
   }
 
   @Test
+  void aClientResumingOnAnotherServerOfTheSameStoreGetsOnlyWhatChanged() {
+    f = new HubFixture(3, settings().build());
+    FakeClient first = f.connect("first visit");
+    say(first, "{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+    say(first, "{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}");
+    f.keepReading(first, Duration.ofMillis(200));
+    f.vote();
+    f.keepReading(first, Duration.ofMillis(10));
+    StringBuilder versions = new StringBuilder();
+    for (String stat : f.stats) {
+      JsonNode held = first.held("stats:proportion:" + stat);
+      versions
+          .append(versions.length() == 0 ? "" : ",")
+          .append("\"proportion:")
+          .append(stat)
+          .append("\":\"")
+          .append(held.get("version").asText())
+          .append("\"");
+    }
+
+    // A second server reading the same store; stat1 changes while the client is away.
+    try (HubFixture.Second other = f.secondServer()) {
+      f.vote("stat1", 500);
+      other.settle();
+      FakeClient back = FakeClient.connect(other.hub, HubFixture.SOURCE, "back");
+      back.holdAsBefore(first);
+      back.connection.received("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+      back.connection.received(
+          "{\"event\":\"resume\",\"payload\":{\"versions\":{" + versions + "}}}");
+      back.connection.received("{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}");
+      f.keepReading(back, Duration.ofMillis(200));
+      List<String> stats = back.events().stream().filter(e -> e.startsWith("stats:")).toList();
+      assertThat(stats).containsExactly("stats:proportion:stat1");
+      // A delta, against the version it held: the other server read that version too.
+      JsonNode got = back.raw.get(back.raw.size() - 1);
+      assertThat(got.has("base")).isTrue();
+      assertThat(back.lastCurrent("stat1")).isEqualTo(500);
+
+      // Without resume, the whole snapshot.
+      FakeClient fresh = FakeClient.connect(other.hub, HubFixture.SOURCE, "fresh");
+      fresh.connection.received("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+      fresh.connection.received("{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}");
+      f.keepReading(fresh, Duration.ofMillis(200));
+      assertThat(fresh.events().stream().filter(e -> e.startsWith("stats:"))).hasSize(3);
+    }
+  }
+
+  @Test
   void badMessagesGetAnErrorWithACodeAndTheConnectionStays() {
     f = new HubFixture(2, settings().clientMessagesPerSecond(5).build());
     FakeClient c = f.connectAndReadSnapshot("clumsy");

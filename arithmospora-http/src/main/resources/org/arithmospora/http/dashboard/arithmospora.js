@@ -32,7 +32,8 @@ class Client {
    *   Node before 22, or tests); events: an EventTarget for "online" and "visibilitychange" (the
    *   window and document by default); protocol: 2 (the default) or 1 to send nothing; subscribe:
    *   the stats to receive as group:key, ["*"] (every stat) by default; maxRate: at most this many
-   *   messages a second per stat (protocol 2 only)
+   *   messages a second per stat (protocol 2 only); resume: false to get every stat whole again
+   *   after a reconnect (by default it says which versions it holds, and gets only what changed)
    */
   constructor(url, options = {}) {
     this.url = url;
@@ -42,6 +43,7 @@ class Client {
     this.wantedProtocol = options.protocol ?? DEFAULTS.protocol;
     this.subscription = options.subscribe ?? ["*"];
     this.maxRate = options.maxRate;
+    this.resume = options.resume ?? true;
     /** The protocol the server speaks with this client: 2 once it answered the hello, else 1. */
     this.protocol = 1;
     this.versions = new Map();
@@ -177,6 +179,12 @@ class Client {
         // Both at once: a server of protocol 2 starts a client subscribed to nothing, and one of
         // protocol 1 ignores them.
         socket.send(JSON.stringify({ event: "hello", payload: { protocol: 2 } }));
+        // Back from a lost connection: the versions it holds, so that only what changed comes.
+        if (this.resume && this.versions.size > 0) {
+          const versions = {};
+          this.versions.forEach((v, event) => (versions[event.replace(/^stats:/, "")] = v));
+          socket.send(JSON.stringify({ event: "resume", payload: { versions } }));
+        }
         const payload = { stats: this.subscription };
         if (this.maxRate) payload.maxRate = this.maxRate;
         socket.send(JSON.stringify({ event: "subscribe", payload }));

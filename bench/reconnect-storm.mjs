@@ -1,0 +1,71 @@
+// Bytes of a reconnect storm, protocol 2 with resume against without: CLIENTS clients connect to
+// the demo election, then all drop and reconnect at once; half say which versions they hold
+// (resume), half do not. Counts what each receives to be current again (hello, available,
+// milestones and the first message of each stat after reconnecting), and all it receives in the
+// 2 s after, updates included.
+//   node bench/reconnect-storm.mjs [clients=200] [rate=5]
+// Run from the repository root after mvn package. Prints one JSON line.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+const require = createRequire(new URL("../clients/js/package.json", import.meta.url));
+const WebSocket = require("ws");
+
+const clients = Number(process.argv[2] ?? 200);
+const rate = String(process.argv[3] ?? 5);
+const demo = spawn("java", ["-jar", "arithmospora-cli/target/arithmospora.jar", "demo", "--http-port", "0",
+  "--ws-port", "0", "--bind", "127.0.0.1", "--rate", rate], { stdio: ["ignore", "pipe", "inherit"] });
+let out = "";
+const url = await new Promise((resolve, reject) => {
+  demo.stdout.on("data", (c) => {
+    out += c;
+    const m = out.match(/Websocket:\s+(\S+)/);
+    if (m) resolve(m[1]);
+  });
+  demo.on("exit", (code) => reject(new Error("demo exited " + code)));
+});
+
+function open(client, resume) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    client.ws = ws;
+    ws.on("open", () => {
+      ws.send(JSON.stringify({ event: "hello", payload: { protocol: 2 } }));
+      if (resume && client.versions.size > 0) {
+        const versions = {};
+        client.versions.forEach((v, e) => (versions[e.replace(/^stats:/, "")] = v));
+        ws.send(JSON.stringify({ event: "resume", payload: { versions } }));
+      }
+      ws.send(JSON.stringify({ event: "subscribe", payload: { stats: ["*"] } }));
+      resolve();
+    });
+    ws.on("message", (data) => {
+      const m = JSON.parse(String(data));
+      if (client.counting) {
+        client.bytes += data.length;
+        const stat = m.event.startsWith("stats:");
+        if (!stat || !client.seen.has(m.event)) client.catchUp += data.length;
+        if (stat) client.seen.add(m.event);
+      }
+      if (typeof m.version === "string") client.versions.set(m.event, m.version);
+    });
+  });
+}
+
+const all = [];
+for (let i = 0; i < clients; i++) all.push({ versions: new Map(), bytes: 0, catchUp: 0, seen: new Set(), counting: false, resume: i % 2 === 0 });
+await Promise.all(all.map((c) => open(c, false)));
+await new Promise((r) => setTimeout(r, 3000));
+// The storm: everyone drops and comes back at once.
+await Promise.all(all.map((c) => new Promise((r) => { c.ws.once("close", r); c.ws.terminate(); })));
+all.forEach((c) => (c.counting = true));
+await Promise.all(all.map((c) => open(c, c.resume)));
+await new Promise((r) => setTimeout(r, 2000));
+const mean = (xs, key) => Math.round(xs.reduce((s, c) => s + c[key], 0) / xs.length);
+const yes = all.filter((c) => c.resume);
+const no = all.filter((c) => !c.resume);
+console.log(JSON.stringify({ clients, rate: Number(rate),
+  catchUpBytesWithResume: mean(yes, "catchUp"), catchUpBytesWithout: mean(no, "catchUp"),
+  catchUpRatio: Number((mean(no, "catchUp") / mean(yes, "catchUp")).toFixed(2)),
+  twoSecondsWithResume: mean(yes, "bytes"), twoSecondsWithout: mean(no, "bytes") }));
+all.forEach((c) => c.ws.terminate());
+demo.kill("SIGTERM");
