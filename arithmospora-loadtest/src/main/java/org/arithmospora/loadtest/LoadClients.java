@@ -582,6 +582,10 @@ final class LoadClients implements AutoCloseable {
         data.position(end);
         handshaken = true;
         opened.incrementAndGet();
+        if (population.protocol2()) {
+          write(text("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}"));
+          write(text("{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}"));
+        }
         startNext();
         if (population.kind() == LoadPopulation.Kind.STALL) {
           scheduleStalls();
@@ -768,6 +772,15 @@ final class LoadClients implements AutoCloseable {
       if (channel != null && b.hasRemaining()) {
         keep(b);
       }
+    }
+
+    /** A short text frame from a client: masked, with a mask of zeros so the payload is as is. */
+    private static ByteBuffer text(String json) {
+      byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer out = ByteBuffer.allocate(6 + payload.length);
+      out.put((byte) 0x81).put((byte) (0x80 | payload.length)).putInt(0).put(payload);
+      out.flip();
+      return out;
     }
 
     private void pong(ByteBuffer b, int payload, int length) throws IOException {

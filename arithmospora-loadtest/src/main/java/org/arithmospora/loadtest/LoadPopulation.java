@@ -10,7 +10,9 @@ import java.util.Locale;
  *
  * <p>Written {@code KIND[:ARGS]=COUNT} or {@code KIND[:ARGS]=PERCENT%} (of {@code --clients}),
  * prefixed {@code sse-} for clients of the same kind that read server-sent events from {@code
- * --sse-url} instead of a websocket (e.g. {@code sse-fast=50%}):
+ * --sse-url} instead of a websocket (e.g. {@code sse-fast=50%}), or {@code p2-} for websocket
+ * clients that speak protocol 2: they say hello and subscribe to every stat on connecting, and then
+ * receive deltas (e.g. {@code p2-fast=50%}):
  *
  * <ul>
  *   <li>{@code fast}: reads everything as soon as it arrives and only scans for the stamp;
@@ -33,6 +35,7 @@ import java.util.Locale;
  * @param every {@code stall}: how often a stall starts
  * @param workPerMessage {@code parse}: CPU spent on each message after parsing it
  * @param sse whether its clients read server-sent events rather than a websocket
+ * @param protocol2 whether its websocket clients speak protocol 2
  */
 record LoadPopulation(
     String label,
@@ -43,7 +46,35 @@ record LoadPopulation(
     Duration stall,
     Duration every,
     Duration workPerMessage,
-    boolean sse) {
+    boolean sse,
+    boolean protocol2) {
+
+  /** A population of protocol 1, or of server-sent events. */
+  LoadPopulation(
+      String label,
+      Kind kind,
+      int count,
+      long bytesPerSecond,
+      int receiveBuffer,
+      Duration stall,
+      Duration every,
+      Duration workPerMessage,
+      boolean sse) {
+    this(
+        label,
+        kind,
+        count,
+        bytesPerSecond,
+        receiveBuffer,
+        stall,
+        every,
+        workPerMessage,
+        sse,
+        false);
+  }
+
+  /** The prefix of a population whose clients speak protocol 2. */
+  static final String PROTOCOL2_PREFIX = "p2-";
 
   /** How a population's clients read. */
   enum Kind {
@@ -72,6 +103,24 @@ record LoadPopulation(
    */
   static LoadPopulation parse(String spec, int totalClients) {
     int eq = spec.lastIndexOf('=');
+    if (spec.startsWith(PROTOCOL2_PREFIX)) {
+      LoadPopulation p = parse(spec.substring(PROTOCOL2_PREFIX.length()), totalClients);
+      if (p.sse()) {
+        throw new IllegalArgumentException(
+            "population '" + spec + "': protocol 2 is for websocket clients, not sse-");
+      }
+      return new LoadPopulation(
+          PROTOCOL2_PREFIX + p.label(),
+          p.kind(),
+          p.count(),
+          p.bytesPerSecond(),
+          p.receiveBuffer(),
+          p.stall(),
+          p.every(),
+          p.workPerMessage(),
+          false,
+          true);
+    }
     if (eq <= 0 || eq == spec.length() - 1) {
       throw new IllegalArgumentException(
           "population '" + spec + "': expected KIND[:ARGS]=COUNT or KIND[:ARGS]=PERCENT%");

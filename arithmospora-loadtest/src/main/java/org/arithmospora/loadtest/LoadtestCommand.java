@@ -160,7 +160,8 @@ public final class LoadtestCommand implements Callable<Integer> {
         "  stall:N/M            stop reading for N s every M s;",
         "  parse[:MICROS]       CPU-starved: all share --parse-threads threads, parse every message as JSON",
         "                       and spend MICROS µs of CPU on each (default 0), as a page drawing it would;",
-        "Prefixed sse-, the same kinds read server-sent events from --sse-url (e.g. sse-fast=50%%).",
+        "Prefixed sse-, the same kinds read server-sent events from --sse-url (e.g. sse-fast=50%%);",
+        "prefixed p2-, they speak protocol 2: hello, subscribe to every stat, then deltas (p2-fast=50%%).",
         "A percentage is of --clients; e.g. --population fast=50%% --population parse=30%% --population throttle:16k=10%%"
             + " --population stall:5/15=10%%."
       })

@@ -117,6 +117,52 @@ class LoadClientsTest {
   }
 
   @Test
+  void protocolTwoClientsSubscribeAndReadStampsFromDeltas() throws Exception {
+    org.arithmospora.core.store.InMemoryStore store =
+        new org.arithmospora.core.store.InMemoryStore();
+    store.stat(LoadWriter.STAMP_STAT).setValue(1);
+    org.arithmospora.core.LiveSource source =
+        org.arithmospora.core.LiveSource.builder(
+                org.arithmospora.core.SourceDefinition.builder("loadtest")
+                    .stat(
+                        org.arithmospora.core.StatDefinition.of("other", LoadWriter.STAMP_STAT)
+                            .withDataType("single_value"))
+                    .build())
+            .loader(store)
+            .debounce(org.arithmospora.core.DebounceSettings.ofMillis(1, 5))
+            .build();
+    source.start();
+    org.arithmospora.ws.ArithmosporaServer server =
+        org.arithmospora.ws.ArithmosporaServer.builder(
+                org.arithmospora.ws.WebSocketSettings.builder().address("127.0.0.1:0").build())
+            .source(source)
+            .build();
+    server.start();
+    try (LoadClients load =
+        new LoadClients(
+            URI.create("ws://127.0.0.1:" + server.port() + "/loadtest"),
+            List.of(LoadPopulation.parse("p2-fast=3", 0), LoadPopulation.parse("fast=2", 0)),
+            1,
+            1)) {
+      load.connectAll(10);
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.snapshotsComplete.get() == 5);
+      load.recording = true;
+      for (int i = 0; i < 2; i++) {
+        long stamp = LoadClients.nowMicros();
+        store.stat(LoadWriter.STAMP_STAT).setValue(stamp).publish();
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.stale(stamp) == 0);
+      }
+      // The second stamp reached the protocol-2 clients as deltas, and they read it.
+      assertThat(server.hub().deltasSent()).isGreaterThanOrEqualTo(3);
+      assertThat(load.latency.getIntervalHistogram().getTotalCount()).isEqualTo(10);
+      assertThat(load.dropped.get()).isZero();
+    } finally {
+      server.stop(Duration.ofSeconds(2));
+      source.close();
+    }
+  }
+
+  @Test
   void readsServerSentEventsFromTheHttpSide() throws Exception {
     org.arithmospora.core.store.InMemoryStore store =
         new org.arithmospora.core.store.InMemoryStore();

@@ -26,6 +26,13 @@ class LoadPopulationTest {
     assertThat(LoadPopulation.parse("parse:20=3", 0).workPerMessage())
         .isEqualTo(Duration.ofNanos(20_000));
     assertThat(LoadPopulation.parse("parse=3", 0).workPerMessage()).isZero();
+    LoadPopulation p2 = LoadPopulation.parse("p2-throttle:16k=5", 0);
+    assertThat(p2.protocol2()).isTrue();
+    assertThat(p2.kind()).isEqualTo(LoadPopulation.Kind.THROTTLE);
+    assertThat(p2.label()).isEqualTo("p2-throttle:16k");
+    assertThat(LoadPopulation.parse("fast=1", 0).protocol2()).isFalse();
+    assertThatThrownBy(() -> LoadPopulation.parse("p2-sse-fast=1", 1))
+        .hasMessageContaining("protocol 2 is for websocket clients");
   }
 
   @Test
