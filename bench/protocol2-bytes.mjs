@@ -40,7 +40,7 @@ for (const protocol of [1, 2]) {
       if (!counting) return;
       slot.bytes += data.length;
       slot.messages += 1;
-      if (protocol === 2 && String(data).includes('"base":')) slot.deltas += 1;
+      if (protocol === 2) slot.deltas += (String(data).match(/"base":/g) || []).length;
     });
     sockets.push(ws);
   }
@@ -52,8 +52,8 @@ counting = false;
 const perMinute = (slots, key) => (slots.reduce((s, x) => s + x[key], 0) / slots.length) * (60 / seconds);
 const result = {
   seconds, clients, rate: Number(rate),
-  protocol1: { bytesPerMinute: Math.round(perMinute(counts[1], "bytes")), messagesPerMinute: Math.round(perMinute(counts[1], "messages")) },
-  protocol2: { bytesPerMinute: Math.round(perMinute(counts[2], "bytes")), messagesPerMinute: Math.round(perMinute(counts[2], "messages")), deltasPerMinute: Math.round(perMinute(counts[2], "deltas")) },
+  protocol1: { bytesPerMinute: Math.round(perMinute(counts[1], "bytes")), framesPerMinute: Math.round(perMinute(counts[1], "messages")) },
+  protocol2: { bytesPerMinute: Math.round(perMinute(counts[2], "bytes")), framesPerMinute: Math.round(perMinute(counts[2], "messages")), deltasPerMinute: Math.round(perMinute(counts[2], "deltas")) },
 };
 result.ratio = Number((result.protocol1.bytesPerMinute / result.protocol2.bytesPerMinute).toFixed(2));
 console.log(JSON.stringify(result));

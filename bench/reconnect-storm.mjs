@@ -39,14 +39,16 @@ function open(client, resume) {
       resolve();
     });
     ws.on("message", (data) => {
-      const m = JSON.parse(String(data));
+      const frame = JSON.parse(String(data));
+      const parts = frame.event === "batch" ? frame.payload : [frame];
       if (client.counting) {
         client.bytes += data.length;
-        const stat = m.event.startsWith("stats:");
-        if (!stat || !client.seen.has(m.event)) client.catchUp += data.length;
-        if (stat) client.seen.add(m.event);
+        // A frame counts toward catching up if it brings a stat not seen since reconnecting.
+        const news = parts.some((m) => !m.event.startsWith("stats:") || !client.seen.has(m.event));
+        if (news) client.catchUp += data.length;
+        parts.forEach((m) => m.event.startsWith("stats:") && client.seen.add(m.event));
       }
-      if (typeof m.version === "string") client.versions.set(m.event, m.version);
+      for (const m of parts) if (typeof m.version === "string") client.versions.set(m.event, m.version);
     });
   });
 }

@@ -241,7 +241,17 @@ export class Client {
     } catch (e) {
       return;
     }
+    this.handle(message);
+  }
+
+  handle(message) {
     if (!message || typeof message.event !== "string") return;
+    if (message.event === "batch" && Array.isArray(message.payload)) {
+      // Protocol 2: one round of changes in one frame; each part as if it came alone, all of them
+      // before the page draws again.
+      for (const part of message.payload) this.handle(part);
+      return;
+    }
     if (typeof message.base === "string") {
       // Protocol 2: a delta (JSON Merge Patch) against the version this client holds.
       const held = this.latestByEvent.get(message.event);

@@ -46,6 +46,11 @@ after(async () => {
   }
 });
 
+/** A frame's messages: a protocol-2 batch's parts, or the message itself. */
+function parts(m) {
+  return m.event === "batch" ? m.payload : [m];
+}
+
 function until(condition, what, ms = 15000) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -173,8 +178,7 @@ test("protocol 2: deltas applied give what a client that gets whole copies holds
   const early = new Client(websocketUrl, { WebSocket });
   const deltas = [];
   early.socket.addEventListener("message", (e) => {
-    const m = JSON.parse(String(e.data));
-    if (m.base) deltas.push(m);
+    for (const m of parts(JSON.parse(String(e.data)))) if (m.base) deltas.push(m);
   });
   await until(() => deltas.length >= 5, "some deltas");
   // A client that connects now gets whole copies; when both hold the same version, the
@@ -201,8 +205,7 @@ test("protocol 2: after a reconnect it resumes, and is sent only the stats that 
   await until(() => client.socket !== first && client.state === "open", "the reconnect");
   const again = [];
   client.socket.addEventListener("message", (e) => {
-    const m = JSON.parse(String(e.data));
-    if (m.event.startsWith("stats:")) again.push(m);
+    for (const m of parts(JSON.parse(String(e.data)))) if (m.event.startsWith("stats:")) again.push(m);
   });
   await new Promise((r) => setTimeout(r, 400));
   // Every stat of the demo changes with each vote, so each comes again; but the first of each
@@ -213,4 +216,31 @@ test("protocol 2: after a reconnect it resumes, and is sent only the stats that 
   assert.ok(deltas.length >= 1, `a first message after the reconnect is a delta: ${[...firsts.keys()]}`);
   for (const k of keys) assert.ok(client.latest(k) !== undefined, k);
   client.close();
+});
+
+test("protocol 2: a batch frame's parts are each handled as if they came alone", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.on("listening", r));
+  server.on("connection", (ws) => {
+    ws.once("message", () => {
+      const whole = (name, current) => ({ event: `stats:proportion:${name}`, version: `v-${name}-1`, asOf: "2026-03-03T12:00:00.000Z",
+        payload: { name, data: { current, total: 10 }, dataPoints: {} } });
+      ws.send(JSON.stringify({ event: "hello", payload: { protocol: 2, features: [] } }));
+      ws.send(JSON.stringify({ event: "batch", payload: [whole("a", 1), whole("b", 2)] }));
+      ws.send(JSON.stringify({ event: "batch", payload: [
+        { event: "stats:proportion:a", version: "v-a-2", base: "v-a-1", asOf: "2026-03-03T12:00:01.000Z", payload: { data: { current: 5 } } },
+        { event: "milestone", payload: { name: "five", message: "five!" } },
+      ] }));
+    });
+  });
+  const client = new Client(`ws://127.0.0.1:${server.address().port}/x`, { WebSocket });
+  const order = [];
+  client.on("*", (_, e) => order.push(e));
+  await until(() => client.version("stats:proportion:a") === "v-a-2", "the delta in the second batch");
+  assert.deepEqual(client.latest("stats:proportion:a").data, { current: 5, total: 10 });
+  assert.equal(client.latest("stats:proportion:b").data.current, 2);
+  assert.equal(client.milestones().at(-1).name, "five");
+  assert.deepEqual(order.filter((e) => e !== "hello"), ["stats:proportion:a", "stats:proportion:b", "stats:proportion:a", "milestone"]);
+  client.close();
+  await new Promise((r) => server.close(r));
 });

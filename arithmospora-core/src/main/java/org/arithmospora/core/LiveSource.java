@@ -62,6 +62,8 @@ public final class LiveSource implements Source, AutoCloseable {
   private final boolean ownsScheduler;
   private final List<LiveStat> stats;
   private final MilestoneTracker milestones;
+  // Whether the round of reading under way changed a stat. The scheduler's thread only.
+  private boolean changedThisRound;
   private final EncodedMessage available;
   private final SourceListeners listeners;
   private final AtomicLong updates = new AtomicLong();
@@ -103,7 +105,26 @@ public final class LiveSource implements Source, AutoCloseable {
     Timer reads = b.meters == null ? null : SourceMeters.register(b.meters, this);
     this.refresher =
         new StatRefresher(
-            definition, scheduler, stats, b.debounce, b.fullRefresh, this::apply, reads);
+            definition,
+            scheduler,
+            stats,
+            b.debounce,
+            b.fullRefresh,
+            new StatRefresher.TreeSink() {
+              @Override
+              public void apply(LiveStat stat, DataPoint tree, Instant now) {
+                LiveSource.this.apply(stat, tree, now);
+              }
+
+              @Override
+              public void roundDone() {
+                if (changedThisRound) {
+                  changedThisRound = false;
+                  listeners.roundComplete();
+                }
+              }
+            },
+            reads);
   }
 
   /** A builder for a source of the given definition. */
@@ -167,6 +188,12 @@ public final class LiveSource implements Source, AutoCloseable {
   @Override
   public long milestonesAchieved() {
     return milestones.achieved();
+  }
+
+  /** True: listeners hear {@link SourceListener#roundComplete()} after each round of changes. */
+  @Override
+  public boolean reportsRounds() {
+    return true;
   }
 
   @Override
@@ -241,6 +268,7 @@ public final class LiveSource implements Source, AutoCloseable {
     EncodedMessage message = WireFormat.stat(stat.def, tree);
     stat.publish(tree, message);
     updates.incrementAndGet();
+    changedThisRound = true;
     listeners.statChanged(stat, message);
     for (Achievement a : milestones.check(stat, tree, previous.isEmpty(), now)) {
       listeners.milestoneAchieved(a, WireFormat.milestone(a.milestone(), now));

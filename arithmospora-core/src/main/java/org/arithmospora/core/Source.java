@@ -42,6 +42,14 @@ public interface Source {
     return List.of();
   }
 
+  /**
+   * Whether this source tells its listeners when a round of changes is complete ({@link
+   * SourceListener#roundComplete()}). False by default: each change then stands alone.
+   */
+  default boolean reportsRounds() {
+    return false;
+  }
+
   /** Adds a listener; it hears about every change from now on. */
   void addListener(SourceListener listener);
 

@@ -19,4 +19,12 @@ public interface SourceListener {
    * A milestone was met while running; {@code message} is its encoded {@code milestone} message.
    */
   default void milestoneAchieved(Achievement achievement, EncodedMessage message) {}
+
+  /**
+   * Every change of one round of reading (stats re-read together: one debounce round, one pipeline)
+   * has been reported, with the milestones they met: a consumer may hand them on together, so that
+   * nothing in between is torn. Called only after a round that changed something, and only by a
+   * source whose {@link Source#reportsRounds()} is true.
+   */
+  default void roundComplete() {}
 }

@@ -39,6 +39,16 @@ final class SourceListeners {
     }
   }
 
+  void roundComplete() {
+    for (SourceListener l : listeners) {
+      try {
+        l.roundComplete();
+      } catch (RuntimeException e) {
+        log.error("Source '{}': a listener failed at the end of a round", sourceName, e);
+      }
+    }
+  }
+
   void milestoneAchieved(Achievement achievement, EncodedMessage message) {
     for (SourceListener l : listeners) {
       try {

@@ -38,6 +38,9 @@ final class StatRefresher {
   /** Where each tree read goes. */
   interface TreeSink {
     void apply(LiveStat stat, DataPoint tree, Instant now);
+
+    /** The trees of one round of reading have all been applied. */
+    void roundDone();
   }
 
   private final SourceDefinition definition;
@@ -230,6 +233,7 @@ final class StatRefresher {
         }
       }
     }
+    sink.roundDone();
     if (unavailable) {
       storeUnavailable = true;
       scheduleRetry();

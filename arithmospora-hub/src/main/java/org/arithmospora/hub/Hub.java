@@ -126,7 +126,7 @@ public final class Hub {
 
   /** What protocol 2 offers, in the {@code hello} answer. */
   static final List<String> FEATURES =
-      List.of("subscribe", "maxRate", "versions", "deltas", "resume", "milestones");
+      List.of("subscribe", "maxRate", "versions", "deltas", "resume", "batch", "milestones");
 
   private final OutboundMessage hello2 =
       new OutboundMessage(WireFormat.hello(2, FEATURES), WireFormat.HELLO, -1);
@@ -974,16 +974,99 @@ public final class Hub {
       return new OutboundMessage(m, m.event(), index == null ? -1 : index, Instant.now());
     }
 
+    // The changes of the round of reading under way, for a source that reports rounds. The
+    // source's thread only.
+    private List<OutboundMessage> round = new ArrayList<>();
+
     @Override
     public void statChanged(Stat stat, EncodedMessage message) {
       OutboundMessage m = stat(message);
-      execute(() -> fanOut(m));
+      if (source.reportsRounds()) {
+        round.add(m);
+      } else {
+        execute(() -> fanOut(m));
+      }
+    }
+
+    @Override
+    public void roundComplete() {
+      List<OutboundMessage> done = round;
+      round = new ArrayList<>();
+      if (!done.isEmpty()) {
+        execute(() -> fanOutRound(done));
+      }
+    }
+
+    /**
+     * One round's changes and milestones, together: to a protocol-2 client that keeps up, in one
+     * {@code batch} frame, made once for every client holding the same versions; to the others one
+     * after the other in one flush, and so in one write when the transport gathers. A client with
+     * messages waiting or a rate cap gets them one by one into its queue, where conflation keeps
+     * the newest.
+     */
+    private void fanOutRound(List<OutboundMessage> done) {
+      List<OutboundMessage> changed = new ArrayList<>();
+      for (OutboundMessage m : done) {
+        if (m.statIndex() < 0) {
+          milestonesSoFar = null;
+          changed.add(m);
+        } else if (update(m)) {
+          changed.add(m);
+        }
+      }
+      if (changed.isEmpty()) {
+        return;
+      }
+      long now = nanoTime();
+      Map<List<OutboundMessage>, OutboundMessage> batches = new HashMap<>();
+      for (Connection c : clients) {
+        List<OutboundMessage> mine = new ArrayList<>();
+        for (OutboundMessage m : changed) {
+          // Milestones go to every client; stats to those past their snapshot that want them.
+          if (m.statIndex() < 0 || (c.snapshotSent && c.wants(m))) {
+            mine.add(m);
+          }
+        }
+        if (mine.size() > 1
+            && c.protocol == 2
+            && c.pending.isEmpty()
+            && c.statIntervalNanos == null
+            && c.nextAllowed == null
+            && !c.closed) {
+          c.window.written(c.transport.bytesWritten());
+          if (c.window.isOpen()) {
+            List<OutboundMessage> wire = new ArrayList<>(mine.size());
+            for (OutboundMessage m : mine) {
+              wire.add(protocol2(c, m));
+            }
+            OutboundMessage batch =
+                batches.computeIfAbsent(
+                    wire,
+                    w -> {
+                      List<EncodedMessage> parts = new ArrayList<>(w.size());
+                      w.forEach(x -> parts.add(x.message()));
+                      EncodedMessage b = WireFormat.batch(parts);
+                      return new OutboundMessage(b, "batch#" + b.sequence(), -1);
+                    });
+            send(c, batch, now);
+            continue;
+          }
+        }
+        for (OutboundMessage m : mine) {
+          offer(c, m, now);
+        }
+      }
     }
 
     @Override
     public void milestoneAchieved(Achievement achievement, EncodedMessage message) {
       // A unique key: milestones are events, never replaced by a later one.
       OutboundMessage m = new OutboundMessage(message, "milestone#" + message.sequence(), -1);
+      if (source.reportsRounds()) {
+        // After the change that met it, in the same round.
+        round.add(m);
+        return;
+      }
       execute(
           () -> {
             milestonesSoFar = null;

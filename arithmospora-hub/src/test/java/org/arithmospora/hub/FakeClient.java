@@ -31,8 +31,21 @@ final class FakeClient implements Transport {
    */
   final List<JsonNode> received = new ArrayList<>();
 
-  /** Everything the client consumed, as it came. */
+  /** Everything the client consumed, as it came: one element a frame. */
   final List<JsonNode> raw = new ArrayList<>();
+
+  /** The frames from {@code from} on, as single messages: a batch's parts, in order. */
+  List<JsonNode> rawMessages(int from) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode m : raw.subList(from, raw.size())) {
+      if (m.path("event").asText().equals("batch")) {
+        m.get("payload").forEach(out::add);
+      } else {
+        out.add(m);
+      }
+    }
+    return out;
+  }
 
   private final java.util.Map<String, JsonNode> held = new java.util.HashMap<>();
 
@@ -206,7 +219,13 @@ final class FakeClient implements Transport {
       try {
         JsonNode m = JSON.readTree(s.message().message().text());
         raw.add(m);
-        received.add(applied(m));
+        if (m.path("event").asText().equals("batch")) {
+          for (JsonNode part : m.get("payload")) {
+            received.add(applied(part));
+          }
+        } else {
+          received.add(applied(m));
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

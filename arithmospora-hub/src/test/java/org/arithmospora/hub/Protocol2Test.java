@@ -121,7 +121,11 @@ class Protocol2Test {
     for (FakeClient c : List.of(one, a, b)) {
       f.keepReading(c, Duration.ofMillis(10));
     }
-    List<JsonNode> came = a.raw.subList(rawBefore, a.raw.size());
+    // One round of reading changed all three stats: one batch frame, of three deltas.
+    assertThat(a.raw.subList(rawBefore, a.raw.size()))
+        .singleElement()
+        .satisfies(m -> assertThat(m.get("event").asText()).isEqualTo("batch"));
+    List<JsonNode> came = a.rawMessages(rawBefore);
     assertThat(came).hasSize(3).allSatisfy(m -> assertThat(m.has("base")).isTrue());
     // Smaller than the whole: a vote changes a few numbers.
     JsonNode delta = came.get(0);
@@ -134,6 +138,47 @@ class Protocol2Test {
       assertThat(last(a, "stats:proportion:" + stat))
           .isEqualTo(last(one, "stats:proportion:" + stat))
           .isEqualTo(last(b, "stats:proportion:" + stat));
+    }
+  }
+
+  @Test
+  void aRoundOfChangesIsOneBatchFrameForProtocolTwoAndOneFlushForProtocolOne() {
+    f = new HubFixture(4, settings().build());
+    FakeClient one = f.connectAndReadSnapshot("protocol 1");
+    FakeClient two = f.connect("protocol 2");
+    say(two, "{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+    say(two, "{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}");
+    f.keepReading(two, Duration.ofMillis(200));
+    FakeClient some = f.connect("two stats");
+    say(some, "{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+    say(
+        some,
+        "{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"proportion:stat0\",\"proportion:stat3\"]}}");
+    f.keepReading(some, Duration.ofMillis(200));
+    int twoFrames = two.raw.size();
+    int someFrames = some.raw.size();
+    int oneMessages = one.received.size();
+    int oneFlushes = one.flushes;
+    f.vote();
+    for (FakeClient c : List.of(one, two, some)) {
+      f.keepReading(c, Duration.ofMillis(10));
+    }
+    assertThat(two.raw.subList(twoFrames, two.raw.size()))
+        .singleElement()
+        .satisfies(b -> assertThat(b.get("payload")).hasSize(4));
+    // A batch holds what the client subscribed to, and nothing else.
+    assertThat(some.raw.subList(someFrames, some.raw.size()))
+        .singleElement()
+        .satisfies(
+            b ->
+                assertThat(b.get("payload").findValuesAsText("event"))
+                    .containsExactly("stats:proportion:stat0", "stats:proportion:stat3"));
+    assertThat(one.received.size() - oneMessages).isEqualTo(4);
+    assertThat(one.flushes - oneFlushes).as("written in one flush").isEqualTo(1);
+    // The whole documents are those of protocol 1.
+    for (String stat : f.stats) {
+      assertThat(last(two, "stats:proportion:" + stat))
+          .isEqualTo(last(one, "stats:proportion:" + stat));
     }
   }
 
@@ -201,7 +246,7 @@ class Protocol2Test {
       List<String> stats = back.events().stream().filter(e -> e.startsWith("stats:")).toList();
       assertThat(stats).containsExactly("stats:proportion:stat1");
       // A delta, against the version it held: the other server read that version too.
-      JsonNode got = back.raw.get(back.raw.size() - 1);
+      JsonNode got = back.rawMessages(0).get(back.rawMessages(0).size() - 1);
       assertThat(got.has("base")).isTrue();
       assertThat(back.lastCurrent("stat1")).isEqualTo(500);
 

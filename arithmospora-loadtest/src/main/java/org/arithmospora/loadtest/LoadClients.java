@@ -803,13 +803,31 @@ final class LoadClients implements AutoCloseable {
      */
     private void message(String sseEvent, ByteBuffer b, int payload, int length)
         throws IOException {
-      long now = nowMicros();
       messages.incrementAndGet();
       bytes.addAndGet(length);
       if (recording) {
         group.messages.increment();
         group.bytes.add(length);
       }
+      if (sseEvent == null
+          && population.protocol2()
+          && WireFormat.BATCH.equals(event(b, payload, length))) {
+        // Protocol 2: one round's messages in one frame; each counts as it would alone.
+        byte[] json = new byte[length];
+        b.get(payload, json);
+        for (JsonNode part : JSON.readTree(json).path("payload")) {
+          byte[] one = JSON.writeValueAsBytes(part);
+          readMessage(null, ByteBuffer.wrap(one), 0, one.length);
+        }
+        return;
+      }
+      readMessage(sseEvent, b, payload, length);
+    }
+
+    /** What one message says: its event, its stamp, and for {@code available} the stats. */
+    private void readMessage(String sseEvent, ByteBuffer b, int payload, int length)
+        throws IOException {
+      long now = nowMicros();
       String event;
       long stamp;
       int statKeys;

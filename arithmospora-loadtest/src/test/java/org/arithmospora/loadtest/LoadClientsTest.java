@@ -117,15 +117,19 @@ class LoadClientsTest {
   }
 
   @Test
-  void protocolTwoClientsSubscribeAndReadStampsFromDeltas() throws Exception {
+  void protocolTwoClientsSubscribeAndReadStampsFromDeltasAndBatches() throws Exception {
     org.arithmospora.core.store.InMemoryStore store =
         new org.arithmospora.core.store.InMemoryStore();
     store.stat(LoadWriter.STAMP_STAT).setValue(1);
+    store.stat("votes").setValue(1);
     org.arithmospora.core.LiveSource source =
         org.arithmospora.core.LiveSource.builder(
                 org.arithmospora.core.SourceDefinition.builder("loadtest")
                     .stat(
                         org.arithmospora.core.StatDefinition.of("other", LoadWriter.STAMP_STAT)
+                            .withDataType("single_value"))
+                    .stat(
+                        org.arithmospora.core.StatDefinition.of("other", "votes")
                             .withDataType("single_value"))
                     .build())
             .loader(store)
@@ -149,11 +153,13 @@ class LoadClientsTest {
       load.recording = true;
       for (int i = 0; i < 2; i++) {
         long stamp = LoadClients.nowMicros();
-        store.stat(LoadWriter.STAMP_STAT).setValue(stamp).publish();
+        store.stat(LoadWriter.STAMP_STAT).setValue(stamp);
+        store.stat("votes").setValue(2 + i);
+        // Both re-read in one round: a batch frame of two deltas for the protocol-2 clients.
+        source.refreshAll();
         await().atMost(Duration.ofSeconds(10)).until(() -> load.stale(stamp) == 0);
       }
-      // The second stamp reached the protocol-2 clients as deltas, and they read it.
-      assertThat(server.hub().deltasSent()).isGreaterThanOrEqualTo(3);
+      assertThat(server.hub().deltasSent()).isGreaterThanOrEqualTo(2 * 3 * 2);
       assertThat(load.latency.getIntervalHistogram().getTotalCount()).isEqualTo(10);
       assertThat(load.dropped.get()).isZero();
     } finally {

@@ -43,6 +43,9 @@ public final class WireFormat {
   /** Protocol 2: what was wrong with a client's message. */
   public static final String ERROR = "error";
 
+  /** Protocol 2: the messages of one round of reading, in one frame. */
+  public static final String BATCH = "batch";
+
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private WireFormat() {}
@@ -150,6 +153,26 @@ public final class WireFormat {
           out.writeStringField("asOf", formatTime(asOf.truncatedTo(ChronoUnit.MILLIS)));
         },
         out -> out.writeRawValue(payload));
+  }
+
+  /**
+   * Protocol 2, {@code batch}: messages made together, whole, in order: {@code
+   * {"event":"batch","payload":[<message>,…]}}, each element a message as it would be sent alone.
+   */
+  public static EncodedMessage batch(List<EncodedMessage> messages) {
+    List<String> texts = new java.util.ArrayList<>(messages.size());
+    for (EncodedMessage m : messages) {
+      texts.add(m.text());
+    }
+    return encode(
+        BATCH,
+        out -> {
+          out.writeStartArray();
+          for (String t : texts) {
+            out.writeRawValue(t);
+          }
+          out.writeEndArray();
+        });
   }
 
   /**
