@@ -1,7 +1,9 @@
 package org.arithmospora.hub;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,11 +43,17 @@ public final class Connection {
   /** Protocol 2: per stat, whether it is subscribed; null: every stat (protocol 1). Hub thread. */
   boolean[] subscribed;
 
-  /** Protocol 2: per stat, the version last sent to it, which deltas are made against. */
-  OutboundMessage[] held;
+  /**
+   * Protocol 2: by message key (a stat's event, or its event and a data point's path), the version
+   * last sent to it, which deltas are made against. Hub thread.
+   */
+  final Map<String, OutboundMessage> held = new HashMap<>();
 
-  /** Protocol 2: per stat, the version it said it holds from before (resume), until used. */
-  String[] claimed;
+  /** Protocol 2: by message key, the version it said it holds from before (resume), until used. */
+  final Map<String, String> claimed = new HashMap<>();
+
+  /** Protocol 2: per stat, the data points whose subtrees it subscribed to ("PG/T"). */
+  final Map<Integer, Set<String>> subtrees = new HashMap<>();
 
   // Protocol 2: a token bucket for the messages it sends, and when it was last told it sent too
   // many. Transport threads; guarded by this.
@@ -156,13 +164,6 @@ public final class Connection {
       bytes += ch < 0x80 ? 1 : ch < 0x800 ? 2 : Character.isHighSurrogate(ch) ? 2 : 3;
     }
     return bytes;
-  }
-
-  /**
-   * Whether this client receives {@code m}: every message but the stats it did not subscribe to.
-   */
-  boolean wants(OutboundMessage m) {
-    return subscribed == null || m.statIndex() < 0 || subscribed[m.statIndex()];
   }
 
   /** The name of the source this client receives. */

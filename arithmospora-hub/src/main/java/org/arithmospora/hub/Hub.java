@@ -519,7 +519,6 @@ public final class Hub {
     if (c.protocol != 2) {
       c.protocol = 2;
       c.subscribed = new boolean[c.channel.statCount()];
-      c.held = new OutboundMessage[c.channel.statCount()];
       c.pending.values().removeIf(p -> p.statIndex() >= 0);
       countWaiting(c);
     }
@@ -529,8 +528,8 @@ public final class Hub {
   }
 
   private void subscribe(Connection c, ClientMessage.Subscribe s, long now) {
-    List<Integer> stats = resolve(c, s.stats(), now);
-    for (int i : stats) {
+    for (View v : resolve(c, s.stats(), now)) {
+      int i = v.stat();
       if (s.maxRate() > 0) {
         if (c.statIntervalNanos == null) {
           c.statIntervalNanos = new long[c.channel.statCount()];
@@ -541,13 +540,19 @@ public final class Hub {
           Arrays.fill(c.nextAllowed, now);
         }
       }
-      if (!c.subscribed[i]) {
+      boolean added;
+      if (v.path() == null) {
+        added = !c.subscribed[i];
         c.subscribed[i] = true;
-        // Its snapshot is the stats it newly subscribed to; before the snapshot is due, that
-        // sends them.
-        OutboundMessage current = c.channel.current[i];
-        if (c.snapshotSent && current != null && stillNeeds(c, current)) {
-          offer(c, current, now);
+      } else {
+        added = c.subtrees.computeIfAbsent(i, k -> new LinkedHashSet<>()).add(v.path());
+      }
+      // Its snapshot is what it newly subscribed to; before the snapshot is due, that sends it.
+      OutboundMessage current = c.channel.current[i];
+      if (added && c.snapshotSent && current != null) {
+        OutboundMessage m = v.path() == null ? current : current.subtree(v.path());
+        if (m != null && stillNeeds(c, m)) {
+          offer(c, m, now);
         }
       }
     }
@@ -559,24 +564,10 @@ public final class Hub {
    * this server still has gets a delta, any other the whole. Used as it subscribes.
    */
   private void resume(Connection c, ClientMessage.Resume r, long now) {
-    if (c.claimed == null) {
-      c.claimed = new String[c.channel.statCount()];
-    }
     for (Map.Entry<String, String> e : r.versions().entrySet()) {
-      Integer i = c.channel.statIndex("stats:" + e.getKey());
-      if (i == null) {
-        tell(
-            c,
-            "unknown_stat",
-            "source '"
-                + c.sourceName()
-                + "' has no stat '"
-                + e.getKey()
-                + "' (names are group:key)",
-            e.getKey(),
-            now);
-      } else {
-        c.claimed[i] = e.getValue();
+      List<View> views = resolve(c, List.of(e.getKey()), now);
+      if (!views.isEmpty() && !e.getKey().equals("*")) {
+        c.claimed.put("stats:" + e.getKey(), e.getValue());
       }
     }
   }
@@ -587,56 +578,121 @@ public final class Hub {
    * holds, that is what the delta is made against.
    */
   private boolean stillNeeds(Connection c, OutboundMessage m) {
-    int i = m.statIndex();
-    if (c.claimed == null || i < 0 || c.claimed[i] == null) {
+    String version = m.statIndex() < 0 ? null : c.claimed.remove(m.key());
+    if (version == null) {
       return true;
     }
-    String version = c.claimed[i];
-    c.claimed[i] = null;
     if (version.equals(m.version())) {
-      c.held[i] = m;
+      c.held.put(m.key(), m);
       return false;
     }
-    c.held[i] = c.channel.recent(i, version);
+    OutboundMessage base = c.channel.recent(m.statIndex(), m.path(), version);
+    if (base != null) {
+      c.held.put(m.key(), base);
+    }
     return true;
   }
 
   private void unsubscribe(Connection c, ClientMessage.Unsubscribe u, long now) {
-    for (int i : resolve(c, u.stats(), now)) {
-      c.subscribed[i] = false;
+    for (View v : resolve(c, u.stats(), now)) {
+      int i = v.stat();
+      String key;
+      if (v.path() == null) {
+        c.subscribed[i] = false;
+        key = c.channel.eventName(i);
+      } else {
+        Set<String> paths = c.subtrees.get(i);
+        if (paths != null) {
+          paths.remove(v.path());
+        }
+        key = c.channel.eventName(i) + "/" + v.path();
+      }
       // Subscribed again, it gets a whole copy.
-      c.held[i] = null;
-      if (c.statIntervalNanos != null) {
+      c.held.remove(key);
+      boolean anyLeft = c.subscribed[i] || !c.subtrees.getOrDefault(i, Set.of()).isEmpty();
+      if (c.statIntervalNanos != null && !anyLeft) {
         c.statIntervalNanos[i] = 0;
       }
-      c.pending.values().removeIf(p -> p.statIndex() == i);
+      c.pending.remove(key);
     }
     countWaiting(c);
   }
 
-  /** The stats that {@code names} name ({@code "*"}: all); each unknown name told to the client. */
-  private List<Integer> resolve(Connection c, List<String> names, long now) {
-    List<Integer> found = new ArrayList<>();
+  /** A stat, or the subtree of one of its data points ({@code path} "PG/T"), null for the whole. */
+  private record View(int stat, String path) {}
+
+  /**
+   * What {@code names} name ({@code "*"}: every stat, {@code group:key}, or {@code group:key/dp/dp}
+   * for a data point's subtree); each unknown one told to the client.
+   */
+  private List<View> resolve(Connection c, List<String> names, long now) {
+    List<View> found = new ArrayList<>();
     for (String name : names) {
       if (name.equals("*")) {
         for (int i = 0; i < c.channel.statCount(); i++) {
-          found.add(i);
+          found.add(new View(i, null));
         }
         continue;
       }
-      Integer index = c.channel.statIndex("stats:" + name);
+      int slash = name.indexOf('/');
+      String stat = slash < 0 ? name : name.substring(0, slash);
+      String path = slash < 0 ? null : name.substring(slash + 1);
+      Integer index = c.channel.statIndex("stats:" + stat);
       if (index == null) {
         tell(
             c,
             "unknown_stat",
-            "source '" + c.sourceName() + "' has no stat '" + name + "' (names are group:key)",
+            "source '" + c.sourceName() + "' has no stat '" + stat + "' (names are group:key)",
             name,
             now);
-      } else {
-        found.add(index);
+        continue;
       }
+      OutboundMessage current = c.channel.current[index];
+      if (path != null && (path.isEmpty() || (current != null && current.subtree(path) == null))) {
+        tell(
+            c,
+            "unknown_stat",
+            "stat '"
+                + stat
+                + "' has no data point '"
+                + path
+                + "' (paths are dp/dp, as in its tree)",
+            name,
+            now);
+        continue;
+      }
+      found.add(new View(index, path));
     }
     return found;
+  }
+
+  /**
+   * What of stat message {@code m} client {@code c} receives: the whole if it subscribed to it, and
+   * the subtree of each data point it subscribed to; for protocol 1, and for other messages, the
+   * message itself.
+   */
+  private static List<OutboundMessage> forClient(Connection c, OutboundMessage m) {
+    int i = m.statIndex();
+    if (c.subscribed == null || i < 0) {
+      return List.of(m);
+    }
+    Set<String> paths = c.subtrees.get(i);
+    if (paths == null || paths.isEmpty()) {
+      return c.subscribed[i] ? List.of(m) : List.of();
+    }
+    List<OutboundMessage> out = new ArrayList<>(paths.size() + 1);
+    if (c.subscribed[i]) {
+      out.add(m);
+    }
+    for (String path : paths) {
+      OutboundMessage sub = m.subtree(path);
+      // A change elsewhere in the stat leaves this subtree as it was: nothing to send.
+      OutboundMessage held = c.held.get(sub == null ? null : sub.key());
+      if (sub != null && (held == null || !held.version().equals(sub.version()))) {
+        out.add(sub);
+      }
+    }
+    return out;
   }
 
   /**
@@ -648,11 +704,11 @@ public final class Hub {
     if (i < 0) {
       return m.forProtocol2();
     }
-    OutboundMessage wire = m.forClientHolding(c.held[i], deltasMade);
+    OutboundMessage wire = m.forClientHolding(c.held.get(m.key()), deltasMade);
     if (wire != m.forProtocol2()) {
       deltasSent.incrementAndGet();
     }
-    c.held[i] = m;
+    c.held.put(m.key(), m);
     return wire;
   }
 
@@ -676,8 +732,12 @@ public final class Hub {
     c.snapshotSent = true;
     c.inSnapshot = true;
     for (OutboundMessage m : c.channel.current) {
-      if (m != null && m.sequence() > c.resumeAfter && c.wants(m) && stillNeeds(c, m)) {
-        offer(c, m, now);
+      if (m != null && m.sequence() > c.resumeAfter) {
+        for (OutboundMessage v : forClient(c, m)) {
+          if (stillNeeds(c, v)) {
+            offer(c, v, now);
+          }
+        }
       }
     }
     c.inSnapshot = false;
@@ -932,17 +992,26 @@ public final class Hub {
     // Per stat, its latest versions, newest last: what a resuming client may hold. Hub thread.
     private final Map<Integer, ArrayDeque<OutboundMessage>> recent = new HashMap<>();
 
-    /** The message of stat {@code i} with this version, if it is among the latest; else null. */
-    OutboundMessage recent(int i, String version) {
+    /**
+     * The message of stat {@code i} (its subtree at {@code path}, when not null) with this version,
+     * if it is among the latest; else null.
+     */
+    OutboundMessage recent(int i, String path, String version) {
       ArrayDeque<OutboundMessage> r = recent.get(i);
       if (r != null) {
         for (OutboundMessage m : r) {
-          if (m.version().equals(version)) {
-            return m;
+          OutboundMessage v = path == null ? m : m.subtree(path);
+          if (v != null && v.version().equals(version)) {
+            return v;
           }
         }
       }
       return null;
+    }
+
+    /** The event name of stat {@code i}. */
+    String eventName(int i) {
+      return source.stats().get(i).definition().eventName();
     }
 
     // Protocol 2's "milestones so far", made again only after a milestone is met. Hub thread.
@@ -1022,9 +1091,11 @@ public final class Hub {
       for (Connection c : clients) {
         List<OutboundMessage> mine = new ArrayList<>();
         for (OutboundMessage m : changed) {
-          // Milestones go to every client; stats to those past their snapshot that want them.
-          if (m.statIndex() < 0 || (c.snapshotSent && c.wants(m))) {
+          // Milestones go to every client; stats to those past their snapshot, as they asked.
+          if (m.statIndex() < 0) {
             mine.add(m);
+          } else if (c.snapshotSent) {
+            mine.addAll(forClient(c, m));
           }
         }
         if (mine.size() > 1
@@ -1082,8 +1153,10 @@ public final class Hub {
       if (update(m)) {
         long now = nanoTime();
         for (Connection c : clients) {
-          if (c.snapshotSent && c.wants(m)) {
-            offer(c, m, now);
+          if (c.snapshotSent) {
+            for (OutboundMessage v : forClient(c, m)) {
+              offer(c, v, now);
+            }
           }
         }
       }

@@ -33,6 +33,12 @@ public final class OutboundMessage {
   private volatile String version;
   private volatile JsonNode tree;
   private final Map<Long, OutboundMessage> deltas = new ConcurrentHashMap<>();
+  // Protocol 2: the data point this message is the subtree of ("PG/T"), or null for a whole stat;
+  // and the subtrees made of this one, by path (NONE where the path is not in this version).
+  private final String path;
+  private final Map<String, OutboundMessage> subtrees = new ConcurrentHashMap<>();
+  private static final OutboundMessage NONE =
+      new OutboundMessage(WireFormat.message("none", "null"), "none", -1);
 
   /** The most bases a message keeps deltas from: a client further behind gets a full copy. */
   static final int MAX_DELTAS = 4;
@@ -51,11 +57,54 @@ public final class OutboundMessage {
 
   private OutboundMessage(
       EncodedMessage message, String key, int statIndex, Instant asOf, long sequence) {
+    this(message, key, statIndex, asOf, sequence, null);
+  }
+
+  private OutboundMessage(
+      EncodedMessage message, String key, int statIndex, Instant asOf, long sequence, String path) {
     this.message = Objects.requireNonNull(message);
     this.key = Objects.requireNonNull(key);
     this.statIndex = statIndex;
     this.asOf = asOf;
     this.sequence = sequence;
+    this.path = path;
+  }
+
+  /** Protocol 2: the data point path this message is the subtree of, or null. */
+  String path() {
+    return path;
+  }
+
+  /**
+   * Protocol 2: the subtree of this stat message at data point {@code path} ("PG/T": the data point
+   * T of PG) as a message of its own, event {@code <event>/<path>}; null when this version has no
+   * such data point. Made once per version and path, shared by every client.
+   */
+  OutboundMessage subtree(String path) {
+    if (asOf == null || this.path != null) {
+      return null;
+    }
+    OutboundMessage found = subtrees.computeIfAbsent(path, this::makeSubtree);
+    return found == NONE ? null : found;
+  }
+
+  private OutboundMessage makeSubtree(String path) {
+    JsonNode node = tree();
+    int from = 0;
+    while (true) {
+      int to = path.indexOf('/', from);
+      String part = path.substring(from, to < 0 ? path.length() : to);
+      node = node.path("dataPoints").path(part);
+      if (!node.isObject()) {
+        return NONE;
+      }
+      if (to < 0) {
+        break;
+      }
+      from = to + 1;
+    }
+    EncodedMessage sub = WireFormat.message(message.event() + "/" + path, node.toString());
+    return new OutboundMessage(sub, key + "/" + path, statIndex, asOf, sequence, path);
   }
 
   /**
@@ -69,7 +118,9 @@ public final class OutboundMessage {
     OutboundMessage p = protocol2;
     if (p == null) {
       // Two threads may build it at once; either copy is the same bytes.
-      p = new OutboundMessage(WireFormat.versioned(message, asOf), key, statIndex, null, sequence);
+      p =
+          new OutboundMessage(
+              WireFormat.versioned(message, asOf), key, statIndex, null, sequence, path);
       protocol2 = p;
     }
     return p;
@@ -138,7 +189,7 @@ public final class OutboundMessage {
     if (patch != null) {
       EncodedMessage delta = WireFormat.delta(message, base.version(), asOf, patch.toString());
       if (delta.size() < whole.message.size()) {
-        d = new OutboundMessage(delta, key, statIndex, null, sequence);
+        d = new OutboundMessage(delta, key, statIndex, null, sequence, path);
         made.incrementAndGet();
       }
     }

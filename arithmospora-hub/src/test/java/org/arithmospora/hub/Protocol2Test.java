@@ -183,6 +183,40 @@ class Protocol2Test {
   }
 
   @Test
+  void aSubscriptionToADataPointGetsItsSubtreeAloneAndOnlyWhenItChanges() {
+    f = new HubFixture(2, settings().build());
+    FakeClient c = f.connect("one department");
+    say(c, "{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+    say(
+        c,
+        "{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"proportion:stat0/dp2\","
+            + "\"proportion:stat0/nowhere\"]}}");
+    f.keepReading(c, Duration.ofMillis(200));
+    assertThat(last(c, "error").get("code").asText()).isEqualTo("unknown_stat");
+    assertThat(last(c, "error").get("subject").asText()).isEqualTo("proportion:stat0/nowhere");
+    assertThat(c.events().stream().filter(e -> e.startsWith("stats:")))
+        .containsExactly("stats:proportion:stat0/dp2");
+    JsonNode sub = last(c, "stats:proportion:stat0/dp2");
+    assertThat(sub.get("name").asText()).isEqualTo("dp2");
+    assertThat(sub.get("data").get("current").asLong()).isEqualTo(2);
+    assertThat(sub.has("dataPoints")).isTrue();
+
+    // A vote changes the stat's own numbers, not dp2's: nothing comes.
+    int before = c.events().size();
+    f.vote();
+    f.keepReading(c, Duration.ofMillis(10));
+    assertThat(after(c, before)).isEmpty();
+    // dp2 changes: its subtree comes, as a delta applied to what the client holds.
+    f.store.stat("stat0").dataPoint("dp2").set("current", 42);
+    f.source.refreshAll();
+    f.keepReading(c, Duration.ofMillis(10));
+    assertThat(after(c, before)).containsExactly("stats:proportion:stat0/dp2");
+    assertThat(c.raw.get(c.raw.size() - 1).has("base")).isTrue();
+    assertThat(last(c, "stats:proportion:stat0/dp2").get("data").get("current").asLong())
+        .isEqualTo(42);
+  }
+
+  @Test
   void aClientTooFarBehindGetsAWholeCopy() {
     HubFixture fixture = new HubFixture(1, settings().build());
     f = fixture;

@@ -156,6 +156,14 @@ public final class WireFormat {
   }
 
   /**
+   * A message whose payload is already JSON text, e.g. a part of a stat's tree: {@code
+   * {"event":…,"payload":<payloadJson>}}.
+   */
+  public static EncodedMessage message(String event, String payloadJson) {
+    return encode(event, out -> out.writeRawValue(payloadJson));
+  }
+
+  /**
    * Protocol 2, {@code batch}: messages made together, whole, in order: {@code
    * {"event":"batch","payload":[<message>,…]}}, each element a message as it would be sent alone.
    */
