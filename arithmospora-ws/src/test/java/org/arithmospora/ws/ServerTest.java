@@ -541,7 +541,8 @@ class ServerTest {
   @Test
   void aProtocolTwoClientGetsWhatItSubscribedToWithVersionsAndAProtocolOneClientTodaysStream()
       throws Exception {
-    serve(settings());
+    // Long enough for the hello to arrive before the snapshot is due, on a busy machine too.
+    serve(settings().snapshotDelay(Duration.ofSeconds(1)));
     TestClient one = connect("/election");
     TestClient two = connect("/election");
     two.send("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");

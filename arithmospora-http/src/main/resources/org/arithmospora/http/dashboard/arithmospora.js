@@ -265,7 +265,16 @@ class Client {
       message.payload = mergePatch(held, message.payload);
     }
     if (message.event === "available") this.available = message.payload;
-    if (message.event === "hello") this.protocol = message.payload && message.payload.protocol === 2 ? 2 : 1;
+    if (message.event === "hello") {
+      this.protocol = message.payload && message.payload.protocol === 2 ? 2 : 1;
+      // What protocol 1 sent before the hello was heard, beyond the subscription, is let go.
+      if (this.protocol === 2 && !this.subscription.includes("*")) {
+        const wanted = new Set(this.subscription.map((name) => "stats:" + name));
+        for (const event of [...this.latestByEvent.keys()]) {
+          if (event.startsWith("stats:") && !wanted.has(event)) this.latestByEvent.delete(event);
+        }
+      }
+    }
     if (message.event === "milestones" && Array.isArray(message.payload)) this.milestonesMet = message.payload.slice();
     if (message.event === "milestone") this.milestonesMet.push(message.payload);
     if (typeof message.version === "string") this.versions.set(message.event, message.version);
