@@ -103,8 +103,13 @@ final class ServeCommand extends ConfiguredCommand {
               STATUS_INTERVAL.toMillis(),
               TimeUnit.MILLISECONDS);
       stop.await();
-      log.info("Shutting down: closing client connections");
       systemd.stopping();
+      Duration drain = config.websocket().drainTime();
+      if (!drain.isZero()) {
+        // /readyz says 503 from now on, so the load balancer sends no one here meanwhile.
+        server.drain(drain);
+      }
+      log.info("Shutting down: closing client connections");
       status.shutdownNow();
       running = null;
     } catch (InterruptedException e) {

@@ -108,7 +108,8 @@ class CliEndToEndTest {
 
     serve.stop.countDown();
     assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
-    assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+    // Stopping drains: 1012 (service restart) tells the client to come back, to another server.
+    assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1012);
   }
 
   @Test
@@ -325,7 +326,8 @@ class CliEndToEndTest {
       assertThat(process.exitValue())
           .as("exit status; log:%n%s", String.join("\n", log.get()))
           .isZero();
-      assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+      // Stopping drains: 1012 (service restart) tells the client to come back, to another server.
+      assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1012);
       assertThat(log.get())
           .anyMatch(l -> l.contains("INFO Shutting down"))
           .anyMatch(l -> l.endsWith("INFO Stopped"));

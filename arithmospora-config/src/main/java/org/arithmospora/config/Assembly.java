@@ -133,7 +133,11 @@ public final class Assembly implements AutoCloseable {
   public List<Readiness.NotReady> readiness() {
     List<Readiness.NotReady> failing = new ArrayList<>();
     ArithmosporaServer ws = server;
-    if (ws != null && !ws.isAccepting()) {
+    if (ws != null && ws.isDraining()) {
+      failing.add(
+          new Readiness.NotReady(
+              "websocket", "draining for a restart: clients are being moved to other servers"));
+    } else if (ws != null && !ws.isAccepting()) {
       failing.add(
           new Readiness.NotReady(
               "websocket",

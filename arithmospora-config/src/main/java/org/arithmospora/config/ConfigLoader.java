@@ -84,7 +84,8 @@ public final class ConfigLoader {
           "max_handshake_bytes",
           "handshake_timeout_ms",
           "max_client_message_bytes",
-          "client_messages_per_second");
+          "client_messages_per_second",
+          "drain_time_ms");
   private static final Set<String> WEB_KEYS =
       Set.of(
           "address",
@@ -515,6 +516,8 @@ public final class ConfigLoader {
           .ifPresent(v -> b.maxClientMessageBytes((int) Math.min(Integer.MAX_VALUE, v)));
       r.number(t, "client_messages_per_second", "websocket", where)
           .ifPresent(b::clientMessagesPerSecond);
+      r.integer(t, "drain_time_ms", "websocket", where)
+          .ifPresent(v -> b.drainTime(Duration.ofMillis(v)));
       if (t.contains("max_queued_frames")) {
         r.warn(
             t,

@@ -71,6 +71,11 @@ final class Admission {
     return socket;
   }
 
+  /** Whether the server is draining: new clients are sent to another server. */
+  boolean draining() {
+    return admissions.draining();
+  }
+
   boolean overLimit() {
     return overLimit;
   }

@@ -36,7 +36,7 @@ final class Admissions {
                   405, "method not GET",
                   426, "websocket version not 13",
                   431, "request header over max_handshake_bytes",
-                  503, "max_connections reached")));
+                  503, "max_connections reached, or draining")));
 
   private final Set<Admission> waiting = ConcurrentHashMap.newKeySet();
   private final Map<Integer, LongAdder> refused = new ConcurrentHashMap<>();
@@ -91,6 +91,17 @@ final class Admissions {
         maxConnections > 0 && waiting.size() + openConnections.getAsInt() >= maxConnections;
     a.accepted(connection, socket, over);
     waiting.add(a);
+  }
+
+  private volatile boolean draining;
+
+  /** From now on every handshake is refused with 503: the server is draining. */
+  void drain() {
+    draining = true;
+  }
+
+  boolean draining() {
+    return draining;
   }
 
   /** The handshake ended in an upgrade: the connection now counts as a client. */

@@ -91,6 +91,7 @@ public final class ArithmosporaServer implements AutoCloseable {
   private volatile int port;
   private volatile boolean running;
   private volatile boolean stopped;
+  private volatile boolean draining;
 
   private ArithmosporaServer(WebSocketSettings settings, List<Source> sources) {
     this.settings = settings;
@@ -300,6 +301,57 @@ public final class ArithmosporaServer implements AutoCloseable {
       }
       hub.stop();
     }
+  }
+
+  /**
+   * Drains the server for a restart: from now on every handshake is refused with 503 (and {@link
+   * #isDraining()} is true, for a readiness check), and the connected clients are closed with 1012
+   * (service restart), spread evenly over {@code spread} so that the other servers behind the load
+   * balancer take them without a thundering herd. Returns when the last was closed; then {@link
+   * #stop(Duration)}.
+   */
+  public void drain(Duration spread) {
+    if (stopped || draining) {
+      return;
+    }
+    draining = true;
+    admissions.drain();
+    List<WebSocket> all = new ArrayList<>();
+    for (Endpoint e : endpoints) {
+      all.addAll(e.getConnections());
+    }
+    Collections.shuffle(all);
+    log.info(
+        "Draining: refusing new clients, closing {} client(s) with 1012 over {} ms",
+        all.size(),
+        spread.toMillis());
+    long started = System.nanoTime();
+    for (int i = 0; i < all.size(); i++) {
+      long due = started + spread.toNanos() * i / all.size();
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      try {
+        all.get(i).close(CloseFrame.SERVICE_RESTART, "server restarting");
+      } catch (RuntimeException e) {
+        // Already gone.
+      }
+    }
+    log.info(
+        "Drained {} client(s) in {} ms",
+        all.size(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /** Whether {@link #drain} has begun: new clients are refused, connected ones are being moved. */
+  public boolean isDraining() {
+    return draining;
   }
 
   /** Stops with a five-second wait. */

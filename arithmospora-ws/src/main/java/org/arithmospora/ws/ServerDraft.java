@@ -162,6 +162,13 @@ final class ServerDraft extends Draft_6455 {
       return new Admission.Refusal(
           400, "Bad Request", "Sec-WebSocket-Key missing or not 16 bytes in base64", null);
     }
+    if (admission.draining()) {
+      return new Admission.Refusal(
+          503,
+          "Service Unavailable",
+          "this server is draining for a restart; connect again to be served by another",
+          "Retry-After: 1");
+    }
     if (admission.overLimit()) {
       return new Admission.Refusal(
           503,

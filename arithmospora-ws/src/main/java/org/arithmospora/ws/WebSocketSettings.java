@@ -25,6 +25,7 @@ public final class WebSocketSettings {
   private final int backlog;
   private final int maxHandshakeBytes;
   private final Duration handshakeTimeout;
+  private final Duration drainTime;
 
   private WebSocketSettings(Builder b, DeliverySettings delivery) {
     this.address = b.address;
@@ -37,6 +38,7 @@ public final class WebSocketSettings {
     this.backlog = b.backlog;
     this.maxHandshakeBytes = b.maxHandshakeBytes;
     this.handshakeTimeout = b.handshakeTimeout;
+    this.drainTime = b.drainTime;
   }
 
   /** A builder with every default, listening on {@code 0.0.0.0:8080}. */
@@ -57,6 +59,7 @@ public final class WebSocketSettings {
     b.backlog = backlog;
     b.maxHandshakeBytes = maxHandshakeBytes;
     b.handshakeTimeout = handshakeTimeout;
+    b.drainTime = drainTime;
     return b;
   }
 
@@ -98,6 +101,15 @@ public final class WebSocketSettings {
    */
   public Duration handshakeTimeout() {
     return handshakeTimeout;
+  }
+
+  /**
+   * Over how long a server that is stopping ({@code SIGTERM}) spreads closing its clients with
+   * 1012, so that the other servers take them gradually ({@code drain_time_ms}, default 5 s; 0
+   * closes them all at once with 1001, as before).
+   */
+  public Duration drainTime() {
+    return drainTime;
   }
 
   /** Origins allowed to connect; empty means any. */
@@ -143,6 +155,7 @@ public final class WebSocketSettings {
     // A browser's handshake is well under 2 KiB; cookies can take it towards 8 KiB.
     private int maxHandshakeBytes = 16 * 1024;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration drainTime = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -289,6 +302,12 @@ public final class WebSocketSettings {
       return this;
     }
 
+    /** {@code drain_time_ms}: see {@link WebSocketSettings#drainTime()}. */
+    public Builder drainTime(Duration d) {
+      this.drainTime = Objects.requireNonNull(d);
+      return this;
+    }
+
     /** {@code handshake_timeout_ms}: see {@link WebSocketSettings#handshakeTimeout()}. */
     public Builder handshakeTimeout(Duration d) {
       this.handshakeTimeout = Objects.requireNonNull(d);
@@ -330,6 +349,9 @@ public final class WebSocketSettings {
             "handshake_timeout_ms must be at least 100 ("
                 + handshakeTimeout.toMillis()
                 + " given)");
+      }
+      if (drainTime.isNegative()) {
+        throw new IllegalArgumentException("drain_time_ms must not be negative");
       }
       return new WebSocketSettings(this, d);
     }
