@@ -85,7 +85,10 @@ public final class ConfigLoader {
           "handshake_timeout_ms",
           "max_client_message_bytes",
           "client_messages_per_second",
-          "drain_time_ms");
+          "drain_time_ms",
+          "max_connections_per_ip",
+          "max_handshakes_per_second",
+          "allow_no_origin");
   private static final Set<String> WEB_KEYS =
       Set.of(
           "address",
@@ -518,6 +521,11 @@ public final class ConfigLoader {
           .ifPresent(b::clientMessagesPerSecond);
       r.integer(t, "drain_time_ms", "websocket", where)
           .ifPresent(v -> b.drainTime(Duration.ofMillis(v)));
+      r.integer(t, "max_connections_per_ip", "websocket", where)
+          .ifPresent(v -> b.maxConnectionsPerIp((int) Math.min(Integer.MAX_VALUE, v)));
+      r.number(t, "max_handshakes_per_second", "websocket", where)
+          .ifPresent(b::maxHandshakesPerSecond);
+      r.bool(t, "allow_no_origin", "websocket", where).ifPresent(b::allowNoOrigin);
       if (t.contains("max_queued_frames")) {
         r.warn(
             t,

@@ -147,12 +147,20 @@ class ConfigLoaderTest {
         handshake_timeout_ms = 2500
         max_client_message_bytes = 512
         client_messages_per_second = 3
+        drain_time_ms = 1500
+        max_connections_per_ip = 20
+        max_handshakes_per_second = 200
+        allow_no_origin = false
         """);
     assertThat(config.warnings()).isEmpty();
     assertThat(config.websocket().maxHandshakeBytes()).isEqualTo(4096);
     assertThat(config.websocket().handshakeTimeout()).isEqualTo(Duration.ofMillis(2500));
     assertThat(config.websocket().delivery().maxClientMessageBytes()).isEqualTo(512);
     assertThat(config.websocket().delivery().clientMessagesPerSecond()).isEqualTo(3.0);
+    assertThat(config.websocket().drainTime()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.websocket().maxConnectionsPerIp()).isEqualTo(20);
+    assertThat(config.websocket().maxHandshakesPerSecond()).isEqualTo(200.0);
+    assertThat(config.websocket().allowNoOrigin()).isFalse();
     assertThat(config.websocket().delivery().sendWindowBytes()).isEqualTo(16384);
     assertThat(config.websocket().delivery().sendWindowTime()).isEqualTo(Duration.ofMillis(500));
     assertThat(config.websocket().delivery().maxStatRate()).isEqualTo(2.5);

@@ -1,5 +1,6 @@
 package org.arithmospora.ws;
 
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,11 @@ final class Admission {
   private volatile SocketChannel socket;
   // At accept: the connection limit was reached, so the request gets a 503 once read.
   private volatile boolean overLimit;
+  // At accept: the client's address (where connections per address are capped), whether it holds
+  // its cap, and whether handshakes came faster than the server takes them.
+  private volatile InetAddress ip;
+  private volatile boolean overIpLimit;
+  private volatile boolean overRate;
   private volatile Refusal refusal;
   private volatile String source;
   // The end of the request header is looked for on the selector thread only.
@@ -61,6 +67,24 @@ final class Admission {
     this.connection = connection;
     this.socket = socket;
     this.overLimit = overLimit;
+  }
+
+  void doors(InetAddress ip, boolean overIpLimit, boolean overRate) {
+    this.ip = ip;
+    this.overIpLimit = overIpLimit;
+    this.overRate = overRate;
+  }
+
+  InetAddress ip() {
+    return ip;
+  }
+
+  boolean overIpLimit() {
+    return overIpLimit;
+  }
+
+  boolean overRate() {
+    return overRate;
   }
 
   WebSocketImpl connection() {
@@ -88,7 +112,7 @@ final class Admission {
       }
       refusal = r;
     }
-    admissions.refused(r);
+    admissions.refused(this, r);
     return true;
   }
 

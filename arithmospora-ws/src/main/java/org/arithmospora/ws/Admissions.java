@@ -1,6 +1,8 @@
 package org.arithmospora.ws;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.Collections;
 import java.util.Iterator;
@@ -8,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
@@ -35,8 +38,9 @@ final class Admissions {
                   404, "no such source",
                   405, "method not GET",
                   426, "websocket version not 13",
+                  429, "max_connections_per_ip reached",
                   431, "request header over max_handshake_bytes",
-                  503, "max_connections reached, or draining")));
+                  503, "max_connections or max_handshakes_per_second reached, or draining")));
 
   private final Set<Admission> waiting = ConcurrentHashMap.newKeySet();
   private final Map<Integer, LongAdder> refused = new ConcurrentHashMap<>();
@@ -44,6 +48,12 @@ final class Admissions {
   private final int maxHeaderBytes;
   private final long timeoutNanos;
   private final int maxConnections;
+  private final int maxPerIp;
+  private final double handshakesPerSecond;
+  private final Map<InetAddress, AtomicInteger> openByIp = new ConcurrentHashMap<>();
+  private final Map<Object, InetAddress> openIp = new ConcurrentHashMap<>();
+  private double handshakeTokens;
+  private long handshakeTokensAt = System.nanoTime();
   private final IntSupplier openConnections;
   private final Predicate<String> serves;
 
@@ -56,11 +66,16 @@ final class Admissions {
       int maxHeaderBytes,
       long timeoutNanos,
       int maxConnections,
+      int maxPerIp,
+      double handshakesPerSecond,
       IntSupplier openConnections,
       Predicate<String> serves) {
     this.maxHeaderBytes = maxHeaderBytes;
     this.timeoutNanos = timeoutNanos;
     this.maxConnections = maxConnections;
+    this.maxPerIp = maxPerIp;
+    this.handshakesPerSecond = handshakesPerSecond;
+    this.handshakeTokens = handshakesPerSecond;
     this.openConnections = openConnections;
     this.serves = serves;
   }
@@ -89,8 +104,47 @@ final class Admissions {
   void accepted(Admission a, WebSocketImpl connection, SocketChannel socket) {
     boolean over =
         maxConnections > 0 && waiting.size() + openConnections.getAsInt() >= maxConnections;
+    InetAddress ip = null;
+    if (maxPerIp > 0) {
+      try {
+        ip = ((InetSocketAddress) socket.getRemoteAddress()).getAddress();
+      } catch (IOException | RuntimeException e) {
+        // Gone already: it will not get far.
+      }
+    }
     a.accepted(connection, socket, over);
+    a.doors(ip, ip != null && fromAddress(ip) >= maxPerIp, !takeHandshakeToken());
     waiting.add(a);
+  }
+
+  /** Connections from {@code ip} now: open ones, and handshakes under way. */
+  private int fromAddress(InetAddress ip) {
+    AtomicInteger open = openByIp.get(ip);
+    int n = open == null ? 0 : open.get();
+    for (Admission w : waiting) {
+      SocketChannel s = w.socket();
+      if (ip.equals(w.ip()) && s != null && s.isOpen()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private synchronized boolean takeHandshakeToken() {
+    if (handshakesPerSecond <= 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    handshakeTokens =
+        Math.min(
+            handshakesPerSecond,
+            handshakeTokens + (now - handshakeTokensAt) * handshakesPerSecond / 1e9);
+    handshakeTokensAt = now;
+    if (handshakeTokens < 1) {
+      return false;
+    }
+    handshakeTokens -= 1;
+    return true;
   }
 
   private volatile boolean draining;
@@ -105,8 +159,21 @@ final class Admissions {
   }
 
   /** The handshake ended in an upgrade: the connection now counts as a client. */
-  void upgraded(Admission a) {
+  void upgraded(Admission a, Object connection) {
     waiting.remove(a);
+    InetAddress ip = a.ip();
+    if (ip != null) {
+      openByIp.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
+      openIp.put(connection, ip);
+    }
+  }
+
+  /** An upgraded connection closed: its address has one fewer. */
+  void closed(Object connection) {
+    InetAddress ip = openIp.remove(connection);
+    if (ip != null) {
+      openByIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
   }
 
   boolean serves(String source) {
@@ -122,8 +189,10 @@ final class Admissions {
     return waiting.size();
   }
 
-  void refused(Admission.Refusal r) {
+  /** {@code a} is refused: counted, and no longer a handshake under way (it is being closed). */
+  void refused(Admission a, Admission.Refusal r) {
     refused.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
+    waiting.remove(a);
   }
 
   /** Handshakes refused with {@code status} so far. */

@@ -104,6 +104,8 @@ public final class ArithmosporaServer implements AutoCloseable {
             settings.maxHandshakeBytes(),
             settings.handshakeTimeout().toNanos(),
             settings.delivery().maxConnections(),
+            settings.maxConnectionsPerIp(),
+            settings.maxHandshakesPerSecond(),
             hub::connectedClients,
             hub::serves);
   }
@@ -663,8 +665,19 @@ public final class ArithmosporaServer implements AutoCloseable {
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no source at /" + name);
       }
       // As the Go program (gorilla/websocket) did: a client that sends no Origin is not a
-      // browser page, which is all an Origin policy can tell apart, and is let in.
+      // browser page, which is all an Origin policy can tell apart, and is let in, unless
+      // allow_no_origin says otherwise.
       String origin = request.getFieldValue("Origin");
+      if (!settings.allowedOrigins().isEmpty()
+          && (origin == null || origin.isEmpty())
+          && !settings.allowNoOrigin()) {
+        if (admission != null) {
+          admission.refuse(
+              new Admission.Refusal(
+                  403, "Forbidden", "no Origin, and allow_no_origin is false", null));
+        }
+        throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "no origin");
+      }
       if (!settings.allowedOrigins().isEmpty()
           && origin != null
           && !origin.isEmpty()
@@ -688,7 +701,7 @@ public final class ArithmosporaServer implements AutoCloseable {
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
       String name = null;
       if (conn.getAttachment() instanceof Admission a) {
-        admissions.upgraded(a);
+        admissions.upgraded(a, conn);
         name = a.source();
       } else if (conn.getAttachment() instanceof String s) {
         name = s;
@@ -705,6 +718,7 @@ public final class ArithmosporaServer implements AutoCloseable {
 
     @Override
     public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+      admissions.closed(conn);
       if (conn.getAttachment() instanceof WebSocketTransport t) {
         t.closed();
       }

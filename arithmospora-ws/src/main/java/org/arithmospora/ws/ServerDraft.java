@@ -169,11 +169,25 @@ final class ServerDraft extends Draft_6455 {
           "this server is draining for a restart; connect again to be served by another",
           "Retry-After: 1");
     }
+    if (admission.overRate()) {
+      return new Admission.Refusal(
+          503,
+          "Service Unavailable",
+          "more handshakes a second than max_handshakes_per_second; try again",
+          "Retry-After: 1");
+    }
     if (admission.overLimit()) {
       return new Admission.Refusal(
           503,
           "Service Unavailable",
           "this server holds its max_connections; try again later",
+          "Retry-After: 5");
+    }
+    if (admission.overIpLimit()) {
+      return new Admission.Refusal(
+          429,
+          "Too Many Requests",
+          "this address holds max_connections_per_ip connections",
           "Retry-After: 5");
     }
     return null;

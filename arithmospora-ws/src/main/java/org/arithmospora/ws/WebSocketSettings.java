@@ -26,6 +26,9 @@ public final class WebSocketSettings {
   private final int maxHandshakeBytes;
   private final Duration handshakeTimeout;
   private final Duration drainTime;
+  private final int maxConnectionsPerIp;
+  private final double maxHandshakesPerSecond;
+  private final boolean allowNoOrigin;
 
   private WebSocketSettings(Builder b, DeliverySettings delivery) {
     this.address = b.address;
@@ -39,6 +42,9 @@ public final class WebSocketSettings {
     this.maxHandshakeBytes = b.maxHandshakeBytes;
     this.handshakeTimeout = b.handshakeTimeout;
     this.drainTime = b.drainTime;
+    this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+    this.maxHandshakesPerSecond = b.maxHandshakesPerSecond;
+    this.allowNoOrigin = b.allowNoOrigin;
   }
 
   /** A builder with every default, listening on {@code 0.0.0.0:8080}. */
@@ -60,6 +66,9 @@ public final class WebSocketSettings {
     b.maxHandshakeBytes = maxHandshakeBytes;
     b.handshakeTimeout = handshakeTimeout;
     b.drainTime = drainTime;
+    b.maxConnectionsPerIp = maxConnectionsPerIp;
+    b.maxHandshakesPerSecond = maxHandshakesPerSecond;
+    b.allowNoOrigin = allowNoOrigin;
     return b;
   }
 
@@ -112,6 +121,33 @@ public final class WebSocketSettings {
     return drainTime;
   }
 
+  /**
+   * The most connections from one client address at once, handshakes under way included ({@code
+   * max_connections_per_ip}); more are answered 429. 0 (the default) means no cap. Behind a proxy
+   * every client has the proxy's address: set it there instead.
+   */
+  public int maxConnectionsPerIp() {
+    return maxConnectionsPerIp;
+  }
+
+  /**
+   * The most handshakes a second the server starts ({@code max_handshakes_per_second}, in bursts of
+   * a second's worth); more are answered 503 with {@code Retry-After: 1}. 0 (the default) means no
+   * cap.
+   */
+  public double maxHandshakesPerSecond() {
+    return maxHandshakesPerSecond;
+  }
+
+  /**
+   * Whether a client that sends no {@code Origin} (a script, a native app: not a browser page) is
+   * let in when {@link #allowedOrigins()} is set ({@code allow_no_origin}, default true, as the Go
+   * program let it in); false refuses it with 403.
+   */
+  public boolean allowNoOrigin() {
+    return allowNoOrigin;
+  }
+
   /** Origins allowed to connect; empty means any. */
   public Set<String> allowedOrigins() {
     return allowedOrigins;
@@ -156,6 +192,9 @@ public final class WebSocketSettings {
     private int maxHandshakeBytes = 16 * 1024;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration drainTime = Duration.ofSeconds(5);
+    private int maxConnectionsPerIp;
+    private double maxHandshakesPerSecond;
+    private boolean allowNoOrigin = true;
 
     private Builder() {}
 
@@ -302,6 +341,26 @@ public final class WebSocketSettings {
       return this;
     }
 
+    /** {@code max_connections_per_ip}: see {@link WebSocketSettings#maxConnectionsPerIp()}. */
+    public Builder maxConnectionsPerIp(int n) {
+      this.maxConnectionsPerIp = n;
+      return this;
+    }
+
+    /**
+     * {@code max_handshakes_per_second}: see {@link WebSocketSettings#maxHandshakesPerSecond()}.
+     */
+    public Builder maxHandshakesPerSecond(double perSecond) {
+      this.maxHandshakesPerSecond = perSecond;
+      return this;
+    }
+
+    /** {@code allow_no_origin}: see {@link WebSocketSettings#allowNoOrigin()}. */
+    public Builder allowNoOrigin(boolean allow) {
+      this.allowNoOrigin = allow;
+      return this;
+    }
+
     /** {@code drain_time_ms}: see {@link WebSocketSettings#drainTime()}. */
     public Builder drainTime(Duration d) {
       this.drainTime = Objects.requireNonNull(d);
@@ -349,6 +408,14 @@ public final class WebSocketSettings {
             "handshake_timeout_ms must be at least 100 ("
                 + handshakeTimeout.toMillis()
                 + " given)");
+      }
+      if (maxConnectionsPerIp < 0) {
+        throw new IllegalArgumentException("max_connections_per_ip must not be negative");
+      }
+      if (!(maxHandshakesPerSecond >= 0) || Double.isInfinite(maxHandshakesPerSecond)) {
+        throw new IllegalArgumentException(
+            "max_handshakes_per_second must be 0 (no cap) or a positive number, got "
+                + maxHandshakesPerSecond);
       }
       if (drainTime.isNegative()) {
         throw new IllegalArgumentException("drain_time_ms must not be negative");

@@ -222,4 +222,65 @@ class HandshakeBoundsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> server.connectedClients() == 1);
     assertThat(server.handshakesWaiting()).isZero();
   }
+
+  /** The status line the server answers {@code request} with on a new raw connection. */
+  private String statusFor(String request) throws IOException {
+    Socket s = open();
+    s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    InputStream in = s.getInputStream();
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) >= 0 && b != '\r'; ) {
+      line.append((char) b);
+    }
+    return line.toString();
+  }
+
+  @Test
+  void connectionsPerAddressAreCappedAndTheCapFreesAsTheyClose() throws IOException {
+    serve(WebSocketSettings.builder().maxConnectionsPerIp(2));
+    TestClient first = TestClient.connect("ws://127.0.0.1:" + server.port() + "/election");
+    TestClient second = TestClient.connect("ws://127.0.0.1:" + server.port() + "/election");
+    first.nextJson();
+    second.nextJson();
+    assertThat(statusFor(GOOD)).startsWith("HTTP/1.1 429");
+    assertThat(server.handshakesRefused(429)).isEqualTo(1);
+    first.close();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.connectedClients() == 1);
+    // One fewer from this address: the next is let in.
+    aGoodClientIsStillServed();
+    second.close();
+  }
+
+  @Test
+  void handshakesFasterThanTheCapAreToldToComeBackInASecond() throws IOException {
+    serve(WebSocketSettings.builder().maxHandshakesPerSecond(2));
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      answers.add(statusFor(GOOD));
+    }
+    // A burst of a second's worth is let in; the rest of ten at once is not.
+    assertThat(answers).anyMatch(a -> a.startsWith("HTTP/1.1 101"));
+    assertThat(answers).anyMatch(a -> a.startsWith("HTTP/1.1 503"));
+    assertThat(server.handshakesRefused(503))
+        .isEqualTo(answers.stream().filter(a -> a.startsWith("HTTP/1.1 503")).count());
+    // Later, at the rate, clients are served again.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(600))
+        .until(() -> statusFor(GOOD).startsWith("HTTP/1.1 101"));
+  }
+
+  @Test
+  void withAllowNoOriginOffAClientWithoutOriginIsRefused() throws IOException {
+    serve(
+        WebSocketSettings.builder()
+            .allowedOrigins(List.of("https://stats.example.org"))
+            .allowNoOrigin(false));
+    assertThat(statusFor(GOOD)).startsWith("HTTP/1.1 403");
+    assertThat(server.handshakesRefused(403)).isEqualTo(1);
+    String withOrigin =
+        GOOD.replace(
+            "Host: 127.0.0.1\r\n", "Host: 127.0.0.1\r\nOrigin: https://stats.example.org\r\n");
+    assertThat(statusFor(withOrigin)).startsWith("HTTP/1.1 101");
+  }
 }

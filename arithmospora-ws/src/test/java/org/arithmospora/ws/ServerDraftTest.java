@@ -104,7 +104,8 @@ class ServerDraftTest {
       })
   void refusedHandshakesAreAnsweredWithTheStatusTheRfcsGive(
       String request, int status, String header) throws Exception {
-    Admissions admissions = new Admissions(16384, 10_000_000_000L, 0, () -> 0, "election"::equals);
+    Admissions admissions =
+        new Admissions(16384, 10_000_000_000L, 0, 0, 0, () -> 0, "election"::equals);
     Admission admission = admissions.newAdmission();
     ServerDraft draft = (ServerDraft) new ServerDraft(1024, admission).copyInstance();
     draft.setParseMode(Role.SERVER);
@@ -122,7 +123,8 @@ class ServerDraftTest {
 
   @Test
   void aGoodHandshakeIsAcceptedAndAMalformedOneIsABadRequest() throws Exception {
-    Admissions admissions = new Admissions(16384, 10_000_000_000L, 0, () -> 0, "election"::equals);
+    Admissions admissions =
+        new Admissions(16384, 10_000_000_000L, 0, 0, 0, () -> 0, "election"::equals);
     Admission good = admissions.newAdmission();
     ServerDraft draft = (ServerDraft) new ServerDraft(1024, good).copyInstance();
     draft.setParseMode(Role.SERVER);
@@ -147,7 +149,7 @@ class ServerDraftTest {
 
   @Test
   void theEndOfARequestHeaderIsFoundAcrossReadsAndItsSizeIsBounded() {
-    Admissions admissions = new Admissions(1024, 10_000_000_000L, 0, () -> 0, n -> true);
+    Admissions admissions = new Admissions(1024, 10_000_000_000L, 0, 0, 0, () -> 0, n -> true);
     Admission a = admissions.newAdmission();
     byte[] first = "GET / HTTP/1.1\r\nHost: x\r".getBytes(StandardCharsets.US_ASCII);
     byte[] rest = "\n\r\n".getBytes(StandardCharsets.US_ASCII);
