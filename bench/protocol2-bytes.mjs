@@ -2,25 +2,13 @@
 // (deltas), measured side by side on one server. Run from the repository root after mvn package:
 //   node bench/protocol2-bytes.mjs [seconds=60] [clients=20] [rate=5]
 // Prints one JSON line. Clients read as fast as they can: this measures bytes, not freshness.
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-const require = createRequire(new URL("../clients/js/package.json", import.meta.url));
-const WebSocket = require("ws");
+import { startDemo, WebSocket } from "./demo.mjs";
 
 const seconds = Number(process.argv[2] ?? 60);
 const clients = Number(process.argv[3] ?? 20);
 const rate = String(process.argv[4] ?? 5);
-const demo = spawn("java", ["-jar", "arithmospora-cli/target/arithmospora.jar", "demo", "--http-port", "0",
-  "--ws-port", "0", "--bind", "127.0.0.1", "--rate", rate], { stdio: ["ignore", "pipe", "inherit"] });
-let out = "";
-const url = await new Promise((resolve, reject) => {
-  demo.stdout.on("data", (c) => {
-    out += c;
-    const m = out.match(/Websocket:\s+(\S+)/);
-    if (m) resolve(m[1]);
-  });
-  demo.on("exit", (code) => reject(new Error("demo exited " + code)));
-});
+const demo = await startDemo(rate);
+const url = demo.url;
 
 const counts = { 1: [], 2: [] };
 let counting = false;
@@ -58,4 +46,4 @@ const result = {
 result.ratio = Number((result.protocol1.bytesPerMinute / result.protocol2.bytesPerMinute).toFixed(2));
 console.log(JSON.stringify(result));
 sockets.forEach((s) => s.close());
-demo.kill("SIGTERM");
+demo.stop();

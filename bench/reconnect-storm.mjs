@@ -5,24 +5,12 @@
 // 2 s after, updates included.
 //   node bench/reconnect-storm.mjs [clients=200] [rate=5]
 // Run from the repository root after mvn package. Prints one JSON line.
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-const require = createRequire(new URL("../clients/js/package.json", import.meta.url));
-const WebSocket = require("ws");
+import { startDemo, WebSocket } from "./demo.mjs";
 
 const clients = Number(process.argv[2] ?? 200);
 const rate = String(process.argv[3] ?? 5);
-const demo = spawn("java", ["-jar", "arithmospora-cli/target/arithmospora.jar", "demo", "--http-port", "0",
-  "--ws-port", "0", "--bind", "127.0.0.1", "--rate", rate], { stdio: ["ignore", "pipe", "inherit"] });
-let out = "";
-const url = await new Promise((resolve, reject) => {
-  demo.stdout.on("data", (c) => {
-    out += c;
-    const m = out.match(/Websocket:\s+(\S+)/);
-    if (m) resolve(m[1]);
-  });
-  demo.on("exit", (code) => reject(new Error("demo exited " + code)));
-});
+const demo = await startDemo(rate);
+const url = demo.url;
 
 function open(client, resume) {
   return new Promise((resolve) => {
@@ -70,4 +58,4 @@ console.log(JSON.stringify({ clients, rate: Number(rate),
   catchUpRatio: Number((mean(no, "catchUp") / mean(yes, "catchUp")).toFixed(2)),
   twoSecondsWithResume: mean(yes, "bytes"), twoSecondsWithout: mean(no, "bytes") }));
 all.forEach((c) => c.ws.terminate());
-demo.kill("SIGTERM");
+demo.stop();

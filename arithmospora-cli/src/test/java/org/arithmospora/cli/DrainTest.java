@@ -1,27 +1,24 @@
 package org.arithmospora.cli;
 
+import static org.arithmospora.cli.OneRedisServers.HELLO;
+import static org.arithmospora.cli.OneRedisServers.SUBSCRIBE_ALL;
+import static org.arithmospora.cli.OneRedisServers.freePort;
+import static org.arithmospora.cli.OneRedisServers.resume;
+import static org.arithmospora.cli.OneRedisServers.seed;
+import static org.arithmospora.cli.OneRedisServers.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.cli.OneRedisServers.Client;
 import org.arithmospora.config.Assembly;
-import org.arithmospora.config.ConfigLoader;
 import org.arithmospora.redis.RedisTestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,110 +29,19 @@ import org.junit.jupiter.api.io.TempDir;
  * the newest state.
  */
 class DrainTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path dir;
-
-  private static final class Client implements WebSocket.Listener {
-    final List<JsonNode> received = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket socket;
-
-    static Client connect(int port, String... first) {
-      Client c = new Client();
-      c.socket =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(URI.create("ws://127.0.0.1:" + port + "/election"), c)
-              .join();
-      for (String m : first) {
-        c.socket.sendText(m, true).join();
-      }
-      return c;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        try {
-          JsonNode m = JSON.readTree(partial.toString());
-          if (m.path("event").asText().equals("batch")) {
-            m.get("payload").forEach(received::add);
-          } else {
-            received.add(m);
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      closeCode.complete(statusCode);
-      return null;
-    }
-
-    /** The versions it holds, by stat name (group:key): of protocol-2 messages. */
-    Map<String, String> versions() {
-      Map<String, String> v = new LinkedHashMap<>();
-      for (JsonNode m : received) {
-        if (m.path("event").asText().startsWith("stats:") && m.has("version")) {
-          v.put(m.get("event").asText().substring(6), m.get("version").asText());
-        }
-      }
-      return v;
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private Assembly server(RedisTestServer redis, int port) throws Exception {
-    String text =
-        String.join(
-            "\n",
-            "[redis]",
-            "server = \"127.0.0.1:" + redis.port() + "\"",
-            "db = 1",
-            "[http]",
-            "address = \"127.0.0.1:" + port + "\"",
-            "[debounce]",
-            "min_time_ms = 10",
-            "max_time_ms = 50",
-            "[[sources]]",
-            "name = \"election\"",
-            "redis_prefix = \"e\"",
-            "  [sources.stats]",
-            "  proportion = [ { name = \"total\" }, { name = \"halls\" } ]",
-            "");
-    Assembly a = Assembly.of(new ConfigLoader().parse(dir.resolve(port + ".conf"), text));
-    a.startSources();
-    a.startServer();
-    return a;
-  }
 
   @Test
   void aDrainedClientMovesToTheOtherServerAndEndsWithTheNewestState() throws Exception {
     try (RedisTestServer redis = RedisTestServer.start()) {
-      redis.writer().hset("e:stats:total:data", Map.of("current", "10", "total", "100"));
-      redis.writer().hset("e:stats:halls:data", Map.of("current", "3", "total", "40"));
+      seed(redis);
       int portA = freePort();
       int portB = freePort();
-      try (Assembly a = server(redis, portA);
-          Assembly b = server(redis, portB)) {
-        String hello = "{\"event\":\"hello\",\"payload\":{\"protocol\":2}}";
-        String all = "{\"event\":\"subscribe\",\"payload\":{\"stats\":[\"*\"]}}";
+      try (Assembly a = start(dir, redis, portA);
+          Assembly b = start(dir, redis, portB)) {
         List<Client> onA = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 4; i++) {
-          onA.add(Client.connect(portA, hello, all));
+          onA.add(Client.connect(portA, HELLO, SUBSCRIBE_ALL));
         }
         await()
             .atMost(Duration.ofSeconds(20))
@@ -165,11 +71,7 @@ class DrainTest {
         redis.writer().hset("e:stats:halls:data", "current", "9");
         redis.writer().publish("e:stats:halls:updates", "1");
         Client moved = onA.get(0);
-        String resume =
-            "{\"event\":\"resume\",\"payload\":{\"versions\":"
-                + JSON.writeValueAsString(moved.versions())
-                + "}}";
-        Client back = Client.connect(portB, hello, resume, all);
+        Client back = Client.connect(portB, HELLO, resume(moved), SUBSCRIBE_ALL);
         await()
             .atMost(Duration.ofSeconds(20))
             .until(

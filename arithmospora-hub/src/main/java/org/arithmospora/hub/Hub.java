@@ -845,6 +845,15 @@ public final class Hub {
       long now = nanoTime();
       Map<List<OutboundMessage>, OutboundMessage> batches = new HashMap<>();
       for (Connection c : clients) {
+        if (c.protocol != 2) {
+          // One after the other in this one task, so in one flush; nothing to build per client.
+          for (OutboundMessage m : changed) {
+            if (m.statIndex() < 0 || c.snapshotSent) {
+              offer(c, m, now);
+            }
+          }
+          continue;
+        }
         List<OutboundMessage> mine = new ArrayList<>();
         for (OutboundMessage m : changed) {
           // Milestones go to every client; stats to those past their snapshot, as they asked.
@@ -855,7 +864,6 @@ public final class Hub {
           }
         }
         if (mine.size() > 1
-            && c.protocol == 2
             && c.pending.isEmpty()
             && c.statIntervalNanos == null
             && c.nextAllowed == null
@@ -909,7 +917,12 @@ public final class Hub {
       if (update(m)) {
         long now = nanoTime();
         for (Connection c : clients) {
-          if (c.snapshotSent) {
+          if (!c.snapshotSent) {
+            continue;
+          }
+          if (c.protocol != 2) {
+            offer(c, m, now);
+          } else {
             for (OutboundMessage v : Protocol2.forClient(c, m)) {
               offer(c, v, now);
             }
