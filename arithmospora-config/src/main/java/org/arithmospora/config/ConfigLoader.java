@@ -54,6 +54,10 @@ public final class ConfigLoader {
   private static final Set<String> REDIS_KEYS =
       Set.of(
           "server",
+          "sentinels",
+          "master_name",
+          "sentinel_user",
+          "sentinel_password",
           "password",
           "db",
           "max_idle",
@@ -266,6 +270,9 @@ public final class ConfigLoader {
     }
     r.string(t, "password", "redis", where).ifPresent(b::password);
     r.string(t, "user", "redis", where).ifPresent(b::user);
+    if (t.contains("sentinels")) {
+      sentinel(r, t, where, b);
+    }
     Optional<Long> db = r.integer(t, "db", "redis", where);
     if (db.isPresent()) {
       b.database(db.get().intValue());
@@ -299,6 +306,40 @@ public final class ConfigLoader {
       r.error(root, "redis", null, "redis", e.getMessage());
       return RedisSettings.ofDefaults();
     }
+  }
+
+  private static void sentinel(
+      TomlReader r, TomlTable t, TomlPosition where, RedisSettings.Builder b) {
+    if (t.contains("server")) {
+      r.error(
+          t,
+          "sentinels",
+          where,
+          "redis.sentinels",
+          "and redis.server exclude each other: Sentinel names the master");
+    }
+    List<RedisSettings.Endpoint> sentinels = new ArrayList<>();
+    for (String s : strings(r, t, "sentinels", "redis", where, "\"host:port\" strings")) {
+      try {
+        sentinels.add(RedisSettings.Endpoint.parse(s));
+      } catch (IllegalArgumentException e) {
+        r.error(t, "sentinels", where, "redis.sentinels", e.getMessage());
+      }
+    }
+    Optional<String> master = r.string(t, "master_name", "redis", where);
+    if (master.isEmpty() || sentinels.isEmpty()) {
+      r.error(
+          t,
+          "sentinels",
+          where,
+          "redis.sentinels",
+          "needs at least one \"host:port\" and redis.master_name, the name Sentinel monitors");
+      return;
+    }
+    b.sentinel(master.get(), sentinels)
+        .sentinelAuth(
+            r.string(t, "sentinel_user", "redis", where).orElse(null),
+            r.string(t, "sentinel_password", "redis", where).orElse(null));
   }
 
   private static Optional<Config.Listener> listener(TomlReader r, TomlTable root) {

@@ -13,6 +13,7 @@ import org.arithmospora.core.MilestoneGroup;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.StatDefinition;
 import org.arithmospora.core.TimedPeriod;
+import org.arithmospora.redis.RedisSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -225,6 +226,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sentinelsAndTheMasterNameChooseSentinel() throws Exception {
+    Config c =
+        parse(
+            "[redis]\nsentinels = [\"s1:26379\", \"[::1]:26380\"]\nmaster_name = \"election\"\n"
+                + "sentinel_password = \"pw\"\ndb = 1\n");
+    assertThat(c.redis().topology()).isEqualTo(RedisSettings.Topology.SENTINEL);
+    assertThat(c.redis().masterName()).contains("election");
+    assertThat(c.redis().sentinels())
+        .containsExactly(
+            new RedisSettings.Endpoint("s1", 26379), new RedisSettings.Endpoint("::1", 26380));
+    assertThat(c.redis().sentinelPassword()).contains("pw");
+    assertThat(c.redis().database()).isEqualTo(1);
+  }
+
+  @Test
   void aRedisTableWithoutDbReadsDatabaseZeroAsTheGoProgramDid() throws Exception {
     Config goSample = parse("[redis]\nserver = \"localhost:6379\"\n");
     assertThat(goSample.redis().database()).isZero();
@@ -338,6 +354,8 @@ class ConfigLoaderTest {
           """
       db as text            | [redis]\\ndb = "one"                                   | test.conf:2: redis.db: expected an integer, found the string "one"
       server without port   | [redis]\\nserver = "localhost"                         | test.conf:2: redis.server: Redis server 'localhost' is not host:port (expected "host:port")
+      sentinel, no master   | [redis]\\nsentinels = ["h:26379"]                    | test.conf:2: redis.sentinels: needs at least one "host:port" and redis.master_name, the name Sentinel monitors
+      sentinel and server   | [redis]\\nserver = "h:1"\\nsentinels = ["h:2"]\\nmaster_name = "m" | test.conf:3: redis.sentinels: and redis.server exclude each other: Sentinel names the master
       ping not below pong   | [websocket]\\nping_period = 60                         | test.conf:1: websocket: ping_period (60 s) must be shorter than pong_wait (60 s)
       tiny send window      | [websocket]\\nsend_window_bytes = 100                 | test.conf:1: websocket: send_window_bytes must be at least 2048, got 100
       negative stat rate    | [websocket]\\nmax_stat_rate = -1                      | test.conf:1: websocket: max_stat_rate must be 0 (no cap) or a positive number of messages a second, got -1.0

@@ -2,6 +2,7 @@ package org.arithmospora.redis;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,8 +10,72 @@ import java.util.Optional;
  * How to reach Redis. Immutable; build with {@link #builder()}, which validates on {@link
  * Builder#build()}. The defaults are the Go program's: {@code localhost:6379}, database 1, at most
  * 3 idle pooled connections closed after 240 s idle.
+ *
+ * <p>Redis is one server ({@link Topology#STANDALONE}), a master found through Sentinel ({@link
+ * #sentinels()}, {@link #masterName()}), or a Redis Cluster reached through seed nodes ({@link
+ * #clusterNodes()}).
  */
 public final class RedisSettings {
+  /** How the Redis servers are arranged. */
+  public enum Topology {
+    /** One server at {@link #address()}. */
+    STANDALONE,
+    /** A master that Sentinel names, followed across failovers. */
+    SENTINEL,
+    /** A Redis Cluster; every stat's keys may lie on different masters. */
+    CLUSTER
+  }
+
+  /**
+   * A server's {@code host:port}.
+   *
+   * @param host a name or address, without brackets
+   * @param port 1-65535
+   */
+  public record Endpoint(String host, int port) {
+    /** Checks the port. */
+    public Endpoint {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("Redis host must not be empty");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("Redis port must be 1-65535, got " + port);
+      }
+    }
+
+    /**
+     * Parses {@code host:port}; an empty host means localhost, as in the Go program's {@code
+     * ":6379"}. IPv6 hosts go in brackets: {@code [::1]:6379}.
+     *
+     * @throws IllegalArgumentException when it is not {@code host:port} with a valid port
+     */
+    public static Endpoint parse(String hostAndPort) {
+      Objects.requireNonNull(hostAndPort, "address");
+      String text = hostAndPort.trim();
+      int colon = text.lastIndexOf(':');
+      if (colon < 0) {
+        throw new IllegalArgumentException("Redis server '" + hostAndPort + "' is not host:port");
+      }
+      String h = text.substring(0, colon);
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      int p;
+      try {
+        p = Integer.parseInt(text.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("Redis server '" + hostAndPort + "' has no valid port");
+      }
+      return new Endpoint(h.isEmpty() ? "localhost" : h, p);
+    }
+
+    @Override
+    public String toString() {
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
   private final String host;
   private final int port;
   private final String user;
@@ -29,6 +94,11 @@ public final class RedisSettings {
   private final Duration pingInterval;
   private final Duration minReconnectDelay;
   private final Duration maxReconnectDelay;
+  private final List<Endpoint> sentinels;
+  private final String masterName;
+  private final String sentinelUser;
+  private final String sentinelPassword;
+  private final List<Endpoint> clusterNodes;
 
   private RedisSettings(Builder b) {
     this.host = b.host;
@@ -49,6 +119,11 @@ public final class RedisSettings {
     this.pingInterval = b.pingInterval;
     this.minReconnectDelay = b.minReconnectDelay;
     this.maxReconnectDelay = b.maxReconnectDelay;
+    this.sentinels = List.copyOf(b.sentinels);
+    this.masterName = b.masterName;
+    this.sentinelUser = b.sentinelUser;
+    this.sentinelPassword = b.sentinelPassword;
+    this.clusterNodes = List.copyOf(b.clusterNodes);
   }
 
   /** Settings with every default. */
@@ -82,7 +157,45 @@ public final class RedisSettings {
     b.pingInterval = pingInterval;
     b.minReconnectDelay = minReconnectDelay;
     b.maxReconnectDelay = maxReconnectDelay;
+    b.sentinels = sentinels;
+    b.masterName = masterName;
+    b.sentinelUser = sentinelUser;
+    b.sentinelPassword = sentinelPassword;
+    b.clusterNodes = clusterNodes;
     return b;
+  }
+
+  /** How the servers are arranged: one, Sentinel's master, or a cluster. */
+  public Topology topology() {
+    if (!sentinels.isEmpty()) {
+      return Topology.SENTINEL;
+    }
+    return clusterNodes.isEmpty() ? Topology.STANDALONE : Topology.CLUSTER;
+  }
+
+  /** The Sentinels asked where the master is; empty unless {@link Topology#SENTINEL}. */
+  public List<Endpoint> sentinels() {
+    return sentinels;
+  }
+
+  /** The name Sentinel knows the master by ({@code master_name}); set with {@link #sentinels()}. */
+  public Optional<String> masterName() {
+    return Optional.ofNullable(masterName);
+  }
+
+  /** The ACL user for the Sentinels themselves, if they require one. */
+  public Optional<String> sentinelUser() {
+    return Optional.ofNullable(sentinelUser);
+  }
+
+  /** The password for the Sentinels themselves, if they require one. */
+  public Optional<String> sentinelPassword() {
+    return Optional.ofNullable(sentinelPassword);
+  }
+
+  /** The cluster's seed nodes; empty unless {@link Topology#CLUSTER}. */
+  public List<Endpoint> clusterNodes() {
+    return clusterNodes;
   }
 
   public String host() {
@@ -93,9 +206,24 @@ public final class RedisSettings {
     return port;
   }
 
-  /** {@code host:port}, as logged. */
+  /**
+   * Where Redis is, as logged: {@code host:port}, {@code master 'name' via sentinels …}, or {@code
+   * cluster via …}.
+   */
   public String address() {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return switch (topology()) {
+      case STANDALONE -> (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      case SENTINEL -> "master '" + masterName + "' via Sentinel " + join(sentinels);
+      case CLUSTER -> "cluster via " + join(clusterNodes);
+    };
+  }
+
+  private static String join(List<Endpoint> endpoints) {
+    StringBuilder b = new StringBuilder();
+    for (Endpoint e : endpoints) {
+      b.append(b.length() == 0 ? "" : ", ").append(e);
+    }
+    return b.toString();
   }
 
   /** The ACL user name, if any (Redis 6+). */
@@ -209,6 +337,11 @@ public final class RedisSettings {
     private Duration pingInterval = Duration.ofSeconds(5);
     private Duration minReconnectDelay = Duration.ofMillis(250);
     private Duration maxReconnectDelay = Duration.ofSeconds(10);
+    private List<Endpoint> sentinels = List.of();
+    private String masterName;
+    private String sentinelUser;
+    private String sentinelPassword;
+    private List<Endpoint> clusterNodes = List.of();
 
     private Builder() {}
 
@@ -219,23 +352,37 @@ public final class RedisSettings {
      * @throws IllegalArgumentException when it is not {@code host:port} with a valid port
      */
     public Builder address(String hostAndPort) {
-      Objects.requireNonNull(hostAndPort, "address");
-      String text = hostAndPort.trim();
-      int colon = text.lastIndexOf(':');
-      if (colon < 0) {
-        throw new IllegalArgumentException("Redis server '" + hostAndPort + "' is not host:port");
-      }
-      String h = text.substring(0, colon);
-      if (h.startsWith("[") && h.endsWith("]")) {
-        h = h.substring(1, h.length() - 1);
-      }
-      int p;
-      try {
-        p = Integer.parseInt(text.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Redis server '" + hostAndPort + "' has no valid port");
-      }
-      return host(h.isEmpty() ? "localhost" : h).port(p);
+      Endpoint e = Endpoint.parse(hostAndPort);
+      return host(e.host()).port(e.port());
+    }
+
+    /**
+     * Finds the master through these Sentinels, by {@code masterName}, and follows it across
+     * failovers. Clears {@link #cluster(List)}.
+     */
+    public Builder sentinel(String masterName, List<Endpoint> sentinels) {
+      this.masterName = Objects.requireNonNull(masterName, "masterName");
+      this.sentinels = List.copyOf(sentinels);
+      this.clusterNodes = List.of();
+      return this;
+    }
+
+    /** Credentials for the Sentinels themselves; null or empty for none. */
+    public Builder sentinelAuth(String user, String password) {
+      this.sentinelUser = user == null || user.isEmpty() ? null : user;
+      this.sentinelPassword = password == null || password.isEmpty() ? null : password;
+      return this;
+    }
+
+    /**
+     * Reads a Redis Cluster, discovering it from these seed nodes. The database is 0, the only one
+     * a cluster has. Clears {@link #sentinel(String, List)}.
+     */
+    public Builder cluster(List<Endpoint> seedNodes) {
+      this.clusterNodes = List.copyOf(seedNodes);
+      this.sentinels = List.of();
+      this.masterName = null;
+      return this;
     }
 
     public Builder host(String h) {
@@ -336,6 +483,13 @@ public final class RedisSettings {
       }
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("Redis port must be 1-65535, got " + port);
+      }
+      if (!sentinels.isEmpty() && (masterName == null || masterName.isBlank())) {
+        throw new IllegalArgumentException("Redis Sentinel needs the master's name (master_name)");
+      }
+      if (!clusterNodes.isEmpty() && database != 0) {
+        throw new IllegalArgumentException(
+            "Redis Cluster has only database 0, but db is " + database);
       }
       if (database < 0) {
         throw new IllegalArgumentException("Redis db must not be negative, got " + database);

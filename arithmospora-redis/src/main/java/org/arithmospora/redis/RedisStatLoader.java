@@ -19,10 +19,10 @@ import org.arithmospora.core.type.RawData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * Reads one source's stats from Redis: every batch is one pipeline, so a whole source is read in as
@@ -30,14 +30,14 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 final class RedisStatLoader implements StatLoader {
   private static final Logger log = LoggerFactory.getLogger(RedisStatLoader.class);
-  private final RedisClient client;
+  private final ReadClient client;
   private final RedisKeys keys;
   private final RedisSubscriber subscriber;
   private final String address;
   private final RedisSettings settings;
 
   RedisStatLoader(
-      RedisClient client, RedisKeys keys, RedisSubscriber subscriber, RedisSettings settings) {
+      ReadClient client, RedisKeys keys, RedisSubscriber subscriber, RedisSettings settings) {
     this.client = client;
     this.keys = keys;
     this.subscriber = subscriber;
@@ -202,12 +202,19 @@ final class RedisStatLoader implements StatLoader {
       // A pooled connection may have died with a Redis restart; one retry takes a fresh one.
       // Not after a timeout: Redis is there but stalled, and a retry would only wait as long again.
       for (int attempt = 1; ; attempt++) {
-        try (AbstractPipeline p = client.pipelined()) {
+        try (AbstractPipeline p = client.get().pipelined()) {
           for (Op<?> op : ops) {
             op.send(p);
           }
           p.sync();
           return;
+        } catch (JedisRedirectionException e) {
+          // A cluster's slot moved: learn where it went, then read once more.
+          client.onRedirected();
+          if (attempt >= 2) {
+            throw new StoreUnavailableException(
+                "Redis at " + address + " redirected the reads: " + e.getMessage(), e);
+          }
         } catch (JedisDataException e) {
           throw new StoreUnavailableException(
               "Redis at " + address + " refused the reads: " + e.getMessage(), e);

@@ -9,38 +9,33 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 
 /**
- * One Redis server: a small connection pool for reads and one dedicated subscriber connection for
- * the {@code :updates} channels of every source. Hand each source a {@link #loader(String)} for its
- * key prefix. Thread-safe; close it to release both.
+ * Redis, as one server, Sentinel's master or a cluster: a small connection pool for reads and one
+ * dedicated subscriber connection for the {@code :updates} channels of every source. Hand each
+ * source a {@link #loader(String)} for its key prefix. Thread-safe; close it to release both.
  */
 public final class RedisStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
 
   private final RedisSettings settings;
-  private final ReadPool pool;
-  private final RedisClient client;
+  private final ReadClient reads;
   private final RedisSubscriber subscriber;
 
   private RedisStore(RedisSettings settings) {
     this.settings = settings;
     JedisClientConfig config = clientConfig(settings, settings.readTimeout());
-    this.pool =
-        new ReadPool(
-            new HostAndPort(settings.host(), settings.port()), config, poolConfig(settings));
-    this.client = RedisClient.builder().clientConfig(config).connectionProvider(pool).build();
-    this.subscriber = new RedisSubscriber(settings, clientConfig(settings, settings.readTimeout()));
+    this.reads = ReadClient.of(settings, config, sentinelConfig(settings), poolConfig(settings));
+    this.subscriber = new RedisSubscriber(settings, config, reads);
   }
 
   /**
-   * Prepares connections to the server of {@code settings}. Nothing is connected yet: a server that
-   * is down now is retried when stats are read or followed.
+   * Prepares connections to the server of {@code settings}: one server, Sentinel's master or a
+   * cluster. Nothing is connected yet: a server that is down now is retried when stats are read or
+   * followed.
    */
   public static RedisStore connect(RedisSettings settings) {
     log.debug("Using {}", settings);
@@ -49,7 +44,7 @@ public final class RedisStore implements AutoCloseable {
 
   /** A loader for the source whose keys start with {@code keyPrefix} (its {@code redis_prefix}). */
   public StatLoader loader(String keyPrefix) {
-    return new RedisStatLoader(client, new RedisKeys(keyPrefix), subscriber, settings);
+    return new RedisStatLoader(reads, new RedisKeys(keyPrefix), subscriber, settings);
   }
 
   /** The settings in use. */
@@ -78,7 +73,7 @@ public final class RedisStore implements AutoCloseable {
   /** Sends {@code PING} on a pooled connection; true when Redis answered. For health checks. */
   public boolean ping() {
     try {
-      return "PONG".equalsIgnoreCase(client.ping());
+      return "PONG".equalsIgnoreCase(reads.get().ping());
     } catch (RuntimeException e) {
       return false;
     }
@@ -87,13 +82,12 @@ public final class RedisStore implements AutoCloseable {
   @Override
   public void close() {
     subscriber.close();
-    client.close();
-    pool.close();
+    reads.close();
   }
 
-  /** Read connections open now, idle and in use. */
+  /** Read connections open now, idle and in use, of a single server. */
   int readConnections() {
-    return pool.connections();
+    return ((ReadClient.Standalone) reads).connections();
   }
 
   static JedisClientConfig clientConfig(RedisSettings s, Duration readTimeout) {
@@ -109,6 +103,11 @@ public final class RedisStore implements AutoCloseable {
             .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
     s.user().ifPresent(b::user);
     s.password().ifPresent(b::password);
+    tls(s, b);
+    return b.build();
+  }
+
+  private static void tls(RedisSettings s, DefaultJedisClientConfig.Builder b) {
     if (s.tls()) {
       SslOptions.Builder tls =
           SslOptions.builder()
@@ -120,6 +119,20 @@ public final class RedisStore implements AutoCloseable {
                       file.toFile(), s.trustStorePassword().map(String::toCharArray).orElse(null)));
       b.sslOptions(tls.build());
     }
+  }
+
+  /** For the Sentinels themselves: their own credentials, no database, the same TLS. */
+  static JedisClientConfig sentinelConfig(RedisSettings s) {
+    DefaultJedisClientConfig.Builder b =
+        DefaultJedisClientConfig.builder()
+            .clientName(s.clientName())
+            .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
+            .socketTimeoutMillis((int) s.readTimeout().toMillis())
+            .serverDefaultProtocol()
+            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    s.sentinelUser().ifPresent(b::user);
+    s.sentinelPassword().ifPresent(b::password);
+    tls(s, b);
     return b.build();
   }
 

@@ -40,6 +40,7 @@ final class RedisSubscriber implements AutoCloseable {
 
   private final RedisSettings settings;
   private final JedisClientConfig config;
+  private final ReadClient topology;
   private final List<Registration> registrations = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   private final AtomicLong connections = new AtomicLong();
@@ -48,6 +49,8 @@ final class RedisSubscriber implements AutoCloseable {
 
   private volatile boolean closed;
   private volatile Jedis jedis;
+  // Where the current or latest connection went: with Sentinel or Cluster it moves.
+  private volatile HostAndPort at;
   private volatile Handler handler;
   private volatile long lastPongNanos;
   private volatile boolean connected;
@@ -55,9 +58,10 @@ final class RedisSubscriber implements AutoCloseable {
   private boolean outageLogged;
   private String refusalLogged;
 
-  RedisSubscriber(RedisSettings settings, JedisClientConfig config) {
+  RedisSubscriber(RedisSettings settings, JedisClientConfig config, ReadClient topology) {
     this.settings = settings;
     this.config = config;
+    this.topology = topology;
     this.watchdog =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -148,7 +152,9 @@ final class RedisSubscriber implements AutoCloseable {
       Jedis j = null;
       Handler h = new Handler(channels);
       try {
-        j = new Jedis(new HostAndPort(settings.host(), settings.port()), config);
+        HostAndPort target = topology.subscribeTarget();
+        at = target;
+        j = new Jedis(target, config);
         jedis = j;
         if (closed) {
           // close() may have looked for a connection before this one was published.
@@ -192,7 +198,7 @@ final class RedisSubscriber implements AutoCloseable {
         log.error(
             "Redis at {} refuses the subscriber connection{}: {}. Stats are read, but their "
                 + "changes are not heard: clients get no live updates. {}Retrying with backoff.",
-            settings.address(),
+            where(),
             settings.user().map(u -> " of user '" + u + "'").orElse(""),
             why,
             why.startsWith("NOPERM")
@@ -208,12 +214,11 @@ final class RedisSubscriber implements AutoCloseable {
       log.warn(
           "{} Redis at {}: {}; retrying with backoff",
           connections.get() > 0 ? "Lost the subscriber connection to" : "Cannot reach",
-          settings.address(),
+          where(),
           RedisStatLoader.describe(e));
       outageLogged = true;
     } else {
-      log.debug(
-          "Redis at {} still unreachable: {}", settings.address(), RedisStatLoader.describe(e));
+      log.debug("Redis at {} still unreachable: {}", where(), RedisStatLoader.describe(e));
     }
   }
 
@@ -223,10 +228,10 @@ final class RedisSubscriber implements AutoCloseable {
     refusalLogged = null;
     connections.incrementAndGet();
     if (outageLogged) {
-      log.info("Redis at {} is reachable again; re-reading every source", settings.address());
+      log.info("Redis at {} is reachable again; re-reading every source", where());
       outageLogged = false;
     } else {
-      log.debug("Subscribed to Redis at {}", settings.address());
+      log.debug("Subscribed to Redis at {}", where());
     }
   }
 
@@ -237,16 +242,33 @@ final class RedisSubscriber implements AutoCloseable {
       return;
     }
     long silentFor = System.nanoTime() - lastPongNanos;
+    HostAndPort where = at;
+    if (where != null && !topology.stillSubscribeAt(where)) {
+      log.info(
+          "Redis master moved from {}: moving the subscriber connection, then re-reading", where);
+      connected = false;
+      closeQuietly(j);
+      return;
+    }
     if (silentFor > settings.pingInterval().toNanos() * 3) {
       log.warn(
           "Redis at {} stopped answering pings on the subscriber connection; reconnecting",
-          settings.address());
+          where());
       connected = false;
       // Closing the socket fails the subscriber's blocked read, and its loop reconnects.
       closeQuietly(j);
       return;
     }
     h.sendPing();
+  }
+
+  /** The server last tried, with the topology when that is not a single server. */
+  private String where() {
+    HostAndPort a = at;
+    if (settings.topology() == RedisSettings.Topology.STANDALONE || a == null) {
+      return settings.address();
+    }
+    return a + " (" + settings.address() + ")";
   }
 
   private void sleep(Duration d) {
