@@ -91,20 +91,23 @@ public final class RedisStore implements AutoCloseable {
   }
 
   static JedisClientConfig clientConfig(RedisSettings s, Duration readTimeout) {
-    DefaultJedisClientConfig.Builder b =
-        DefaultJedisClientConfig.builder()
-            .database(s.database())
-            .clientName(s.clientName())
-            .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
-            .socketTimeoutMillis((int) readTimeout.toMillis())
-            // RESP2 without HELLO works with every Redis version sites may still run.
-            .serverDefaultProtocol()
-            // CLIENT SETINFO needs Redis 7.2; older servers would answer it with an error.
-            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    DefaultJedisClientConfig.Builder b = common(s, readTimeout).database(s.database());
     s.user().ifPresent(b::user);
     s.password().ifPresent(b::password);
     tls(s, b);
     return b.build();
+  }
+
+  /** What every connection shares, to the data servers and to the Sentinels alike. */
+  private static DefaultJedisClientConfig.Builder common(RedisSettings s, Duration readTimeout) {
+    return DefaultJedisClientConfig.builder()
+        .clientName(s.clientName())
+        .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
+        .socketTimeoutMillis((int) readTimeout.toMillis())
+        // RESP2 without HELLO works with every Redis version sites may still run.
+        .serverDefaultProtocol()
+        // CLIENT SETINFO needs Redis 7.2; older servers would answer it with an error.
+        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
   }
 
   private static void tls(RedisSettings s, DefaultJedisClientConfig.Builder b) {
@@ -123,13 +126,7 @@ public final class RedisStore implements AutoCloseable {
 
   /** For the Sentinels themselves: their own credentials, no database, the same TLS. */
   static JedisClientConfig sentinelConfig(RedisSettings s) {
-    DefaultJedisClientConfig.Builder b =
-        DefaultJedisClientConfig.builder()
-            .clientName(s.clientName())
-            .connectionTimeoutMillis((int) s.connectTimeout().toMillis())
-            .socketTimeoutMillis((int) s.readTimeout().toMillis())
-            .serverDefaultProtocol()
-            .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    DefaultJedisClientConfig.Builder b = common(s, s.readTimeout());
     s.sentinelUser().ifPresent(b::user);
     s.sentinelPassword().ifPresent(b::password);
     tls(s, b);
