@@ -58,6 +58,7 @@ public final class ConfigLoader {
           "master_name",
           "sentinel_user",
           "sentinel_password",
+          "cluster",
           "password",
           "db",
           "max_idle",
@@ -273,9 +274,16 @@ public final class ConfigLoader {
     if (t.contains("sentinels")) {
       sentinel(r, t, where, b);
     }
+    boolean cluster = t.contains("cluster");
+    if (cluster) {
+      cluster(r, t, where, b);
+    }
     Optional<Long> db = r.integer(t, "db", "redis", where);
     if (db.isPresent()) {
       b.database(db.get().intValue());
+    } else if (cluster) {
+      // A cluster has only database 0: there is nothing to choose, nor to warn about.
+      b.database(0);
     } else {
       // The Go program decoded a [redis] table over its defaults whole: a table without db meant
       // database 0. A site switching over must see the data it saw.
@@ -318,14 +326,7 @@ public final class ConfigLoader {
           "redis.sentinels",
           "and redis.server exclude each other: Sentinel names the master");
     }
-    List<RedisSettings.Endpoint> sentinels = new ArrayList<>();
-    for (String s : strings(r, t, "sentinels", "redis", where, "\"host:port\" strings")) {
-      try {
-        sentinels.add(RedisSettings.Endpoint.parse(s));
-      } catch (IllegalArgumentException e) {
-        r.error(t, "sentinels", where, "redis.sentinels", e.getMessage());
-      }
-    }
+    List<RedisSettings.Endpoint> sentinels = endpoints(r, t, "sentinels", where);
     Optional<String> master = r.string(t, "master_name", "redis", where);
     if (master.isEmpty() || sentinels.isEmpty()) {
       r.error(
@@ -340,6 +341,44 @@ public final class ConfigLoader {
         .sentinelAuth(
             r.string(t, "sentinel_user", "redis", where).orElse(null),
             r.string(t, "sentinel_password", "redis", where).orElse(null));
+  }
+
+  private static void cluster(
+      TomlReader r, TomlTable t, TomlPosition where, RedisSettings.Builder b) {
+    for (String other : List.of("server", "sentinels")) {
+      if (t.contains(other)) {
+        r.error(
+            t,
+            "cluster",
+            where,
+            "redis.cluster",
+            "and redis." + other + " exclude each other: the cluster's nodes are the servers");
+      }
+    }
+    List<RedisSettings.Endpoint> nodes = endpoints(r, t, "cluster", where);
+    if (nodes.isEmpty()) {
+      r.error(
+          t,
+          "cluster",
+          where,
+          "redis.cluster",
+          "needs at least one \"host:port\" of a cluster node to discover the others from");
+      return;
+    }
+    b.cluster(nodes);
+  }
+
+  private static List<RedisSettings.Endpoint> endpoints(
+      TomlReader r, TomlTable t, String key, TomlPosition where) {
+    List<RedisSettings.Endpoint> endpoints = new ArrayList<>();
+    for (String s : strings(r, t, key, "redis", where, "\"host:port\" strings")) {
+      try {
+        endpoints.add(RedisSettings.Endpoint.parse(s));
+      } catch (IllegalArgumentException e) {
+        r.error(t, key, where, "redis." + key, e.getMessage());
+      }
+    }
+    return endpoints;
   }
 
   private static Optional<Config.Listener> listener(TomlReader r, TomlTable root) {

@@ -241,6 +241,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clusterNodesChooseAClusterOnDatabaseZeroWithoutAWarning() throws Exception {
+    Config c = parse("[redis]\ncluster = [\"n1:7000\", \"n2:7001\"]\n");
+    assertThat(c.redis().topology()).isEqualTo(RedisSettings.Topology.CLUSTER);
+    assertThat(c.redis().clusterNodes())
+        .containsExactly(
+            new RedisSettings.Endpoint("n1", 7000), new RedisSettings.Endpoint("n2", 7001));
+    assertThat(c.redis().database()).isZero();
+    assertThat(c.warnings()).noneMatch(w -> w.contains("db"));
+  }
+
+  @Test
   void aRedisTableWithoutDbReadsDatabaseZeroAsTheGoProgramDid() throws Exception {
     Config goSample = parse("[redis]\nserver = \"localhost:6379\"\n");
     assertThat(goSample.redis().database()).isZero();
@@ -356,6 +367,10 @@ class ConfigLoaderTest {
       server without port   | [redis]\\nserver = "localhost"                         | test.conf:2: redis.server: Redis server 'localhost' is not host:port (expected "host:port")
       sentinel, no master   | [redis]\\nsentinels = ["h:26379"]                    | test.conf:2: redis.sentinels: needs at least one "host:port" and redis.master_name, the name Sentinel monitors
       sentinel and server   | [redis]\\nserver = "h:1"\\nsentinels = ["h:2"]\\nmaster_name = "m" | test.conf:3: redis.sentinels: and redis.server exclude each other: Sentinel names the master
+      cluster and server    | [redis]\\nserver = "h:1"\\ncluster = ["h:2"]          | test.conf:3: redis.cluster: and redis.server exclude each other: the cluster's nodes are the servers
+      cluster, no nodes     | [redis]\\ncluster = []                             | test.conf:2: redis.cluster: needs at least one "host:port" of a cluster node to discover the others from
+      cluster, bad node     | [redis]\\ncluster = ["n1"]                         | test.conf:2: redis.cluster: Redis server 'n1' is not host:port
+      cluster on db 1       | [redis]\\ncluster = ["n1:7000"]\\ndb = 1             | test.conf:1: redis: Redis Cluster has only database 0, but db is 1
       ping not below pong   | [websocket]\\nping_period = 60                         | test.conf:1: websocket: ping_period (60 s) must be shorter than pong_wait (60 s)
       tiny send window      | [websocket]\\nsend_window_bytes = 100                 | test.conf:1: websocket: send_window_bytes must be at least 2048, got 100
       negative stat rate    | [websocket]\\nmax_stat_rate = -1                      | test.conf:1: websocket: max_stat_rate must be 0 (no cap) or a positive number of messages a second, got -1.0
