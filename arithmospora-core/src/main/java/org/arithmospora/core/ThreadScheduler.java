@@ -2,6 +2,7 @@ package org.arithmospora.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Scheduler} with one daemon thread of its own and the system clock. A task that throws is
- * logged and does not stop later tasks. Close it to stop the thread.
+ * logged and does not stop later tasks. Close it to stop the thread; a task scheduled after that is
+ * dropped, as the delayed tasks still waiting are, rather than failing the caller, since a periodic
+ * task that reschedules itself cannot know it ran for the last time.
  */
 public final class ThreadScheduler implements Scheduler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ThreadScheduler.class);
@@ -52,10 +55,19 @@ public final class ThreadScheduler implements Scheduler, AutoCloseable {
 
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    ScheduledFuture<?> f =
-        executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> f;
+    try {
+      f = executor.schedule(guarded(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      if (!executor.isShutdown()) {
+        throw e;
+      }
+      return NOTHING_TO_CANCEL;
+    }
     return () -> f.cancel(false);
   }
+
+  private static final Cancellable NOTHING_TO_CANCEL = () -> {};
 
   private static Runnable guarded(Runnable task) {
     return () -> {
