@@ -1,5 +1,7 @@
 package org.arithmospora.hub;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,6 +91,9 @@ public final class Connection {
 
   /** Whether the hub counts it among the clients with messages waiting. */
   boolean counted;
+
+  /** When its access ends, on the hub's ticker; {@link Long#MAX_VALUE} while it has no end. */
+  volatile long accessEndsNanos = Long.MAX_VALUE;
 
   Connection(Hub hub, Hub.Channel channel, Transport transport, DeliverySettings settings) {
     this.hub = hub;
@@ -244,6 +249,18 @@ public final class Connection {
   /** The client sent something: it is alive. */
   public void heard() {
     lastHeardNanos = hub.nanoTime();
+  }
+
+  /**
+   * The client may read its source until {@code expires} (its token's expiry): at that moment the
+   * hub closes the connection with 1008 and "token expired", and the client has to come back with a
+   * new token. Any thread; call it before the first message is due, right after {@link
+   * Hub#connect}.
+   */
+  public void accessEndsAt(Instant expires) {
+    Duration left = Duration.between(hub.now(), expires);
+    long now = hub.nanoTime();
+    accessEndsNanos = left.isNegative() ? now : now + Math.min(left.toNanos(), Long.MAX_VALUE / 4);
   }
 
   /** The connection ended on the client's side or in the network; the hub forgets the client. */

@@ -86,6 +86,9 @@ public final class Hub {
   /** Most drops logged one by one per {@link #DROP_LOG_PERIOD_NANOS}; the rest are counted. */
   private static final int DROP_LOG_BURST = 10;
 
+  /** RFC 6455's close code for a client the server's policy no longer lets in. */
+  private static final int POLICY_VIOLATION = 1008;
+
   private static final long DROP_LOG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DeliverySettings settings;
@@ -121,6 +124,7 @@ public final class Hub {
   private final AtomicLong bytesSent = new AtomicLong();
   private final AtomicLong conflated = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong expired = new AtomicLong();
   private final AtomicLong ackRequests = new AtomicLong();
   private final Map<DropReason, AtomicLong> drops = new EnumMap<>(DropReason.class);
 
@@ -275,6 +279,10 @@ public final class Hub {
     return ticker.getAsLong();
   }
 
+  Instant now() {
+    return scheduler.now();
+  }
+
   // ---- figures, from any thread ----
 
   /** Clients connected to every source. */
@@ -337,6 +345,11 @@ public final class Hub {
   /** Clients dropped for {@code reason}. */
   public long clientsDropped(DropReason reason) {
     return drops.get(reason).get();
+  }
+
+  /** Clients whose connection was closed because their access ended (their token expired). */
+  public long clientsExpired() {
+    return expired.get();
   }
 
   /** Clients refused because {@code max_connections} was reached. */
@@ -662,9 +675,12 @@ public final class Hub {
     long pingPeriod = settings.pingPeriod().toNanos();
     List<Connection> silent = new ArrayList<>();
     List<Connection> stuck = new ArrayList<>();
+    List<Connection> expiring = new ArrayList<>();
     for (Connection c : clients) {
       SendWindow w = c.window;
-      if (now - c.lastHeardNanos > pongWait) {
+      if (now - c.accessEndsNanos >= 0) {
+        expiring.add(c);
+      } else if (now - c.lastHeardNanos > pongWait) {
         silent.add(c);
       } else if (w.stuck(writeWait, now)) {
         stuck.add(c);
@@ -675,6 +691,14 @@ public final class Hub {
     }
     silent.forEach(c -> drop(c, DropReason.SILENT, now));
     stuck.forEach(c -> drop(c, DropReason.STUCK, now));
+    for (Connection c : expiring) {
+      // Not a fault of the client's: it closes in order, and a client that renews its token
+      // reconnects at once. Counted, not logged: tokens of a whole audience can end together.
+      expired.incrementAndGet();
+      log.debug("Closing client {}: its token expired", c);
+      c.transport.close(POLICY_VIOLATION, "token expired");
+      unregister(c);
+    }
     // The count of drops not logged one by one is said at the end of its period, even when no
     // drop follows to trigger it.
     endDropLogPeriodIfDue(now);

@@ -45,6 +45,9 @@ public final class HubMetrics implements MeterBinder {
           .tag("reason", reason.setting())
           .register(registry);
     }
+    FunctionCounter.builder("arithmospora.client.expired", hub, Hub::clientsExpired)
+        .description("Clients of private sources closed (1008) because their token expired")
+        .register(registry);
     FunctionCounter.builder("arithmospora.client.refused", hub, Hub::clientsRefused)
         .description("Clients refused because max_connections was reached")
         .register(registry);

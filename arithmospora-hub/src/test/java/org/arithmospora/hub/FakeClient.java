@@ -99,6 +99,7 @@ final class FakeClient implements Transport {
   private long bytesWritten;
   int flushes;
   int closeCode = -1;
+  String closeReason;
   String aborted;
   private long consumedOfHead;
 
@@ -174,6 +175,7 @@ final class FakeClient implements Transport {
   @Override
   public void close(int code, String reason) {
     closeCode = code;
+    closeReason = reason;
   }
 
   @Override

@@ -249,6 +249,33 @@ class HubTest {
   }
 
   @Test
+  void aClientWhoseAccessEndsIsClosedWith1008ThenAndNotBefore() {
+    f = new HubFixture(2, settings().build());
+    FakeClient expiring = f.connect("expiring");
+    expiring.connection.accessEndsAt(f.clock.now().plusSeconds(10));
+    FakeClient forGood = f.connect("for good");
+    f.keepReading(expiring, Duration.ofSeconds(9));
+    forGood.readAll();
+    assertThat(expiring.closeCode).as("9 s in, 1 s before its token expires").isEqualTo(-1);
+    f.keepReading(expiring, Duration.ofSeconds(2));
+    forGood.readAll();
+    assertThat(expiring.closeCode).isEqualTo(1008);
+    assertThat(expiring.closeReason).isEqualTo("token expired");
+    assertThat(forGood.closeCode).isEqualTo(-1);
+    assertThat(f.hub.clientsExpired()).isEqualTo(1);
+    assertThat(f.hub.connectedClients()).isEqualTo(1);
+  }
+
+  @Test
+  void aClientWhoseAccessEndedBeforeItArrivedIsClosedAtOnce() {
+    f = new HubFixture(2, settings().build());
+    FakeClient late = f.connect("late");
+    late.connection.accessEndsAt(f.clock.now().minusSeconds(1));
+    f.keepReading(late, Duration.ofSeconds(1));
+    assertThat(late.closeCode).isEqualTo(1008);
+  }
+
+  @Test
   void anIdleClientIsPingedAndKeptWhileItAnswersAndDroppedWhenSilent() {
     f =
         new HubFixture(
