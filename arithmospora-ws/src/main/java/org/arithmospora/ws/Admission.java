@@ -50,7 +50,7 @@ final class Admission {
   private volatile boolean overIpLimit;
   private volatile boolean overRate;
   private volatile Refusal refusal;
-  private volatile String source;
+  private volatile Admitted admitted;
   // The end of the request header is looked for on the selector thread only.
   private int headerBytes;
   private int endMatched;
@@ -126,13 +126,13 @@ final class Admission {
     return r == null ? null : r.bytes();
   }
 
-  /** The source the request asked for, once the endpoint accepted it. */
-  String source() {
-    return source;
+  /** What the endpoint accepted: the source the request asked for, and until when. */
+  Admitted admitted() {
+    return admitted;
   }
 
-  void source(String name) {
-    this.source = name;
+  void admitted(Admitted a) {
+    this.admitted = a;
   }
 
   /**

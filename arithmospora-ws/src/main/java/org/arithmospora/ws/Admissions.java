@@ -34,7 +34,8 @@ final class Admissions {
           new TreeMap<>(
               Map.of(
                   400, "bad request",
-                  403, "origin not allowed",
+                  401, "no token, or a bad one, for a private source",
+                  403, "origin not allowed, or token not granting the source",
                   404, "no such source",
                   405, "method not GET",
                   426, "websocket version not 13",

@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.arithmospora.core.Source;
+import org.arithmospora.hub.Connection;
 import org.arithmospora.hub.Hub;
+import org.arithmospora.hub.SourceAccess;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
@@ -82,6 +84,7 @@ public final class ArithmosporaServer implements AutoCloseable {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<Draft> drafts;
   private final Admissions admissions;
+  private final SourceAccess access;
   private final AtomicLong rescued = new AtomicLong();
   private final AcceptPause acceptPause = new AcceptPause();
   private ScheduledExecutorService rescuer;
@@ -93,8 +96,10 @@ public final class ArithmosporaServer implements AutoCloseable {
   private volatile boolean stopped;
   private volatile boolean draining;
 
-  private ArithmosporaServer(WebSocketSettings settings, List<Source> sources) {
+  private ArithmosporaServer(
+      WebSocketSettings settings, List<Source> sources, SourceAccess access) {
     this.settings = settings;
+    this.access = access;
     Hub.Builder b = Hub.builder(settings.delivery());
     sources.forEach(b::source);
     this.hub = b.build();
@@ -689,28 +694,41 @@ public final class ArithmosporaServer implements AutoCloseable {
         }
         throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
       }
+      SourceAccess.Decision decision = SourceAccess.Decision.allowed();
+      if (access.isPrivate(name)) {
+        decision = access.decide(name, AccessTokens.token(request));
+        if (!decision.isAllowed()) {
+          if (admission != null) {
+            admission.refuse(AccessTokens.refusal(decision));
+          }
+          throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, decision.reason());
+        }
+      }
+      Admitted admitted = new Admitted(name, decision.expires());
       if (admission != null) {
-        admission.source(name);
+        admission.admitted(admitted);
       } else {
-        conn.setAttachment(name);
+        conn.setAttachment(admitted);
       }
       return super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
     }
 
     @Override
     public void onOpen(WebSocket conn, ClientHandshake handshake) {
-      String name = null;
+      Admitted admitted = null;
       if (conn.getAttachment() instanceof Admission a) {
         admissions.upgraded(a, conn);
-        name = a.source();
-      } else if (conn.getAttachment() instanceof String s) {
-        name = s;
+        admitted = a.admitted();
+      } else if (conn.getAttachment() instanceof Admitted s) {
+        admitted = s;
       }
-      if (name != null) {
+      if (admitted != null) {
         WebSocketImpl impl = (WebSocketImpl) conn;
         WebSocketTransport transport = new WebSocketTransport(impl, this::onWriteDemand);
         conn.setAttachment(transport);
-        transport.attach(hub.connect(name, transport));
+        Connection client = hub.connect(admitted.source(), transport);
+        admitted.accessEnds().ifPresent(client::accessEndsAt);
+        transport.attach(client);
       } else {
         conn.close(CloseFrame.POLICY_VALIDATION, "no source");
       }
@@ -809,9 +827,21 @@ public final class ArithmosporaServer implements AutoCloseable {
   public static final class Builder {
     private final WebSocketSettings settings;
     private final List<Source> sources = new ArrayList<>();
+    private SourceAccess access = SourceAccess.OPEN;
 
     private Builder(WebSocketSettings settings) {
       this.settings = Objects.requireNonNull(settings);
+    }
+
+    /**
+     * Who may read which source (default: everyone, every source). A client of a private source
+     * presents its token as {@code ?token=} (what a browser can do) or in an {@code Authorization:
+     * Bearer} header; without one it is refused with 401, with one that does not grant the source
+     * with 403, and its connection is closed (1008) when the token expires.
+     */
+    public Builder access(SourceAccess access) {
+      this.access = Objects.requireNonNull(access);
+      return this;
     }
 
     /** Serves {@code source} at {@code /<name>}. */
@@ -829,7 +859,7 @@ public final class ArithmosporaServer implements AutoCloseable {
       if (sources.isEmpty()) {
         throw new IllegalArgumentException("a server needs at least one source");
       }
-      return new ArithmosporaServer(settings, sources);
+      return new ArithmosporaServer(settings, sources, access);
     }
   }
 }
