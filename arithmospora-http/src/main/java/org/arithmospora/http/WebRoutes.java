@@ -43,7 +43,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.arithmospora.core.Source;
 import org.arithmospora.core.wire.WireFormat;
+import org.arithmospora.hub.Connection;
 import org.arithmospora.hub.Hub;
+import org.arithmospora.hub.SourceAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +80,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Map<String, Source> sources;
   private final Map<String, SourceSnapshot> snapshots = new HashMap<>();
   private final Hub hub;
+  private final SourceAccess access;
   private final BooleanSupplier liveness;
   private final Readiness readiness;
   private final Supplier<String> metrics;
@@ -102,8 +105,10 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       int websocketPort,
       boolean websocketTls,
       Map<String, Map<String, StatLabel>> labels,
+      SourceAccess access,
       String epoch) {
     this.settings = settings;
+    this.access = access;
     this.sources = Map.copyOf(sources);
     sources.forEach((name, s) -> snapshots.put(name, new SourceSnapshot(s)));
     this.hub = hub;
@@ -146,7 +151,9 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       cors(req, r);
       r.headers()
           .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS")
-          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Last-Event-ID, If-None-Match")
+          .set(
+              HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+              "Last-Event-ID, If-None-Match, Authorization")
           .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
       reply(ctx, req, r, true);
       return;
@@ -167,9 +174,17 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
           reply(ctx, req, response(HttpResponseStatus.NO_CONTENT, TEXT, new byte[0]), true);
       default -> {
         if (path.startsWith("/sources/") && path.endsWith(EVENTS)) {
-          events(ctx, req, path.substring("/sources/".length(), path.length() - EVENTS.length()));
+          String name = path.substring("/sources/".length(), path.length() - EVENTS.length());
+          SourceAccess.Decision d = decide(req, name);
+          if (d.isAllowed()) {
+            events(ctx, req, name, d);
+          } else {
+            reply(ctx, req, cors(req, refusal(d)), true);
+          }
         } else if (path.startsWith("/sources/")) {
-          reply(ctx, req, cors(req, snapshot(req, path.substring("/sources/".length()))), true);
+          String name = path.substring("/sources/".length());
+          SourceAccess.Decision d = decide(req, name);
+          reply(ctx, req, cors(req, d.isAllowed() ? snapshot(req, name) : refusal(d)), true);
         } else if (DASHBOARD_FILES.containsKey(path) && settings.dashboard()) {
           reply(ctx, req, file(DASHBOARD_FILES.get(path)), true);
         } else {
@@ -267,6 +282,41 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     return response(HttpResponseStatus.OK, JSON, body);
   }
 
+  /**
+   * Whether the request may read source {@code name}: public sources need nothing; a private one
+   * needs a token, in {@code ?token=} (what {@code EventSource} can send) or a bearer header. An
+   * unknown name is let by, to be answered 404.
+   */
+  private SourceAccess.Decision decide(FullHttpRequest req, String name) {
+    if (!sources.containsKey(name) || !access.isPrivate(name)) {
+      return SourceAccess.Decision.allowed();
+    }
+    String token =
+        new QueryStringDecoder(req.uri())
+            .parameters().getOrDefault("token", List.of()).stream()
+                .filter(t -> !t.isEmpty())
+                .findFirst()
+                .orElseGet(
+                    () ->
+                        SourceAccess.bearerToken(req.headers().get(HttpHeaderNames.AUTHORIZATION)));
+    return access.decide(name, token);
+  }
+
+  /** 401 with a challenge (RFC 6750) for no token or a bad one, 403 for one not granting it. */
+  private static FullHttpResponse refusal(SourceAccess.Decision d) {
+    FullHttpResponse r = status(HttpResponseStatus.valueOf(d.httpStatus()), d.reason() + "\n");
+    String challenge =
+        switch (d.verdict()) {
+          case BAD_TOKEN -> ", error=\"invalid_token\"";
+          case NOT_GRANTED -> ", error=\"insufficient_scope\"";
+          default -> "";
+        };
+    r.headers()
+        .set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"arithmospora\"" + challenge)
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return r;
+  }
+
   private FullHttpResponse snapshot(FullHttpRequest req, String name) {
     SourceSnapshot snapshot = snapshots.get(name);
     if (snapshot == null) {
@@ -274,14 +324,18 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     SourceSnapshot.Document d = snapshot.current();
     String etag = "\"" + epoch + "-" + d.version() + "\"";
-    String cacheControl = "public, max-age=" + settings.snapshotMaxAge().toSeconds();
-    if (etag.equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
-      FullHttpResponse r = response(HttpResponseStatus.NOT_MODIFIED, JSON, new byte[0]);
-      r.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
-      return r;
-    }
-    FullHttpResponse r = response(HttpResponseStatus.OK, JSON, d.json());
+    // A private source's numbers are for the token's holder: no shared cache may keep them.
+    boolean shared = !access.isPrivate(name);
+    String cacheControl =
+        (shared ? "public" : "private") + ", max-age=" + settings.snapshotMaxAge().toSeconds();
+    FullHttpResponse r =
+        etag.equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH))
+            ? response(HttpResponseStatus.NOT_MODIFIED, JSON, new byte[0])
+            : response(HttpResponseStatus.OK, JSON, d.json());
     r.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+    if (!shared) {
+      r.headers().add(HttpHeaderNames.VARY, "Authorization");
+    }
     return r;
   }
 
@@ -291,7 +345,8 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         "no source '" + name + "'; sources: " + String.join(", ", sources.keySet()) + "\n");
   }
 
-  private void events(ChannelHandlerContext ctx, FullHttpRequest req, String name) {
+  private void events(
+      ChannelHandlerContext ctx, FullHttpRequest req, String name, SourceAccess.Decision access) {
     if (hub == null || !hub.serves(name)) {
       reply(
           ctx,
@@ -321,7 +376,9 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
             Unpooled.copiedBuffer("retry: 2000\n\n", StandardCharsets.US_ASCII)));
     streams.add(ch);
     SseTransport transport = new SseTransport(ch, epoch);
-    transport.attach(hub.connect(name, transport, resumeAfter(req)));
+    Connection client = hub.connect(name, transport, resumeAfter(req));
+    access.expires().ifPresent(client::accessEndsAt);
+    transport.attach(client);
   }
 
   /** The sequence a returning client holds, from {@code Last-Event-ID}: -1 if none, or not ours. */

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import org.arithmospora.core.Source;
 import org.arithmospora.hub.Hub;
+import org.arithmospora.hub.SourceAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +82,7 @@ public final class WebServer implements AutoCloseable {
             b.websocketPort,
             b.websocketTls,
             b.labels,
+            b.access,
             Long.toString(System.currentTimeMillis(), 36));
     this.acceptor =
         new MultiThreadIoEventLoopGroup(1, threads("accept"), NioIoHandler.newFactory());
@@ -196,6 +198,7 @@ public final class WebServer implements AutoCloseable {
     private final Map<String, Map<String, StatLabel>> labels = new LinkedHashMap<>();
     private int websocketPort = -1;
     private boolean websocketTls;
+    private SourceAccess access = SourceAccess.OPEN;
 
     private Builder(WebSettings settings) {
       this.settings = Objects.requireNonNull(settings);
@@ -222,6 +225,17 @@ public final class WebServer implements AutoCloseable {
     /** The hub whose clients event streams become; without one there are no event streams. */
     public Builder hub(Hub h) {
       this.hub = Objects.requireNonNull(h);
+      return this;
+    }
+
+    /**
+     * Who may read which source (default: everyone). A private source's snapshot and event stream
+     * need a token, in {@code ?token=} or an {@code Authorization: Bearer} header: without one the
+     * answer is 401, with one not granting the source 403. A private snapshot is {@code
+     * Cache-Control: private}; an event stream is closed when its token expires.
+     */
+    public Builder access(SourceAccess a) {
+      this.access = Objects.requireNonNull(a);
       return this;
     }
 

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -29,6 +30,7 @@ import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.store.InMemoryStore;
 import org.arithmospora.hub.DeliverySettings;
 import org.arithmospora.hub.Hub;
+import org.arithmospora.hub.SourceAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,10 @@ class WebServerTest {
   }
 
   private void startWeb(WebSettings.Builder settings) {
+    startWeb(settings, SourceAccess.OPEN);
+  }
+
+  private void startWeb(WebSettings.Builder settings, SourceAccess access) {
     web =
         WebServer.builder(
                 settings
@@ -80,6 +86,7 @@ class WebServerTest {
             .readiness(() -> List.copyOf(notReady))
             .metrics(() -> "# TYPE up gauge\nup 1\n")
             .dashboardWebsocket(9999, false)
+            .access(access)
             .build();
     web.start();
   }
@@ -243,6 +250,73 @@ class WebServerTest {
     stranger.close();
   }
 
+  /** "good" grants the election; "brief" grants it for 1.5 s; "other" grants nothing. */
+  private static final SourceAccess ELECTION_IS_PRIVATE =
+      new SourceAccess() {
+        @Override
+        public boolean isPrivate(String source) {
+          return true;
+        }
+
+        @Override
+        public Decision decide(String source, String token) {
+          if (token == null) {
+            return Decision.refused(Verdict.NO_TOKEN, "source '" + source + "' needs a token");
+          }
+          return switch (token) {
+            case "good" -> Decision.allowed();
+            case "brief" -> Decision.allowedUntil(Instant.now().plusMillis(1500));
+            case "other" -> Decision.refused(Verdict.NOT_GRANTED, "token does not grant it");
+            default -> Decision.refused(Verdict.BAD_TOKEN, "token signature does not verify");
+          };
+        }
+      };
+
+  @Test
+  void aPrivateSourcesSnapshotNeedsATokenAndStaysOutOfSharedCaches() throws Exception {
+    startWeb(WebSettings.builder(), ELECTION_IS_PRIVATE);
+    HttpResponse<String> none = get("/sources/election");
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("WWW-Authenticate"))
+        .contains("Bearer realm=\"arithmospora\"");
+    assertThat(none.body()).contains("source 'election' needs a token");
+    HttpResponse<String> forged = get("/sources/election?token=forged");
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(forged.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("error=\"invalid_token\"");
+    HttpResponse<String> other = get("/sources/election", "Authorization", "Bearer other");
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(other.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("error=\"insufficient_scope\"");
+
+    for (HttpResponse<String> good :
+        List.of(
+            get("/sources/election?token=good"),
+            get("/sources/election", "Authorization", "bearer good"))) {
+      assertThat(good.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(good.body()).has("stats")).isTrue();
+      assertThat(good.headers().firstValue("Cache-Control").orElseThrow()).startsWith("private");
+      assertThat(good.headers().allValues("Vary")).contains("Authorization");
+    }
+    assertThat(get("/sources/nowhere?token=good").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aPrivateSourcesEventStreamNeedsATokenAndEndsWhenItExpires() throws Exception {
+    startWeb(WebSettings.builder(), ELECTION_IS_PRIVATE);
+    assertThat(get("/sources/election/events").statusCode()).isEqualTo(401);
+    assertThat(get("/sources/election/events?token=other").statusCode()).isEqualTo(403);
+    Stream good = Stream.open(http, uri("/sources/election/events?token=good"), null);
+    Stream brief = Stream.open(http, uri("/sources/election/events?token=brief"), null);
+    assertThat(brief.next().event()).isEqualTo("available");
+    await().atMost(Duration.ofSeconds(20)).until(brief::ended);
+    assertThat(good.next().event()).isEqualTo("available");
+    assertThat(good.ended()).isFalse();
+    assertThat(hub.clientsExpired()).isEqualTo(1);
+    good.close();
+    brief.close();
+  }
+
   @Test
   void theOriginPolicyAndCorsApplyToSources() throws Exception {
     startWeb(
@@ -331,6 +405,11 @@ class WebServerTest {
       } catch (java.io.IOException e) {
         // closed by the test
       }
+    }
+
+    /** Whether the server ended the stream. */
+    boolean ended() {
+      return !reader.isAlive();
     }
 
     /** The next event with data, skipping id-only blocks. */

@@ -41,6 +41,22 @@ public interface SourceAccess {
    */
   Decision decide(String source, String token);
 
+  /**
+   * The token of an {@code Authorization} header's value, {@code Bearer <token>} (the scheme in any
+   * case, RFC 6750), or null when it is absent or of another scheme. For every transport that reads
+   * HTTP headers.
+   */
+  static String bearerToken(String authorization) {
+    String scheme = "bearer ";
+    if (authorization == null
+        || authorization.length() <= scheme.length()
+        || !authorization.regionMatches(true, 0, scheme, 0, scheme.length())) {
+      return null;
+    }
+    String token = authorization.substring(scheme.length()).strip();
+    return token.isEmpty() ? null : token;
+  }
+
   /** What a client gets: in, until when, or why not. */
   enum Verdict {
     /** It may read the source. */

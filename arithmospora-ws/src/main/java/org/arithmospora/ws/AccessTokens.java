@@ -2,7 +2,6 @@ package org.arithmospora.ws;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.arithmospora.hub.SourceAccess;
 import org.java_websocket.handshake.ClientHandshake;
 
@@ -13,8 +12,6 @@ import org.java_websocket.handshake.ClientHandshake;
  * The server never logs a request's query, so the token stays out of its logs.
  */
 final class AccessTokens {
-  private static final String BEARER = "bearer ";
-
   private AccessTokens() {}
 
   /** The token a handshake presents: its {@code token} query parameter, else its bearer token. */
@@ -23,18 +20,7 @@ final class AccessTokens {
     if (fromQuery != null && !fromQuery.isEmpty()) {
       return fromQuery;
     }
-    return bearer(request.getFieldValue("Authorization"));
-  }
-
-  /** The token of an {@code Authorization: Bearer <token>} header's value, or null. */
-  static String bearer(String authorization) {
-    if (authorization == null
-        || authorization.length() <= BEARER.length()
-        || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
-      return null;
-    }
-    String token = authorization.substring(BEARER.length()).strip();
-    return token.isEmpty() ? null : token;
+    return SourceAccess.bearerToken(request.getFieldValue("Authorization"));
   }
 
   /** The first value of parameter {@code name} in {@code resource}'s query, decoded, or null. */
