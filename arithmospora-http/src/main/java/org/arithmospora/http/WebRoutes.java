@@ -175,7 +175,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       default -> {
         if (path.startsWith("/sources/") && path.endsWith(EVENTS)) {
           String name = path.substring("/sources/".length(), path.length() - EVENTS.length());
-          SourceAccess.Decision d = decide(req, name);
+          SourceAccess.Decision d = decide(ctx, req, name);
           if (d.isAllowed()) {
             events(ctx, req, name, d);
           } else {
@@ -183,7 +183,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
           }
         } else if (path.startsWith("/sources/")) {
           String name = path.substring("/sources/".length());
-          SourceAccess.Decision d = decide(req, name);
+          SourceAccess.Decision d = decide(ctx, req, name);
           reply(ctx, req, cors(req, d.isAllowed() ? snapshot(req, name) : refusal(d)), true);
         } else if (DASHBOARD_FILES.containsKey(path) && settings.dashboard()) {
           reply(ctx, req, file(DASHBOARD_FILES.get(path)), true);
@@ -287,7 +287,8 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
    * needs a token, in {@code ?token=} (what {@code EventSource} can send) or a bearer header. An
    * unknown name is let by, to be answered 404.
    */
-  private SourceAccess.Decision decide(FullHttpRequest req, String name) {
+  private SourceAccess.Decision decide(
+      ChannelHandlerContext ctx, FullHttpRequest req, String name) {
     if (!sources.containsKey(name) || !access.isPrivate(name)) {
       return SourceAccess.Decision.allowed();
     }
@@ -299,7 +300,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .orElseGet(
                     () ->
                         SourceAccess.bearerToken(req.headers().get(HttpHeaderNames.AUTHORIZATION)));
-    return access.decide(name, token);
+    return access.decide(name, token, String.valueOf(ctx.channel().remoteAddress()));
   }
 
   /** 401 with a challenge (RFC 6750) for no token or a bad one, 403 for one not granting it. */

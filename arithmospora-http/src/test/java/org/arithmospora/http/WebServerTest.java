@@ -259,7 +259,7 @@ class WebServerTest {
         }
 
         @Override
-        public Decision decide(String source, String token) {
+        public Decision decide(String source, String token, String client) {
           if (token == null) {
             return Decision.refused(Verdict.NO_TOKEN, "source '" + source + "' needs a token");
           }

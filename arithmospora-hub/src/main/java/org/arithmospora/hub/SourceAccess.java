@@ -23,7 +23,7 @@ public interface SourceAccess {
         }
 
         @Override
-        public Decision decide(String source, String token) {
+        public Decision decide(String source, String token, String client) {
           return Decision.allowed();
         }
       };
@@ -38,8 +38,9 @@ public interface SourceAccess {
    * Whether a client holding {@code token} may read {@code source}.
    *
    * @param token what the client presented, or null when it presented nothing
+   * @param client who asks, for logs: its remote address, typically
    */
-  Decision decide(String source, String token);
+  Decision decide(String source, String token, String client);
 
   /**
    * The token of an {@code Authorization} header's value, {@code Bearer <token>} (the scheme in any

@@ -696,7 +696,9 @@ public final class ArithmosporaServer implements AutoCloseable {
       }
       SourceAccess.Decision decision = SourceAccess.Decision.allowed();
       if (access.isPrivate(name)) {
-        decision = access.decide(name, AccessTokens.token(request));
+        decision =
+            access.decide(
+                name, AccessTokens.token(request), String.valueOf(conn.getRemoteSocketAddress()));
         if (!decision.isAllowed()) {
           if (admission != null) {
             admission.refuse(AccessTokens.refusal(decision));

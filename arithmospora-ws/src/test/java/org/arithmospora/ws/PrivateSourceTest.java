@@ -50,7 +50,7 @@ class PrivateSourceTest {
         }
 
         @Override
-        public Decision decide(String source, String token) {
+        public Decision decide(String source, String token, String client) {
           if (token == null) {
             return Decision.refused(Verdict.NO_TOKEN, "source 'results' needs a token");
           }
