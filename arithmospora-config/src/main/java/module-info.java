@@ -11,6 +11,7 @@ module org.arithmospora.config {
   requires transitive org.arithmospora.hub;
   requires transitive org.arithmospora.ws;
   requires transitive org.arithmospora.http;
+  requires org.arithmospora.auth;
   requires transitive micrometer.registry.prometheus;
   requires org.tomlj;
   requires org.slf4j;

@@ -143,6 +143,32 @@ class JwtSourceAccessTest {
   }
 
   @Test
+  void theMintersTokensAreAcceptedUntilTheyExpire(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("jwt.secret");
+    Files.write(
+        file, (new String(SECRET, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+    assertThat(KeyFiles.hmacSecret(file)).as("without the newline").isEqualTo(SECRET);
+    String token =
+        TokenMinter.hmac(KeyFiles.hmacSecret(file))
+            .source("results")
+            .validFor(Duration.ofMinutes(5))
+            .subject("newsroom")
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .mint();
+    Decision d = decide("results", token);
+    assertThat(d.isAllowed()).as(d.reason()).isTrue();
+    assertThat(d.expires()).contains(NOW.plusSeconds(300 + 30));
+    assertRefused(decide("turnout", token), Verdict.NOT_GRANTED, "grants [results]");
+    String old =
+        TokenMinter.hmac(SECRET)
+            .source("results")
+            .validFor(Duration.ofMinutes(5))
+            .clock(Clock.fixed(NOW.minusSeconds(400), ZoneOffset.UTC))
+            .mint();
+    assertRefused(decide("results", old), Verdict.BAD_TOKEN, "expired");
+  }
+
+  @Test
   void refusalsAreCountedByVerdictAsMetrics() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     hmac.bindTo(registry);
@@ -234,21 +260,21 @@ class JwtSourceAccessTest {
         .hasMessageContaining("has 31");
     Path priv = dir.resolve("private.pem");
     Files.writeString(priv, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-    assertThatThrownBy(() -> PublicKeys.fromPem(priv))
+    assertThatThrownBy(() -> KeyFiles.publicKey(priv))
         .hasMessageContaining("private.pem")
         .hasMessageContaining("holds a private key");
     Path junk = dir.resolve("junk.pem");
     Files.writeString(junk, "hello\n");
-    assertThatThrownBy(() -> PublicKeys.fromPem(junk))
+    assertThatThrownBy(() -> KeyFiles.publicKey(junk))
         .hasMessageContaining("junk.pem")
         .hasMessageContaining("no -----BEGIN PUBLIC KEY-----");
-    assertThatThrownBy(() -> PublicKeys.fromPem(dir.resolve("absent.pem")))
+    assertThatThrownBy(() -> KeyFiles.publicKey(dir.resolve("absent.pem")))
         .hasMessageContaining("absent.pem")
         .hasMessageContaining("cannot read");
     KeyPairGenerator small = KeyPairGenerator.getInstance("RSA");
     small.initialize(1024);
     Path weak = pem(dir.resolve("weak.pem"), small.generateKeyPair());
-    assertThatThrownBy(() -> JwtSourceAccess.builder().publicKey(PublicKeys.fromPem(weak)))
+    assertThatThrownBy(() -> JwtSourceAccess.builder().publicKey(KeyFiles.publicKey(weak)))
         .hasMessageContaining("at least 2048 bits, but has 1024");
     assertThatThrownBy(() -> JwtSourceAccess.builder().privateSources(List.of("x")).build())
         .hasMessageContaining("no key");
@@ -257,7 +283,7 @@ class JwtSourceAccessTest {
   private static JwtSourceAccess withKey(Path pem) {
     return JwtSourceAccess.builder()
         .privateSources(List.of("results"))
-        .publicKey(PublicKeys.fromPem(pem))
+        .publicKey(KeyFiles.publicKey(pem))
         .clock(Clock.fixed(NOW, ZoneOffset.UTC))
         .leeway(Duration.ZERO)
         .build();

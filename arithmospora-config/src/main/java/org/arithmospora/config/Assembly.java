@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +16,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
+import org.arithmospora.auth.JwtSourceAccess;
+import org.arithmospora.auth.KeyFiles;
 import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.http.Readiness;
 import org.arithmospora.http.WebServer;
 import org.arithmospora.http.WebSettings;
 import org.arithmospora.hub.HubMetrics;
+import org.arithmospora.hub.SourceAccess;
 import org.arithmospora.redis.RedisMetrics;
 import org.arithmospora.redis.RedisStore;
 import org.arithmospora.ws.ArithmosporaServer;
@@ -47,6 +51,7 @@ public final class Assembly implements AutoCloseable {
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private volatile ArithmosporaServer server;
   private volatile WebServer web;
+  private SourceAccess access;
 
   private Assembly(Config config) {
     this.config = config;
@@ -183,7 +188,7 @@ public final class Assembly implements AutoCloseable {
                             + ": nothing to serve on: add [http] address = \"host:port\" or [https] with address, cert and key"));
     WebSocketSettings.Builder settings = config.websocket().toBuilder().address(listener.address());
     tls(listener).ifPresent(settings::tls);
-    ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build());
+    ArithmosporaServer.Builder b = ArithmosporaServer.builder(settings.build()).access(access());
     sources.forEach(b::source);
     ArithmosporaServer built = b.build();
     built.start();
@@ -220,7 +225,8 @@ public final class Assembly implements AutoCloseable {
         WebServer.builder(settings.build())
             .sources(sources)
             .liveness(this::isLive)
-            .readiness(this::readiness);
+            .readiness(this::readiness)
+            .access(access());
     config.sources().forEach(s -> b.labels(s.name(), s.labels()));
     if (w.metrics()) {
       b.metrics(meters::scrape);
@@ -252,7 +258,68 @@ public final class Assembly implements AutoCloseable {
     }
     config.listener().ifPresent(l -> tlsProblem("[https]", l).ifPresent(problems::add));
     config.web().ifPresent(w -> tlsProblem("[web]", w.listener()).ifPresent(problems::add));
+    try {
+      access(config);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
     return problems;
+  }
+
+  /** The one access policy both the websocket server and the HTTP side ask; built once. */
+  private synchronized SourceAccess access() {
+    if (access == null) {
+      access = access(config);
+      if (access instanceof JwtSourceAccess jwt) {
+        jwt.bindTo(meters);
+      }
+    }
+    return access;
+  }
+
+  /**
+   * Who may read which source: everyone, without {@code [auth]}; else holders of a token signed
+   * with its key that grants the source, for the sources marked {@code private}.
+   *
+   * @throws IllegalArgumentException naming {@code [auth]}, the key's file and what is wrong
+   */
+  static SourceAccess access(Config config) {
+    if (config.auth().isEmpty()) {
+      return SourceAccess.OPEN;
+    }
+    Config.Auth a = config.auth().get();
+    JwtSourceAccess.Builder b =
+        JwtSourceAccess.builder()
+            .privateSources(
+                config.sources().stream()
+                    .filter(Config.SourceConfig::isPrivate)
+                    .map(Config.SourceConfig::name)
+                    .toList())
+            .leeway(a.leeway());
+    a.issuer().ifPresent(b::issuer);
+    a.audience().ifPresent(b::audience);
+    if (a.hmacSecretFile().isPresent()) {
+      Path file = a.hmacSecretFile().get();
+      try {
+        b.hmacSecret(KeyFiles.hmacSecret(file));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("[auth] hmac_secret_file " + inFile(file, e), e);
+      }
+    } else if (a.publicKeyFile().isPresent()) {
+      Path file = a.publicKeyFile().get();
+      try {
+        b.publicKey(KeyFiles.publicKey(file));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("[auth] public_key_file " + inFile(file, e), e);
+      }
+    }
+    return b.build();
+  }
+
+  /** {@code e}'s message, beginning with {@code file} once. */
+  private static String inFile(Path file, IllegalArgumentException e) {
+    String why = e.getMessage();
+    return why.startsWith(file.toString()) ? why : file + ": " + why;
   }
 
   private static Optional<String> tlsProblem(String table, Config.Listener listener) {

@@ -27,6 +27,7 @@ import org.arithmospora.ws.WebSocketSettings;
  * @param warnings unknown keys and the like, each with its line
  * @param types the stat types the file was checked against, which its sources are read with
  * @param log {@code [log]}: how the command line logs
+ * @param auth {@code [auth]}: how tokens for private sources are verified; empty when absent
  */
 public record Config(
     Path file,
@@ -38,7 +39,53 @@ public record Config(
     List<SourceConfig> sources,
     List<String> warnings,
     StatTypeRegistry types,
-    Log log) {
+    Log log,
+    Optional<Auth> auth) {
+
+  /** A configuration without {@code [auth]}: every source public. */
+  public Config(
+      Path file,
+      RedisSettings redis,
+      Optional<Listener> listener,
+      WebSocketSettings websocket,
+      DebounceSettings debounce,
+      Optional<Web> web,
+      List<SourceConfig> sources,
+      List<String> warnings,
+      StatTypeRegistry types,
+      Log log) {
+    this(
+        file,
+        redis,
+        listener,
+        websocket,
+        debounce,
+        web,
+        sources,
+        warnings,
+        types,
+        log,
+        Optional.empty());
+  }
+
+  /**
+   * {@code [auth]}: the key tokens for private sources ({@code private = true}) are verified with,
+   * exactly one of a shared secret and a public key, and what else a token must say.
+   *
+   * @param hmacSecretFile {@code hmac_secret_file}: a file holding the HS256/384/512 secret (at
+   *     least 32 bytes; a trailing newline is not part of it)
+   * @param publicKeyFile {@code public_key_file}: a PEM RSA or EC public key or certificate
+   * @param issuer {@code issuer}: when set, the {@code iss} every token must have
+   * @param audience {@code audience}: when set, a value every token's {@code aud} must include
+   * @param leeway {@code leeway_seconds}: how far clocks may disagree on {@code exp} and {@code
+   *     nbf} (default 30 s)
+   */
+  public record Auth(
+      Optional<Path> hmacSecretFile,
+      Optional<Path> publicKeyFile,
+      Optional<String> issuer,
+      Optional<String> audience,
+      Duration leeway) {}
 
   /**
    * Where and how to serve: plain, or TLS with PEM files or a PKCS#12 keystore. {@code toString()}
@@ -147,16 +194,26 @@ public record Config(
   }
 
   /**
-   * One source, the Redis prefix of its keys (empty when none of its stats use Redis), and the
-   * dashboard's names for its stats (the label keys of each stat), keyed {@code <group>:<key>}.
+   * One source, the Redis prefix of its keys (empty when none of its stats use Redis), the
+   * dashboard's names for its stats (the label keys of each stat), keyed {@code <group>:<key>}, and
+   * whether only holders of a token may read it ({@code private}).
    */
   public record SourceConfig(
-      SourceDefinition definition, String redisPrefix, Map<String, StatLabel> labels) {
+      SourceDefinition definition,
+      String redisPrefix,
+      Map<String, StatLabel> labels,
+      boolean isPrivate) {
     public SourceConfig {
       labels = Map.copyOf(labels);
     }
 
-    /** A source without labels. */
+    /** A public source. */
+    public SourceConfig(
+        SourceDefinition definition, String redisPrefix, Map<String, StatLabel> labels) {
+      this(definition, redisPrefix, labels, false);
+    }
+
+    /** A public source without labels. */
     public SourceConfig(SourceDefinition definition, String redisPrefix) {
       this(definition, redisPrefix, Map.of());
     }

@@ -50,7 +50,9 @@ public final class ConfigLoader {
   public static final String REDIS = "redis";
 
   private static final Set<String> TOP =
-      Set.of("redis", "http", "https", "websocket", "debounce", "web", "log", "sources");
+      Set.of("redis", "http", "https", "websocket", "debounce", "web", "log", "auth", "sources");
+  private static final Set<String> AUTH_KEYS =
+      Set.of("hmac_secret_file", "public_key_file", "issuer", "audience", "leeway_seconds");
   private static final Set<String> REDIS_KEYS =
       Set.of(
           "server",
@@ -117,6 +119,7 @@ public final class ConfigLoader {
           "start_time",
           "end_time",
           "is_live",
+          "private",
           "timed_stat_periods",
           "stats",
           "milestones");
@@ -233,7 +236,15 @@ public final class ConfigLoader {
     DebounceSettings debounce = debounce(r, toml);
     Optional<Config.Web> web = web(r, toml);
     Config.Log log = log(r, toml);
-    List<Config.SourceConfig> sources = sources(r, toml);
+    Optional<Config.Auth> auth = auth(r, toml);
+    List<Config.SourceConfig> sources = sources(r, toml, auth.isPresent());
+    if (auth.isPresent() && sources.stream().noneMatch(Config.SourceConfig::isPrivate)) {
+      r.warn(
+          toml,
+          null,
+          toml.inputPositionOf(List.of("auth")),
+          "[auth] is given but no source has private = true: every source is open to all");
+    }
 
     if (!r.errors.isEmpty()) {
       throw new ConfigException(r.errors, r.warnings);
@@ -248,7 +259,8 @@ public final class ConfigLoader {
         sources,
         List.copyOf(r.warnings),
         types,
-        log);
+        log,
+        auth);
   }
 
   private static TomlTable section(TomlReader r, TomlTable root, String name, Set<String> known) {
@@ -494,6 +506,44 @@ public final class ConfigLoader {
                 Duration.ofMillis(Math.max(100, requestTimeout))));
   }
 
+  private static Optional<Config.Auth> auth(TomlReader r, TomlTable root) {
+    TomlTable t = section(r, root, "auth", AUTH_KEYS);
+    if (t == null) {
+      return Optional.empty();
+    }
+    TomlPosition where = root.inputPositionOf(List.of("auth"));
+    Optional<String> secret = r.string(t, "hmac_secret_file", "auth", where);
+    Optional<String> key = r.string(t, "public_key_file", "auth", where);
+    if (secret.isPresent() == key.isPresent()) {
+      r.error(
+          t,
+          secret.isPresent() ? "public_key_file" : null,
+          where,
+          "auth",
+          secret.isPresent()
+              ? "give one of hmac_secret_file and public_key_file, not both: tokens are verified"
+                  + " with one key"
+              : "needs hmac_secret_file (a shared secret, HS256) or public_key_file (a PEM RSA or"
+                  + " EC public key) to verify tokens with");
+    }
+    long leeway = r.integer(t, "leeway_seconds", "auth", where).orElse(30L);
+    if (leeway < 0 || leeway > 3600) {
+      r.error(
+          t,
+          "leeway_seconds",
+          where,
+          "auth.leeway_seconds",
+          "must be between 0 and 3600, got " + leeway);
+    }
+    return Optional.of(
+        new Config.Auth(
+            secret.map(Path::of),
+            key.map(Path::of),
+            r.string(t, "issuer", "auth", where),
+            r.string(t, "audience", "auth", where),
+            Duration.ofSeconds(Math.max(0, Math.min(3600, leeway)))));
+  }
+
   private static Config.Log log(TomlReader r, TomlTable root) {
     TomlTable t = section(r, root, "log", LOG_KEYS);
     if (t == null) {
@@ -690,7 +740,7 @@ public final class ConfigLoader {
     }
   }
 
-  private List<Config.SourceConfig> sources(TomlReader r, TomlTable root) {
+  private List<Config.SourceConfig> sources(TomlReader r, TomlTable root, boolean auth) {
     List<Config.SourceConfig> out = new ArrayList<>();
     Optional<TomlArray> array = r.array(root, "sources", "", null);
     if (array.isEmpty()) {
@@ -713,13 +763,13 @@ public final class ConfigLoader {
       if (name.isPresent() && !names.add(name.get())) {
         r.error(t, "name", where, path + ".name", "source name '" + name.get() + "' is used twice");
       }
-      source(r, t, path, where, name.orElse("source" + source.index())).ifPresent(out::add);
+      source(r, t, path, where, name.orElse("source" + source.index()), auth).ifPresent(out::add);
     }
     return out;
   }
 
   private Optional<Config.SourceConfig> source(
-      TomlReader r, TomlTable t, String path, TomlPosition where, String name) {
+      TomlReader r, TomlTable t, String path, TomlPosition where, String name, boolean auth) {
     int errorsBefore = r.errors.size();
     SourceDefinition.Builder b = SourceDefinition.builder(name);
     // Where each thing handed to the builder came from, by the path the builder's problems use.
@@ -852,7 +902,18 @@ public final class ConfigLoader {
     if (r.errors.size() > errorsBefore) {
       return Optional.empty();
     }
-    return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse(""), labels));
+    boolean isPrivate = r.bool(t, "private", path, where).orElse(false);
+    if (isPrivate && !auth) {
+      // Readable by no one: surely not what was meant.
+      r.error(
+          t,
+          "private",
+          where,
+          path + ".private",
+          "is true, but there is no [auth] table to verify clients' tokens with: add [auth] with"
+              + " hmac_secret_file or public_key_file");
+    }
+    return Optional.of(new Config.SourceConfig(b.build(), prefix.orElse(""), labels, isPrivate));
   }
 
   /** A stat's {@code label} and {@code labels} (data point names for people), if it has either. */

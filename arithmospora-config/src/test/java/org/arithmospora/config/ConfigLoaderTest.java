@@ -241,6 +241,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anAuthTableAndPrivateSourcesSayWhoMayReadWhat() throws Exception {
+    Config c =
+        parse(
+            "[auth]\nhmac_secret_file = \"/etc/arithmospora/jwt.secret\"\n"
+                + "issuer = \"https://results.example\"\nleeway_seconds = 5\n"
+                + "[[sources]]\nname = \"results\"\nis_live = true\nprivate = true\n"
+                + "[[sources]]\nname = \"election\"\nis_live = true\n");
+    Config.Auth auth = c.auth().orElseThrow();
+    assertThat(auth.hmacSecretFile())
+        .contains(java.nio.file.Path.of("/etc/arithmospora/jwt.secret"));
+    assertThat(auth.publicKeyFile()).isEmpty();
+    assertThat(auth.issuer()).contains("https://results.example");
+    assertThat(auth.audience()).isEmpty();
+    assertThat(auth.leeway()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(c.source("results").isPrivate()).isTrue();
+    assertThat(c.source("election").isPrivate()).isFalse();
+    assertThat(c.warnings()).isEmpty();
+  }
+
+  @Test
+  void anAuthTableWithNoPrivateSourceIsAWarning() throws Exception {
+    Config c =
+        parse("[auth]\npublic_key_file = \"k.pem\"\n[[sources]]\nname = \"e\"\nis_live = true\n");
+    assertThat(c.auth().orElseThrow().leeway()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(c.warnings())
+        .singleElement()
+        .asString()
+        .contains("test.conf:1: [auth] is given but no source has private = true");
+  }
+
+  @Test
   void clusterNodesChooseAClusterOnDatabaseZeroWithoutAWarning() throws Exception {
     Config c = parse("[redis]\ncluster = [\"n1:7000\", \"n2:7001\"]\n");
     assertThat(c.redis().topology()).isEqualTo(RedisSettings.Topology.CLUSTER);
@@ -394,6 +425,11 @@ class ConfigLoaderTest {
       granularity twice     | [[sources]]\\nname = "e"\\ntimed_stat_periods = [ { granularity = 60, cycles = 5 },\\n  { granularity = 60, cycles = -1 } ] | test.conf:4: sources[0].timed_stat_periods[1].granularity: granularity 60 is given twice
       zero granularity      | [[sources]]\\nname = "e"\\ntimed_stat_periods = [ { granularity = 0, cycles = 5 } ] | test.conf:3: sources[0].timed_stat_periods[0].granularity: must be at least 1 second, got 0
       bad source name       | [[sources]]\\nname = "a/b"                       | test.conf:2: sources[0].name: source name 'a/b' must not contain '/': it is the endpoint path
+      auth without a key    | [auth]\\nissuer = "i"                              | test.conf:1: auth: needs hmac_secret_file (a shared secret, HS256) or public_key_file (a PEM RSA or EC public key) to verify tokens with
+      auth with two keys    | [auth]\\nhmac_secret_file = "s"\\npublic_key_file = "k" | test.conf:3: auth: give one of hmac_secret_file and public_key_file, not both: tokens are verified with one key
+      auth leeway too long  | [auth]\\nhmac_secret_file = "s"\\nleeway_seconds = 7200 | test.conf:3: auth.leeway_seconds: must be between 0 and 3600, got 7200
+      private without auth  | [[sources]]\\nname = "e"\\nprivate = true            | test.conf:3: sources[0].private: is true, but there is no [auth] table to verify clients' tokens with: add [auth] with hmac_secret_file or public_key_file
+      private as text       | [[sources]]\\nname = "e"\\nprivate = "yes"           | test.conf:3: sources[0].private: expected true or false, found the string "yes"
       web without address   | [web]\\ndashboard = false                          | test.conf:1: web.address: is required (host:port to listen on)
       web cert without key  | [web]\\naddress = ":8081"\\ncert = "c.pem"          | test.conf:1: web.key: is required (a PEM private key, or pkcs12 instead)
       web cors not strings  | [web]\\naddress = ":8081"\\ncors_origins = [ 1 ]   | test.conf:3: web.cors_origins: expected origins such as "https://example.org" or "*"

@@ -12,11 +12,35 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
 import java.util.Base64;
 
-/** Reads the public key tokens are verified with, as PEM: what {@code openssl} writes. */
-public final class PublicKeys {
-  private PublicKeys() {}
+/**
+ * Reads the keys tokens are verified with: a shared secret, or a PEM public key as {@code openssl}
+ * writes it.
+ */
+public final class KeyFiles {
+  private KeyFiles() {}
+
+  /**
+   * The HMAC secret in {@code file}: its bytes, less the line end that an editor or {@code echo}
+   * adds (a secret made with {@code openssl rand -base64 48 > file} is the base64 text).
+   *
+   * @throws IllegalArgumentException naming the file when it cannot be read
+   */
+  public static byte[] hmacSecret(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(file + ": cannot read the secret: " + e, e);
+    }
+    int n = bytes.length;
+    while (n > 0 && (bytes[n - 1] == '\n' || bytes[n - 1] == '\r')) {
+      n--;
+    }
+    return Arrays.copyOf(bytes, n);
+  }
 
   /**
    * The RSA or EC key in {@code file}: a {@code PUBLIC KEY} (SubjectPublicKeyInfo, as {@code
@@ -24,7 +48,7 @@ public final class PublicKeys {
    *
    * @throws IllegalArgumentException naming the file and what is wrong with it
    */
-  public static PublicKey fromPem(Path file) {
+  public static PublicKey publicKey(Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII);
