@@ -212,6 +212,15 @@ public final class JwtSourceAccess implements SourceAccess, MeterBinder {
     return Decision.allowedUntil(exp.toInstant().plus(leeway));
   }
 
+  /** HS256 needs a key of at least its hash's size (RFC 7518 §3.2); signing and verifying alike. */
+  static void requireHmacStrength(byte[] secret) {
+    if (secret.length < 32) {
+      throw new IllegalArgumentException(
+          "an HMAC secret needs at least 32 bytes (256 bits, RFC 7518 §3.2), but has "
+              + secret.length);
+    }
+  }
+
   private static Decision bad(String reason) {
     return Decision.refused(Verdict.BAD_TOKEN, reason);
   }
@@ -281,11 +290,7 @@ public final class JwtSourceAccess implements SourceAccess, MeterBinder {
      *     (RFC 7518 §3.2)
      */
     public Builder hmacSecret(byte[] secret) {
-      if (secret.length < 32) {
-        throw new IllegalArgumentException(
-            "an HMAC secret needs at least 32 bytes (256 bits, RFC 7518 §3.2), but has "
-                + secret.length);
-      }
+      requireHmacStrength(secret);
       try {
         verifier = new MACVerifier(secret);
       } catch (JOSEException e) {

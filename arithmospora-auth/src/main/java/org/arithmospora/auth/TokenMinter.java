@@ -37,8 +37,13 @@ public final class TokenMinter {
     this.secret = secret.clone();
   }
 
-  /** Tokens signed with this shared secret (at least 32 bytes). */
+  /**
+   * Tokens signed with this shared secret.
+   *
+   * @throws IllegalArgumentException when it is shorter than 32 bytes
+   */
   public static TokenMinter hmac(byte[] secret) {
+    JwtSourceAccess.requireHmacStrength(secret);
     return new TokenMinter(secret);
   }
 

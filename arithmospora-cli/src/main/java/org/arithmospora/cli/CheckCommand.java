@@ -60,8 +60,22 @@ final class CheckCommand extends ConfiguredCommand {
                         + (w.metrics() ? " /metrics" : "")
                         + " /sources"
                         + (w.dashboard() ? " and the dashboard" : "")));
+    config
+        .auth()
+        .ifPresent(
+            a ->
+                out.println(
+                    "  auth       tokens verified with "
+                        + a.hmacSecretFile()
+                            .map(f -> "the HMAC secret in " + f)
+                            .orElseGet(() -> "the public key in " + a.publicKeyFile().orElseThrow())
+                        + a.issuer().map(i -> ", issuer " + i).orElse("")
+                        + a.audience().map(i -> ", audience " + i).orElse("")));
     for (Config.SourceConfig s : config.sources()) {
-      out.println("  source     " + describe(s.definition(), s.redisPrefix()));
+      out.println(
+          "  source     "
+              + describe(s.definition(), s.redisPrefix())
+              + (s.isPrivate() ? "; private: token required" : ""));
     }
     return 0;
   }

@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       InitCommand.class,
       ListCommand.class,
       WatchCommand.class,
+      TokenCommand.class,
       DemoCommand.class,
       LoadtestCommand.class,
       RedisCommand.class,

@@ -97,6 +97,44 @@ class CliCommandsTest {
   }
 
   @Test
+  void checkNamesAnAuthSecretTooShortToSignAndShowsWhichSourcesArePrivate() throws Exception {
+    Path secret = dir.resolve("jwt.secret");
+    Files.writeString(secret, "short\n");
+    String sources =
+        "[[sources]]\nname = \"results\"\nis_live = true\nprivate = true\n"
+            + "[[sources]]\nname = \"election\"\nis_live = true\n";
+    Path conf =
+        config(
+            "[http]\naddress = \":8080\"\n[auth]\nhmac_secret_file = \""
+                + secret
+                + "\"\n"
+                + sources);
+    Run r = run("check", "-c", conf.toString());
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("[auth] hmac_secret_file " + secret + ": an HMAC secret needs at least 32 bytes")
+        .contains("but has 5");
+    assertThat(run("token", "-c", conf.toString(), "--source", "results").err())
+        .contains("at least 32 bytes");
+
+    Files.writeString(secret, "a secret long enough for HS256, 32 bytes or more\n");
+    Run ok = run("check", "-c", conf.toString());
+    assertThat(ok.status()).as(ok.err()).isZero();
+    assertThat(ok.out())
+        .contains("auth       tokens verified with the HMAC secret in " + secret)
+        .containsPattern("source +results .*; private: token required")
+        .doesNotContainPattern("source +election .*private");
+    Run token = run("token", "-c", conf.toString(), "--source", "results");
+    assertThat(token.status()).isZero();
+    assertThat(token.out().strip()).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    Run notPrivate = run("token", "-c", conf.toString(), "--source", "election");
+    assertThat(notPrivate.status()).isEqualTo(2);
+    assertThat(notPrivate.err())
+        .contains("no private source 'election'")
+        .contains("private sources: results");
+  }
+
+  @Test
   void checkReadsCertificatesAndNamesTheOneThatIsMissing() throws Exception {
     Path conf =
         config(
@@ -186,7 +224,7 @@ class CliCommandsTest {
   void helpTextNeverBreaksAUrl() {
     java.util.regex.Pattern url = java.util.regex.Pattern.compile("(?:wss?|https?)://\\S*");
     for (String command :
-        List.of("serve", "check", "init", "list", "watch", "demo", "loadtest", "redis")) {
+        List.of("serve", "check", "init", "list", "watch", "token", "demo", "loadtest", "redis")) {
       String help = run(command, "--help").out();
       java.util.regex.Matcher m = url.matcher(help);
       while (m.find()) {
