@@ -112,6 +112,11 @@ export interface ClientOptions {
   maxRate?: number;
   /** Protocol 2: after a reconnect, say which versions it holds (default true). */
   resume?: boolean;
+  /**
+   * A private source's token, or a function giving one (or a promise of one), called before every
+   * connection: sent as `?token=`. The server closes a connection whose token expired with 1008.
+   */
+  token?: string | (() => string | Promise<string>);
 }
 
 export class Client {

@@ -30,7 +30,10 @@ export class Client {
    *   window and document by default); protocol: 2 (the default) or 1 to send nothing; subscribe:
    *   the stats to receive as group:key, ["*"] (every stat) by default; maxRate: at most this many
    *   messages a second per stat (protocol 2 only); resume: false to get every stat whole again
-   *   after a reconnect (by default it says which versions it holds, and gets only what changed)
+   *   after a reconnect (by default it says which versions it holds, and gets only what changed);
+   *   token: for a private source, the token (a string) or a function returning one or a promise
+   *   of one, called before every connection, so that a page can fetch a fresh token when the
+   *   server closes an expired one (1008)
    */
   constructor(url, options = {}) {
     this.url = url;
@@ -41,6 +44,7 @@ export class Client {
     this.subscription = options.subscribe ?? ["*"];
     this.maxRate = options.maxRate;
     this.resume = options.resume ?? true;
+    this.token = options.token;
     /** The protocol the server speaks with this client: 2 once it answered the hello, else 1. */
     this.protocol = 1;
     this.versions = new Map();
@@ -159,9 +163,37 @@ export class Client {
 
   connect() {
     this.setState(this.attempt === 0 ? "connecting" : "reconnecting");
+    let token;
+    try {
+      token = typeof this.token === "function" ? this.token() : this.token;
+    } catch (e) {
+      this.scheduleReconnect();
+      return;
+    }
+    if (token && typeof token.then === "function") {
+      token.then(
+        (t) => {
+          if (!this.closedByUser) this.open(t);
+        },
+        () => {
+          if (!this.closedByUser) this.scheduleReconnect();
+        },
+      );
+    } else {
+      this.open(token);
+    }
+  }
+
+  /** The source's URL with the token as ?token= (a browser's WebSocket cannot send headers). */
+  urlWith(token) {
+    if (!token) return this.url;
+    return this.url + (this.url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
+  }
+
+  open(token) {
     let socket;
     try {
-      socket = new this.WebSocketImpl(this.url);
+      socket = new this.WebSocketImpl(this.urlWith(token));
     } catch (e) {
       this.scheduleReconnect();
       return;

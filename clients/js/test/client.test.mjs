@@ -127,6 +127,28 @@ test("a silent connection is dropped after the heartbeat timeout, and 'online' r
   await new Promise((r) => silent.close(r));
 });
 
+test("a private source's token is sent as ?token=, asked for again before each connection", async () => {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.on("listening", r));
+  const urls = [];
+  server.on("connection", (ws, request) => {
+    urls.push(request.url);
+    // As the server does when a token expires.
+    if (urls.length === 1) ws.close(1008, "token expired");
+  });
+  let issued = 0;
+  const client = new Client(`ws://127.0.0.1:${server.address().port}/results`, {
+    WebSocket,
+    minDelay: 10,
+    maxDelay: 20,
+    token: async () => `tok/${++issued}`,
+  });
+  await until(() => urls.length === 2, "a reconnect after the 1008");
+  assert.deepEqual(urls, ["/results?token=tok%2F1", "/results?token=tok%2F2"]);
+  client.close();
+  await new Promise((r) => server.close(r));
+});
+
 test("protocol 2: the server answers the hello, sends the milestones so far and versioned stats", async () => {
   const client = new Client(websocketUrl, { WebSocket });
   const hello = await new Promise((resolve) => client.once("hello", resolve));
