@@ -2,11 +2,9 @@ package org.arithmospora.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.redis.RedisTestServer;
@@ -35,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrivateSourcesTest {
   @TempDir Path dir;
   private RedisTestServer redis;
-  private ServeCommand serve;
-  private CompletableFuture<Integer> exit;
+  private Serving serving;
   private Path conf;
   private int wsPort;
   private int webPort;
@@ -47,8 +43,8 @@ class PrivateSourcesTest {
     redis = RedisTestServer.start();
     redis.writer().hset("e:stats:total:data", Map.of("current", "71", "total", "200"));
     redis.writer().hset("r:stats:total:data", Map.of("current", "12", "total", "40"));
-    wsPort = freePort();
-    webPort = freePort();
+    wsPort = Serving.freePort();
+    webPort = Serving.freePort();
     Path secret = dir.resolve("jwt.secret");
     Files.writeString(secret, "a newsroom secret, at least thirty-two bytes long\n");
     conf = dir.resolve("arithmospora.conf");
@@ -80,26 +76,13 @@ class PrivateSourcesTest {
           proportion = [ { name = "total" } ]
         """
             .formatted(redis.port(), wsPort, webPort, secret));
-    serve = new ServeCommand();
-    serve.options = new CommonOptions();
-    serve.options.config = conf;
-    exit = CompletableFuture.supplyAsync(serve::call);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> serve.running != null && serve.running.web() != null);
+    serving = Serving.withWeb(conf);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    serve.stop.countDown();
-    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+    serving.close();
     redis.close();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   /** What {@code arithmospora token} prints for these arguments. */

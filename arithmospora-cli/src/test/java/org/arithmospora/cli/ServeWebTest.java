@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.arithmospora.cli.demo.Chromium;
 import org.arithmospora.redis.RedisTestServer;
@@ -45,8 +42,7 @@ class ServeWebTest {
 
   @TempDir Path dir;
   private RedisTestServer redis;
-  private ServeCommand serve;
-  private CompletableFuture<Integer> exit;
+  private Serving serving;
   private int wsPort;
   private int webPort;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -55,8 +51,8 @@ class ServeWebTest {
   void setUp() throws Exception {
     redis = RedisTestServer.start();
     redis.writer().hset("e:stats:total:data", Map.of("current", "71", "total", "200"));
-    wsPort = freePort();
-    webPort = freePort();
+    wsPort = Serving.freePort();
+    webPort = Serving.freePort();
     Path conf = dir.resolve("arithmospora.conf");
     Files.writeString(
         conf,
@@ -80,26 +76,13 @@ class ServeWebTest {
           proportion = [ { name = "total" } ]
         """
             .formatted(redis.port(), wsPort, webPort));
-    serve = new ServeCommand();
-    serve.options = new CommonOptions();
-    serve.options.config = conf;
-    exit = CompletableFuture.supplyAsync(serve::call);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> serve.running != null && serve.running.web() != null);
+    serving = Serving.withWeb(conf);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    serve.stop.countDown();
-    assertThat(exit.get(20, TimeUnit.SECONDS)).isZero();
+    serving.close();
     redis.close();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private HttpResponse<String> get(String path) throws Exception {

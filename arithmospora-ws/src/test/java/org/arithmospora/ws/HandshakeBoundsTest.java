@@ -80,7 +80,7 @@ class HandshakeBoundsTest {
   }
 
   /** Everything the server sends until it closes the connection. */
-  private static String readToEnd(Socket s) throws IOException {
+  static String readToEnd(Socket s) throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     InputStream in = s.getInputStream();
     byte[] buf = new byte[4096];

@@ -2,12 +2,9 @@ package org.arithmospora.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -163,17 +160,7 @@ class PrivateSourceTest {
               + (extraHeader.isEmpty() ? "" : extraHeader + "\r\n")
               + "\r\n";
       s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[4096];
-      try {
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          all.write(buf, 0, n);
-        }
-      } catch (SocketException reset) {
-        // Closed with our bytes unread: what came before stands.
-      }
-      return all.toString(StandardCharsets.ISO_8859_1);
+      return HandshakeBoundsTest.readToEnd(s);
     }
   }
 }
