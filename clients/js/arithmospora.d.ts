@@ -114,7 +114,8 @@ export interface ClientOptions {
   resume?: boolean;
   /**
    * A private source's token, or a function giving one (or a promise of one), called before every
-   * connection: sent as `?token=`. The server closes a connection whose token expired with 1008.
+   * connection: offered as the subprotocols `arithmospora-token` and the token (not in the URL,
+   * which proxies log). The server closes a connection whose token expired with 1008.
    */
   token?: string | (() => string | Promise<string>);
 }

@@ -19,6 +19,9 @@
  * messages and sends every stat anyway, so the same code works against either.
  */
 
+/** The subprotocol that says the next one offered is the token; the server answers with it. */
+const TOKEN_PROTOCOL = "arithmospora-token";
+
 const DEFAULTS = { minDelay: 500, maxDelay: 15000, heartbeatTimeout: 45000, protocol: 2 };
 
 export class Client {
@@ -32,8 +35,9 @@ export class Client {
    *   messages a second per stat (protocol 2 only); resume: false to get every stat whole again
    *   after a reconnect (by default it says which versions it holds, and gets only what changed);
    *   token: for a private source, the token (a string) or a function returning one or a promise
-   *   of one, called before every connection, so that a page can fetch a fresh token when the
-   *   server closes an expired one (1008)
+   *   of one, called before every connection (offered as the subprotocols "arithmospora-token"
+   *   and the token), so that a page can fetch a fresh token when the server closes an expired
+   *   one (1008)
    */
   constructor(url, options = {}) {
     this.url = url;
@@ -184,16 +188,13 @@ export class Client {
     }
   }
 
-  /** The source's URL with the token as ?token= (a browser's WebSocket cannot send headers). */
-  urlWith(token) {
-    if (!token) return this.url;
-    return this.url + (this.url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token);
-  }
-
   open(token) {
     let socket;
     try {
-      socket = new this.WebSocketImpl(this.urlWith(token));
+      // As a subprotocol, not ?token=: URLs end up in proxies' logs, this header does not.
+      socket = token
+        ? new this.WebSocketImpl(this.url, [TOKEN_PROTOCOL, token])
+        : new this.WebSocketImpl(this.url);
     } catch (e) {
       this.scheduleReconnect();
       return;

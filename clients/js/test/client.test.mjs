@@ -127,24 +127,25 @@ test("a silent connection is dropped after the heartbeat timeout, and 'online' r
   await new Promise((r) => silent.close(r));
 });
 
-test("a private source's token is sent as ?token=, asked for again before each connection", async () => {
+test("a private source's token is offered as a subprotocol, asked for again before each connection", async () => {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise((r) => server.on("listening", r));
-  const urls = [];
+  const offers = [];
   server.on("connection", (ws, request) => {
-    urls.push(request.url);
+    const offered = request.headers["sec-websocket-protocol"].split(",").map((p) => p.trim());
+    offers.push([request.url, ...offered].join(" "));
     // As the server does when a token expires.
-    if (urls.length === 1) ws.close(1008, "token expired");
+    if (offers.length === 1) ws.close(1008, "token expired");
   });
   let issued = 0;
   const client = new Client(`ws://127.0.0.1:${server.address().port}/results`, {
     WebSocket,
     minDelay: 10,
     maxDelay: 20,
-    token: async () => `tok/${++issued}`,
+    token: async () => `tok.${++issued}`,
   });
-  await until(() => urls.length === 2, "a reconnect after the 1008");
-  assert.deepEqual(urls, ["/results?token=tok%2F1", "/results?token=tok%2F2"]);
+  await until(() => offers.length === 2, "a reconnect after the 1008");
+  assert.deepEqual(offers, ["/results arithmospora-token tok.1", "/results arithmospora-token tok.2"]);
   client.close();
   await new Promise((r) => server.close(r));
 });

@@ -269,7 +269,10 @@ final class ServerDraft extends Draft_6455 {
     if (getExtension().getProvidedExtensionAsServer().length() != 0) {
       response.put("Sec-WebSocket-Extensions", getExtension().getProvidedExtensionAsServer());
     }
-    if (getProtocol() != null && getProtocol().getProvidedProtocol().length() != 0) {
+    if (AccessTokens.offersTokenProtocol(request)) {
+      // The marker, not the token: the client learns only that its offer was taken.
+      response.put("Sec-WebSocket-Protocol", AccessTokens.TOKEN_PROTOCOL);
+    } else if (getProtocol() != null && getProtocol().getProvidedProtocol().length() != 0) {
       response.put("Sec-WebSocket-Protocol", getProtocol().getProvidedProtocol());
     }
     response.setHttpStatusMessage("Web Socket Protocol Handshake");

@@ -113,6 +113,30 @@ class PrivateSourceTest {
     }
   }
 
+  @Test
+  void aTokenOfferedAsASubprotocolLetsTheClientInAndOnlyTheMarkerIsAnswered() {
+    try (TestClient c =
+        TestClient.connectOffering(uri("/results"), AccessTokens.TOKEN_PROTOCOL, "good")) {
+      assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+      assertThat(c.socket().getSubprotocol()).isEqualTo(AccessTokens.TOKEN_PROTOCOL);
+    }
+    // Offered to a public source too, the marker is answered: a page may offer it everywhere.
+    try (TestClient c =
+        TestClient.connectOffering(uri("/election"), AccessTokens.TOKEN_PROTOCOL, "good")) {
+      assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+    }
+  }
+
+  @Test
+  void aSubprotocolTokenThatIsNotGoodIsRefused() throws IOException {
+    assertThat(
+            rawHandshake(
+                "/results", "Sec-WebSocket-Protocol: " + AccessTokens.TOKEN_PROTOCOL + ", forged"))
+        .startsWith("HTTP/1.1 401 ")
+        .contains("signature does not verify")
+        .doesNotContain("forged");
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

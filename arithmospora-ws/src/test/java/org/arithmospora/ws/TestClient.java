@@ -43,11 +43,25 @@ public final class TestClient implements WebSocket.Listener, AutoCloseable {
     return open(http, uri, headers).join();
   }
 
+  /** Connects offering {@code protocols} (Sec-WebSocket-Protocol), and waits for the handshake. */
+  static TestClient connectOffering(String uri, String mostWanted, String... lesser) {
+    return open(HTTP, uri, Map.of(), b -> b.subprotocols(mostWanted, lesser)).join();
+  }
+
   static CompletableFuture<TestClient> open(
       HttpClient http, String uri, Map<String, String> headers) {
+    return open(http, uri, headers, b -> {});
+  }
+
+  private static CompletableFuture<TestClient> open(
+      HttpClient http,
+      String uri,
+      Map<String, String> headers,
+      java.util.function.Consumer<WebSocket.Builder> more) {
     TestClient client = new TestClient();
     WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
     headers.forEach(builder::header);
+    more.accept(builder);
     return builder
         .buildAsync(URI.create(uri), client)
         .thenApply(
