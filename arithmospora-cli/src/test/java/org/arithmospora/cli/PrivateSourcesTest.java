@@ -2,6 +2,7 @@ package org.arithmospora.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,9 +18,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.arithmospora.cli.demo.Chromium;
 import org.arithmospora.redis.RedisTestServer;
 import org.arithmospora.ws.TestClient;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +131,63 @@ class PrivateSourcesTest {
     assertThat(snapshot.statusCode()).isEqualTo(200);
     assertThat(snapshot.body()).contains("\"current\":12");
     assertThat(get("/sources/election").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aBrowserReadsThePrivateSourceWithItsTokenAsASubprotocolAndAsAnEventStream(
+      @TempDir Path profile) throws Exception {
+    java.util.Optional<Path> chromium = Chromium.find();
+    if ("1".equals(System.getenv("ARITHMOSPORA_REQUIRE_BROWSER"))) {
+      assertThat(chromium).as("Chromium (apt-get install chromium) is required here").isPresent();
+    }
+    Assumptions.assumeTrue(chromium.isPresent(), "no Chromium on this machine");
+    String token = token("results");
+    try (Chromium browser =
+        Chromium.open(chromium.get(), profile, "http://127.0.0.1:" + webPort + "/")) {
+      await()
+          .atMost(Chromium.timeout())
+          .until(() -> "complete".equals(browser.eval("document.readyState")));
+      // One expression (eval takes one), run in the page as its own script would.
+      browser.eval(
+          """
+          (() => {
+          window.seen = {};
+          const url = "ws://127.0.0.1:%d/results";
+          const holder = new WebSocket(url, ["arithmospora-token", "%s"]);
+          holder.onmessage = (e) => {
+            window.seen.holder = JSON.parse(e.data).event + " via " + holder.protocol;
+            holder.close();
+          };
+          holder.onerror = () => (window.seen.holder = "error");
+          const stranger = new WebSocket(url);
+          stranger.onopen = () => (window.seen.stranger = "open");
+          stranger.onclose = (e) => (window.seen.stranger = window.seen.stranger || "refused " + e.code);
+          const stream = new EventSource("/sources/results/events?token=%s");
+          stream.addEventListener("stats:proportion:total", (e) => {
+            window.seen.stream = JSON.parse(e.data).data.current;
+            stream.close();
+          });
+          return "started";
+          })()
+          """
+              .formatted(wsPort, token, token));
+      String seen = "";
+      long deadline = System.nanoTime() + Chromium.timeout().toNanos();
+      while (System.nanoTime() < deadline) {
+        seen = browser.eval("JSON.stringify(window.seen)");
+        if (seen != null
+            && seen.contains("holder")
+            && seen.contains("stranger")
+            && seen.contains("stream")) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      assertThat(seen)
+          .isEqualTo(
+              "{\"holder\":\"available via arithmospora-token\","
+                  + "\"stranger\":\"refused 1006\",\"stream\":12}");
+    }
   }
 
   @Test
