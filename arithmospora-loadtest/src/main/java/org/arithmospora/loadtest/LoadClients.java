@@ -56,11 +56,6 @@ final class LoadClients implements AutoCloseable {
   private static final byte[] EVENT_FIELD = "\"event\"".getBytes(StandardCharsets.US_ASCII);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final InetSocketAddress address;
-  private final byte[] handshake;
-  // Server-sent events: null when no population reads them.
-  private final InetSocketAddress sseAddress;
-  private final byte[] sseRequest;
   private final String stampEvent;
   private final List<Loop> loops = new ArrayList<>();
   private final List<Client> clients = new ArrayList<>();
@@ -94,37 +89,30 @@ final class LoadClients implements AutoCloseable {
    */
   LoadClients(URI url, URI sseUrl, List<LoadPopulation> populations, int threads, int parseThreads)
       throws IOException {
-    this.address = new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
+    this(List.of(url), sseUrl, populations, threads, parseThreads);
+  }
+
+  /**
+   * Clients of several servers at once: each websocket population is shared among {@code urls} (one
+   * group per server, labelled with its address, when there are several), as a load balancer
+   * without sticky sessions shares an audience.
+   */
+  LoadClients(
+      List<URI> urls, URI sseUrl, List<LoadPopulation> populations, int threads, int parseThreads)
+      throws IOException {
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException("no websocket URL to connect to");
+    }
+    List<Target> targets = new ArrayList<>();
+    for (URI url : urls) {
+      targets.add(Target.websocket(url));
+    }
+    Target sse = null;
     if (sseUrl != null) {
-      this.sseAddress =
-          new InetSocketAddress(sseUrl.getHost(), sseUrl.getPort() < 0 ? 80 : sseUrl.getPort());
-      this.sseRequest =
-          ("GET "
-                  + sseUrl.getRawPath()
-                  + " HTTP/1.1\r\nHost: "
-                  + sseUrl.getHost()
-                  + ":"
-                  + sseAddress.getPort()
-                  + "\r\nAccept: text/event-stream\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII);
+      sse = Target.eventStream(sseUrl);
     } else if (populations.stream().anyMatch(LoadPopulation::sse)) {
       throw new IllegalArgumentException("an sse- population needs the event stream's URL");
-    } else {
-      this.sseAddress = null;
-      this.sseRequest = null;
     }
-    String path = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-    this.handshake =
-        ("GET "
-                + path
-                + " HTTP/1.1\r\nHost: "
-                + url.getHost()
-                + ":"
-                + address.getPort()
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                + new String(KEY, StandardCharsets.US_ASCII)
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
     this.stampEvent = "stats:other:" + LoadWriter.STAMP_STAT;
     List<Loop> general = new ArrayList<>();
     List<Loop> parsing = new ArrayList<>();
@@ -136,12 +124,22 @@ final class LoadClients implements AutoCloseable {
         pool.add(loop);
         loops.add(loop);
       }
-      Group group = new Group(p);
-      groups.add(group);
-      for (int i = 0; i < p.count(); i++) {
-        Client c = new Client(pool.get(i % pool.size()), group);
-        clients.add(c);
-        group.clients.add(c);
+      List<Target> these = p.sse() ? List.of(sse) : targets;
+      for (int t = 0; t < these.size(); t++) {
+        // The population's clients dealt out in turn: the first servers get one more when it
+        // does not divide evenly.
+        int count = p.count() / these.size() + (t < p.count() % these.size() ? 1 : 0);
+        Group group =
+            new Group(
+                p,
+                these.get(t),
+                these.size() > 1 ? p.label() + "@" + these.get(t).name : p.label());
+        groups.add(group);
+        for (int i = 0; i < count; i++) {
+          Client c = new Client(pool.get(i % pool.size()), group);
+          clients.add(c);
+          group.clients.add(c);
+        }
       }
     }
     // Mixed populations connect interleaved, as a real audience arrives.
@@ -224,7 +222,53 @@ final class LoadClients implements AutoCloseable {
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
   }
 
-  /** One population's clients and what they measured. */
+  /** Where a client connects and the request it opens with. */
+  static final class Target {
+    final InetSocketAddress address;
+    final byte[] request;
+    final String name;
+
+    private Target(InetSocketAddress address, byte[] request) {
+      this.address = address;
+      this.request = request;
+      this.name = address.getHostString() + ":" + address.getPort();
+    }
+
+    static Target websocket(URI url) {
+      InetSocketAddress address =
+          new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
+      String path = url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+      return new Target(
+          address,
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + url.getHost()
+                  + ":"
+                  + address.getPort()
+                  + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                  + new String(KEY, StandardCharsets.US_ASCII)
+                  + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static Target eventStream(URI url) {
+      InetSocketAddress address =
+          new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 80 : url.getPort());
+      return new Target(
+          address,
+          ("GET "
+                  + url.getRawPath()
+                  + " HTTP/1.1\r\nHost: "
+                  + url.getHost()
+                  + ":"
+                  + address.getPort()
+                  + "\r\nAccept: text/event-stream\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  /** One population's clients of one server, and what they measured. */
   static final class Group {
     final LoadPopulation population;
     final List<Client> clients = new ArrayList<>();
@@ -245,8 +289,16 @@ final class LoadClients implements AutoCloseable {
     /** Why clients lost their connection, and how many. */
     final Map<String, LongAdder> dropReasons = new ConcurrentHashMap<>();
 
-    Group(LoadPopulation population) {
+    /** The server its clients connect to. */
+    final Target target;
+
+    /** The population's label, with the server's address when there are several. */
+    final String label;
+
+    Group(LoadPopulation population, Target target, String label) {
       this.population = population;
+      this.target = target;
+      this.label = label;
     }
 
     void dropped(String reason) {
@@ -425,7 +477,7 @@ final class LoadClients implements AutoCloseable {
           tokens = burst();
           refilledNanos = System.nanoTime();
         }
-        if (channel.connect(population.sse() ? sseAddress : address)) {
+        if (channel.connect(group.target.address)) {
           afterConnect();
         } else {
           key = channel.register(loop.selector, SelectionKey.OP_CONNECT, this);
@@ -444,7 +496,7 @@ final class LoadClients implements AutoCloseable {
     }
 
     private void afterConnect() throws IOException {
-      write(ByteBuffer.wrap(population.sse() ? sseRequest : handshake));
+      write(ByteBuffer.wrap(group.target.request));
       key = channel.register(loop.selector, SelectionKey.OP_READ, this);
     }
 

@@ -43,8 +43,11 @@ public final class LoadtestCommand implements Callable<Integer> {
       names = "--url",
       required = true,
       paramLabel = "URL",
-      description = {"The source's websocket URL, such as", "ws://127.0.0.1:8080/loadtest"})
-  URI url;
+      description = {
+        "The source's websocket URL, such as ws://127.0.0.1:8080/loadtest. Repeat it for several",
+        "servers: each population is shared among them, and reported for each."
+      })
+  List<URI> urls = new ArrayList<>();
 
   @Option(
       names = "--sse-url",
@@ -264,7 +267,7 @@ public final class LoadtestCommand implements Callable<Integer> {
                 .hostAndPort(new HostAndPort(address.host(), address.port()))
                 .clientConfig(DefaultJedisClientConfig.builder().database(db).build())
                 .build();
-        LoadClients load = new LoadClients(url, sseUrl, populations(), threads, parseThreads)) {
+        LoadClients load = new LoadClients(urls, sseUrl, populations(), threads, parseThreads)) {
       LoadWriter writer = new LoadWriter(writerClient, prefix, touch);
       clients = load.size();
       if (seed) {
@@ -275,7 +278,9 @@ public final class LoadtestCommand implements Callable<Integer> {
       r.clients = clients;
       result = r;
 
-      progress.printf("Connecting %d clients to %s ...%n", clients, url);
+      progress.printf(
+          "Connecting %d clients to %s ...%n",
+          clients, String.join(", ", urls.stream().map(URI::toString).toList()));
       r.connectStormSeconds = storm(load);
       if (r.connectStormSeconds < 0) {
         progress.printf(
@@ -302,7 +307,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       for (LoadClients.Group g : load.groups()) {
         g.freshness.reset();
         PopulationResult pr = new PopulationResult();
-        pr.label = g.population.label();
+        pr.label = g.label;
         pr.clients = g.clients.size();
         r.populations.add(pr);
       }

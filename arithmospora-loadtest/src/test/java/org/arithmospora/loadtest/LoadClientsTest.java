@@ -226,6 +226,48 @@ class LoadClientsTest {
   }
 
   @Test
+  void severalUrlsShareEachPopulationAndAreReportedServerByServer() throws Exception {
+    try (SpacedServer a = new SpacedServer();
+        SpacedServer b = new SpacedServer()) {
+      URI first = URI.create("ws://127.0.0.1:" + a.socket.getLocalPort() + "/x");
+      URI second = URI.create("ws://127.0.0.1:" + b.socket.getLocalPort() + "/x");
+      try (LoadClients load =
+          new LoadClients(
+              List.of(first, second),
+              null,
+              List.of(LoadPopulation.parse("fast=5", 0), LoadPopulation.parse("parse=2", 0)),
+              1,
+              1)) {
+        load.connectAll(10);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> a.clients.size() == 4 && b.clients.size() == 3);
+        long snapshot = LoadClients.nowMicros();
+        a.stamp(snapshot, false);
+        b.stamp(snapshot, false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.snapshotsComplete.get() == 7);
+        load.recording = true;
+        // Only the first server has news: its clients are fresh, the second's are stale.
+        long news = LoadClients.nowMicros();
+        a.stamp(news, true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> load.stale(news) == 3);
+        String aName = "127.0.0.1:" + a.socket.getLocalPort();
+        String bName = "127.0.0.1:" + b.socket.getLocalPort();
+        assertThat(load.groups())
+            .extracting(g -> g.label + "=" + g.clients.size())
+            .containsExactly(
+                "fast@" + aName + "=3", "fast@" + bName + "=2",
+                "parse@" + aName + "=1", "parse@" + bName + "=1");
+        for (LoadClients.Group g : load.groups()) {
+          assertThat(g.freshness.getIntervalHistogram().getTotalCount())
+              .as(g.label)
+              .isEqualTo(g.label.endsWith(aName) ? g.clients.size() : 0);
+        }
+      }
+    }
+  }
+
+  @Test
   void readsStampsFromSpacedAndFragmentedJsonInEveryPopulation() throws Exception {
     try (SpacedServer server = new SpacedServer()) {
       List<LoadPopulation> populations = new ArrayList<>();
