@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       ListCommand.class,
       WatchCommand.class,
       TokenCommand.class,
+      DrainCommand.class,
       DemoCommand.class,
       LoadtestCommand.class,
       RedisCommand.class,

@@ -224,7 +224,17 @@ class CliCommandsTest {
   void helpTextNeverBreaksAUrl() {
     java.util.regex.Pattern url = java.util.regex.Pattern.compile("(?:wss?|https?)://\\S*");
     for (String command :
-        List.of("serve", "check", "init", "list", "watch", "token", "demo", "loadtest", "redis")) {
+        List.of(
+            "serve",
+            "check",
+            "init",
+            "list",
+            "watch",
+            "token",
+            "drain",
+            "demo",
+            "loadtest",
+            "redis")) {
       String help = run(command, "--help").out();
       java.util.regex.Matcher m = url.matcher(help);
       while (m.find()) {

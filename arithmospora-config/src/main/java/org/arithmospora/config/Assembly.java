@@ -52,6 +52,7 @@ public final class Assembly implements AutoCloseable {
   private volatile ArithmosporaServer server;
   private volatile WebServer web;
   private SourceAccess access;
+  private boolean draining;
 
   private Assembly(Config config) {
     this.config = config;
@@ -234,12 +235,33 @@ public final class Assembly implements AutoCloseable {
     ArithmosporaServer s = server;
     if (s != null) {
       b.hub(s.hub());
+      b.drain(this::startDrain);
       b.dashboardWebsocket(s.port(), config.listener().map(Config.Listener::tls).orElse(false));
     }
     WebServer built = b.build();
     built.start();
     web = built;
     return built;
+  }
+
+  /**
+   * Begins the drain a SIGTERM would ({@code [websocket] drain_time_ms}) on a thread of its own,
+   * and returns at once: true when this call began it, false when the server was draining already
+   * or is not serving. What {@code POST /drain} and {@code arithmospora drain} do; the process
+   * keeps running, refusing new clients and unready, until it is stopped.
+   */
+  public boolean startDrain() {
+    ArithmosporaServer s = server;
+    synchronized (this) {
+      if (s == null || s.isDraining() || draining) {
+        return false;
+      }
+      draining = true;
+    }
+    Thread t = new Thread(() -> s.drain(config.websocket().drainTime()), "arithmospora-drain");
+    t.setDaemon(true);
+    t.start();
+    return true;
   }
 
   /**

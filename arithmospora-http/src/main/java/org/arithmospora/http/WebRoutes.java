@@ -81,6 +81,8 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Map<String, SourceSnapshot> snapshots = new HashMap<>();
   private final Hub hub;
   private final SourceAccess access;
+  // Starts a drain; true when this call began it. Null: no POST /drain.
+  private final BooleanSupplier drain;
   private final BooleanSupplier liveness;
   private final Readiness readiness;
   private final Supplier<String> metrics;
@@ -106,9 +108,11 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
       boolean websocketTls,
       Map<String, Map<String, StatLabel>> labels,
       SourceAccess access,
+      BooleanSupplier drain,
       String epoch) {
     this.settings = settings;
     this.access = access;
+    this.drain = drain;
     this.sources = Map.copyOf(sources);
     sources.forEach((name, s) -> snapshots.put(name, new SourceSnapshot(s)));
     this.hub = hub;
@@ -156,6 +160,10 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
               "Last-Event-ID, If-None-Match, Authorization")
           .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
       reply(ctx, req, r, true);
+      return;
+    }
+    if (path.equals("/drain")) {
+      reply(ctx, req, drain(ctx, method), true);
       return;
     }
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
@@ -257,6 +265,42 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
         found.isEmpty() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
         JSON,
         body);
+  }
+
+  /**
+   * {@code POST /drain}: the drain a SIGTERM would start, without stopping the process (for a
+   * preStop hook, or before maintenance). Taken from this machine only: the HTTP side has no admin
+   * credentials, and a drain from anyone else would be a way to empty the server.
+   */
+  private FullHttpResponse drain(ChannelHandlerContext ctx, HttpMethod method) {
+    if (drain == null) {
+      return status(HttpResponseStatus.NOT_FOUND, "not found\n");
+    }
+    if (!method.equals(HttpMethod.POST)) {
+      FullHttpResponse r = status(HttpResponseStatus.METHOD_NOT_ALLOWED, "POST to drain\n");
+      r.headers().set(HttpHeaderNames.ALLOW, "POST");
+      return r;
+    }
+    if (!(ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress remote)
+        || !remote.getAddress().isLoopbackAddress()) {
+      log.warn(
+          "Refused POST /drain from {}: drains are taken from this machine only",
+          ctx.channel().remoteAddress());
+      return status(HttpResponseStatus.FORBIDDEN, "drain is taken from this machine only\n");
+    }
+    boolean began;
+    try {
+      began = drain.getAsBoolean();
+    } catch (RuntimeException e) {
+      log.warn("POST /drain failed", e);
+      return status(
+          HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot drain: " + e.getMessage() + "\n");
+    }
+    return began
+        ? status(
+            HttpResponseStatus.ACCEPTED,
+            "draining: new clients are refused, connected ones are being moved (1012)\n")
+        : status(HttpResponseStatus.OK, "already draining\n");
   }
 
   private FullHttpResponse metrics() {

@@ -83,6 +83,7 @@ public final class WebServer implements AutoCloseable {
             b.websocketTls,
             b.labels,
             b.access,
+            b.drain,
             Long.toString(System.currentTimeMillis(), 36));
     this.acceptor =
         new MultiThreadIoEventLoopGroup(1, threads("accept"), NioIoHandler.newFactory());
@@ -199,6 +200,7 @@ public final class WebServer implements AutoCloseable {
     private int websocketPort = -1;
     private boolean websocketTls;
     private SourceAccess access = SourceAccess.OPEN;
+    private BooleanSupplier drain;
 
     private Builder(WebSettings settings) {
       this.settings = Objects.requireNonNull(settings);
@@ -236,6 +238,16 @@ public final class WebServer implements AutoCloseable {
      */
     public Builder access(SourceAccess a) {
       this.access = Objects.requireNonNull(a);
+      return this;
+    }
+
+    /**
+     * Answers {@code POST /drain}, from this machine only: {@code start} begins draining the server
+     * (without waiting for it) and says whether this call began it (202) or it had begun already
+     * (200). Without it there is no {@code /drain}.
+     */
+    public Builder drain(BooleanSupplier start) {
+      this.drain = Objects.requireNonNull(start);
       return this;
     }
 

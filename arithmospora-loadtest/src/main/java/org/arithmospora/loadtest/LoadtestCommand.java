@@ -44,8 +44,9 @@ public final class LoadtestCommand implements Callable<Integer> {
       required = true,
       paramLabel = "URL",
       description = {
-        "The source's websocket URL, such as ws://127.0.0.1:8080/loadtest. Repeat it for several",
-        "servers: each population is shared among them, and reported for each."
+        "The source's websocket URL, such as",
+        "ws://127.0.0.1:8080/loadtest",
+        "Repeat it for several servers: each population is shared among them, and reported for each."
       })
   List<URI> urls = new ArrayList<>();
 
