@@ -70,7 +70,8 @@ public final class JwtSourceAccess implements SourceAccess, MeterBinder {
   private final Duration leeway;
   private final Clock clock;
   private final Map<Verdict, LongAdder> decided = new EnumMap<>(Verdict.class);
-  private final AtomicLong logPeriodStart = new AtomicLong(Long.MIN_VALUE);
+  // Milliseconds of the clock; 0 (long past) so that the first refusal begins a period.
+  private final AtomicLong logPeriodStart = new AtomicLong(0);
   private final AtomicLong loggedInPeriod = new AtomicLong();
   private final AtomicLong notLoggedInPeriod = new AtomicLong();
 
@@ -136,7 +137,8 @@ public final class JwtSourceAccess implements SourceAccess, MeterBinder {
           Verdict.NO_TOKEN,
           "source '"
               + source
-              + "' is private: present a token as ?token= or an Authorization: Bearer header");
+              + "' is private: present a token as ?token=, as the subprotocol after"
+              + " 'arithmospora-token', or in an Authorization: Bearer header");
     }
     SignedJWT jwt;
     try {
@@ -203,7 +205,11 @@ public final class JwtSourceAccess implements SourceAccess, MeterBinder {
     if (granted == null) {
       return Decision.refused(
           Verdict.NOT_GRANTED,
-          "the token has no " + SOURCES_CLAIM + " claim, so grants no source; '" + source + "'");
+          "the token has no "
+              + SOURCES_CLAIM
+              + " claim: it grants no source, and so not '"
+              + source
+              + "'");
     }
     if (!granted.contains(source) && !granted.contains("*")) {
       return Decision.refused(

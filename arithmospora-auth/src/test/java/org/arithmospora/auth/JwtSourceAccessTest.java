@@ -188,6 +188,57 @@ class JwtSourceAccessTest {
   }
 
   @Test
+  void aFloodOfRefusalsIsLoggedTenAtATimeAndTheRestCountedInOneLine() throws Exception {
+    Instant[] now = {NOW};
+    Clock moving =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    JwtSourceAccess access =
+        JwtSourceAccess.builder()
+            .privateSources(List.of("results"))
+            .hmacSecret(SECRET)
+            .clock(moving)
+            .build();
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream err = System.err;
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 15; i++) {
+        access.decide("results", "forged", "10.0.0." + i + ":5000");
+      }
+      now[0] = NOW.plusSeconds(11);
+      access.decide("results", null, "10.0.0.99:5000");
+    } finally {
+      System.setErr(err);
+    }
+    List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.stream().filter(l -> l.contains("Refused client"))).hasSize(11);
+    assertThat(lines)
+        .anyMatch(
+            l ->
+                l.contains(
+                    "Refused client 10.0.0.0:5000 of private source 'results' (401 bad_token)"))
+        .anyMatch(
+            l -> l.contains("5 more clients of private sources were refused in the last 10 s"))
+        .anyMatch(l -> l.contains("Refused client 10.0.0.99:5000") && l.contains("401 no_token"))
+        .noneMatch(l -> l.contains("forged"));
+  }
+
+  @Test
   void issuerAndAudienceAreCheckedWhenConfigured() throws Exception {
     JwtSourceAccess strict =
         JwtSourceAccess.builder()
