@@ -95,7 +95,8 @@ public final class ConfigLoader {
           "drain_time_ms",
           "max_connections_per_ip",
           "max_handshakes_per_second",
-          "allow_no_origin");
+          "allow_no_origin",
+          "compression");
   private static final Set<String> WEB_KEYS =
       Set.of(
           "address",
@@ -656,6 +657,7 @@ public final class ConfigLoader {
       r.number(t, "max_handshakes_per_second", "websocket", where)
           .ifPresent(b::maxHandshakesPerSecond);
       r.bool(t, "allow_no_origin", "websocket", where).ifPresent(b::allowNoOrigin);
+      r.bool(t, "compression", "websocket", where).ifPresent(b::compression);
       if (t.contains("max_queued_frames")) {
         r.warn(
             t,

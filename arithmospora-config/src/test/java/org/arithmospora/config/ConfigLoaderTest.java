@@ -241,6 +241,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void compressionIsOnUnlessTurnedOff() throws Exception {
+    assertThat(parse("[websocket]\nwrite_wait = 10\n").websocket().compression()).isTrue();
+    assertThat(parse("[websocket]\ncompression = false\n").websocket().compression()).isFalse();
+  }
+
+  @Test
   void anAuthTableAndPrivateSourcesSayWhoMayReadWhat() throws Exception {
     Config c =
         parse(

@@ -83,6 +83,8 @@ public final class ArithmosporaServer implements AutoCloseable {
   private final Hub hub;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final List<Draft> drafts;
+  // The draft each connection gets a copy of: its limits and whether it may compress.
+  private final ServerDraft serverDraft;
   private final Admissions admissions;
   private final SourceAccess access;
   private final AtomicLong rescued = new AtomicLong();
@@ -103,7 +105,8 @@ public final class ArithmosporaServer implements AutoCloseable {
     Hub.Builder b = Hub.builder(settings.delivery());
     sources.forEach(b::source);
     this.hub = b.build();
-    this.drafts = Collections.<Draft>singletonList(new ServerDraft(settings.maxInboundBytes()));
+    this.serverDraft = new ServerDraft(settings.maxInboundBytes(), settings.compression());
+    this.drafts = Collections.<Draft>singletonList(serverDraft);
     this.admissions =
         new Admissions(
             settings.maxHandshakeBytes(),
@@ -609,9 +612,8 @@ public final class ArithmosporaServer implements AutoCloseable {
       sweeper = new SelectedKeySweeper(this, drafts);
       setWebSocketFactory(
           settings.tls().isPresent()
-              ? new TlsFactory(
-                  settings.tls().get(), settings.maxInboundBytes(), admissions, sweeper)
-              : new GatheringChannel.Factory(settings.maxInboundBytes(), admissions, sweeper));
+              ? new TlsFactory(settings.tls().get(), serverDraft, admissions, sweeper)
+              : new GatheringChannel.Factory(serverDraft, admissions, sweeper));
     }
 
     boolean listens() {
@@ -791,17 +793,14 @@ public final class ArithmosporaServer implements AutoCloseable {
 
   /** TLS connections with our draft. */
   private static final class TlsFactory extends DefaultSSLWebSocketServerFactory {
-    private final int maxInboundBytes;
+    private final ServerDraft draft;
     private final Admissions admissions;
     private final SelectedKeySweeper sweeper;
 
     TlsFactory(
-        SSLContext context,
-        int maxInboundBytes,
-        Admissions admissions,
-        SelectedKeySweeper sweeper) {
+        SSLContext context, ServerDraft draft, Admissions admissions, SelectedKeySweeper sweeper) {
       super(context);
-      this.maxInboundBytes = maxInboundBytes;
+      this.draft = draft;
       this.admissions = admissions;
       this.sweeper = sweeper;
     }
@@ -816,12 +815,12 @@ public final class ArithmosporaServer implements AutoCloseable {
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-      return Handshakes.newConnection(a, maxInboundBytes, admissions);
+      return Handshakes.newConnection(a, draft, admissions);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> d) {
-      return Handshakes.newConnection(a, maxInboundBytes, admissions);
+      return Handshakes.newConnection(a, draft, admissions);
     }
   }
 

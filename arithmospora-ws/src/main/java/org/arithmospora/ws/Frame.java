@@ -1,6 +1,8 @@
 package org.arithmospora.ws;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.Deflater;
 import org.arithmospora.core.wire.EncodedMessage;
 
 /**
@@ -20,10 +22,47 @@ final class Frame {
 
   /** Frames {@code message}. */
   static Frame of(EncodedMessage message) {
-    int length = message.size();
+    return frame(message.bytes(), false);
+  }
+
+  /**
+   * Frames {@code message} compressed as permessage-deflate without context takeover (RFC 7692
+   * §7.2.1: a raw deflate stream, sync-flushed, its final empty block's four bytes removed), with
+   * RSV1 set; or, when compression does not make it smaller, as {@link #of}, which RFC 7692 allows
+   * on a connection that took the extension. Each message is compressed alone, so one frame serves
+   * every client.
+   */
+  static Frame deflated(EncodedMessage message) {
+    byte[] raw = new byte[message.size()];
+    message.bytes().get(raw);
+    Deflater deflater = DEFLATER.get();
+    deflater.reset();
+    deflater.setInput(raw);
+    byte[] out = new byte[raw.length + 64];
+    int n = 0;
+    while (true) {
+      n += deflater.deflate(out, n, out.length - n, Deflater.SYNC_FLUSH);
+      if (n < out.length) {
+        break;
+      }
+      out = Arrays.copyOf(out, out.length * 2);
+    }
+    // A sync flush ends with an empty stored block, 00 00 FF FF: the receiver puts it back.
+    int length = n - 4;
+    if (length <= 0 || length >= raw.length) {
+      return frame(ByteBuffer.wrap(raw), false);
+    }
+    return frame(ByteBuffer.wrap(out, 0, length), true);
+  }
+
+  private static final ThreadLocal<Deflater> DEFLATER =
+      ThreadLocal.withInitial(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true));
+
+  private static Frame frame(ByteBuffer payload, boolean compressed) {
+    int length = payload.remaining();
     int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
     ByteBuffer buf = ByteBuffer.allocateDirect(header + length);
-    buf.put((byte) 0x81); // FIN + text
+    buf.put((byte) (compressed ? 0xC1 : 0x81)); // FIN (+ RSV1, compressed) + text
     if (length < 126) {
       buf.put((byte) length);
     } else if (length <= 0xFFFF) {
@@ -33,7 +72,7 @@ final class Frame {
       buf.put((byte) 127);
       buf.putLong(length);
     }
-    buf.put(message.bytes());
+    buf.put(payload);
     buf.flip();
     FRAMED.incrementAndGet();
     return new Frame(buf.asReadOnlyBuffer());

@@ -183,22 +183,22 @@ final class GatheringChannel extends UnbufferedChannel {
   static final class Factory implements WebSocketServerFactory {
     private final SelectedKeySweeper sweeper;
     private final Admissions admissions;
-    private final int maxInboundBytes;
+    private final ServerDraft draft;
 
-    Factory(int maxInboundBytes, Admissions admissions, SelectedKeySweeper sweeper) {
-      this.maxInboundBytes = maxInboundBytes;
+    Factory(ServerDraft draft, Admissions admissions, SelectedKeySweeper sweeper) {
+      this.draft = draft;
       this.admissions = admissions;
       this.sweeper = sweeper;
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-      return Handshakes.newConnection(a, maxInboundBytes, admissions);
+      return Handshakes.newConnection(a, draft, admissions);
     }
 
     @Override
     public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> ignored) {
-      return Handshakes.newConnection(a, maxInboundBytes, admissions);
+      return Handshakes.newConnection(a, draft, admissions);
     }
 
     @Override

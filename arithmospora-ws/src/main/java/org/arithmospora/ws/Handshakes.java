@@ -29,10 +29,10 @@ final class Handshakes {
    * own, held as the connection's attachment until the upgrade.
    */
   static WebSocketImpl newConnection(
-      WebSocketAdapter listener, int maxInboundBytes, Admissions admissions) {
+      WebSocketAdapter listener, ServerDraft draft, Admissions admissions) {
     Admission admission = admissions.newAdmission();
     WebSocketImpl connection =
-        OutQueue.newConnection(listener, List.of(new ServerDraft(maxInboundBytes, admission)));
+        OutQueue.newConnection(listener, List.of(draft.forConnection(admission)));
     connection.setAttachment(admission);
     return connection;
   }

@@ -21,6 +21,7 @@ import org.java_websocket.exceptions.IncompleteHandshakeException;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.exceptions.InvalidHandshakeException;
 import org.java_websocket.exceptions.LimitExceededException;
+import org.java_websocket.extensions.IExtension;
 import org.java_websocket.framing.Framedata;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.handshake.HandshakeBuilder;
@@ -59,21 +60,47 @@ final class ServerDraft extends Draft_6455 {
 
   // The connection this draft's copies serve, when the server made it for one; null otherwise.
   private final Admission admission;
+  // Whether a client's offer of permessage-deflate is taken (RFC 7692).
+  private final boolean compression;
 
   /**
    * A draft that refuses inbound frames or messages over {@code maxFrameSize} bytes (close 1009).
    */
   ServerDraft(int maxFrameSize) {
-    this(maxFrameSize, null);
+    this(maxFrameSize, false, null);
+  }
+
+  /**
+   * A draft as above that, when {@code compression}, takes a client's offer of permessage-deflate
+   * without context takeover, so that one compressed frame serves every client ({@link
+   * Frame#deflated}).
+   */
+  ServerDraft(int maxFrameSize, boolean compression) {
+    this(maxFrameSize, compression, null);
   }
 
   /**
    * A draft for one accepted connection: a handshake it refuses is answered with the HTTP status
    * the RFCs give (through {@code admission}) rather than the library's 404.
    */
-  ServerDraft(int maxFrameSize, Admission admission) {
-    super(Collections.emptyList(), maxFrameSize);
+  private ServerDraft(int maxFrameSize, boolean compression, Admission admission) {
+    super(
+        compression
+            ? Collections.<IExtension>singletonList(new ServerDeflate())
+            : Collections.<IExtension>emptyList(),
+        maxFrameSize);
+    this.compression = compression;
     this.admission = admission;
+  }
+
+  /** This draft for one accepted connection, answering its refusals through {@code admission}. */
+  ServerDraft forConnection(Admission a) {
+    return new ServerDraft(getMaxFrameSize(), compression, a);
+  }
+
+  /** Whether this connection's client took permessage-deflate: its frames are the deflated ones. */
+  boolean deflates() {
+    return getExtension() instanceof ServerDeflate;
   }
 
   // Bytes of the fragmented message being received, so far. A draft is copied per connection.
@@ -115,7 +142,7 @@ final class ServerDraft extends Draft_6455 {
 
   @Override
   public Draft copyInstance() {
-    return new ServerDraft(getMaxFrameSize(), admission);
+    return new ServerDraft(getMaxFrameSize(), compression, admission);
   }
 
   /**

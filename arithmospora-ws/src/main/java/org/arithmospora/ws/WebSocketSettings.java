@@ -29,6 +29,7 @@ public final class WebSocketSettings {
   private final int maxConnectionsPerIp;
   private final double maxHandshakesPerSecond;
   private final boolean allowNoOrigin;
+  private final boolean compression;
 
   private WebSocketSettings(Builder b, DeliverySettings delivery) {
     this.address = b.address;
@@ -45,6 +46,7 @@ public final class WebSocketSettings {
     this.maxConnectionsPerIp = b.maxConnectionsPerIp;
     this.maxHandshakesPerSecond = b.maxHandshakesPerSecond;
     this.allowNoOrigin = b.allowNoOrigin;
+    this.compression = b.compression;
   }
 
   /** A builder with every default, listening on {@code 0.0.0.0:8080}. */
@@ -69,6 +71,7 @@ public final class WebSocketSettings {
     b.maxConnectionsPerIp = maxConnectionsPerIp;
     b.maxHandshakesPerSecond = maxHandshakesPerSecond;
     b.allowNoOrigin = allowNoOrigin;
+    b.compression = compression;
     return b;
   }
 
@@ -148,6 +151,16 @@ public final class WebSocketSettings {
     return allowNoOrigin;
   }
 
+  /**
+   * Whether a client that offers permessage-deflate (RFC 7692; every browser does) gets its
+   * messages compressed ({@code compression}, default true). Each message is compressed once, for
+   * every such client, without context takeover; what a client reads after inflating is the same
+   * text either way.
+   */
+  public boolean compression() {
+    return compression;
+  }
+
   /** Origins allowed to connect; empty means any. */
   public Set<String> allowedOrigins() {
     return allowedOrigins;
@@ -195,6 +208,7 @@ public final class WebSocketSettings {
     private int maxConnectionsPerIp;
     private double maxHandshakesPerSecond;
     private boolean allowNoOrigin = true;
+    private boolean compression = true;
 
     private Builder() {}
 
@@ -358,6 +372,12 @@ public final class WebSocketSettings {
     /** {@code allow_no_origin}: see {@link WebSocketSettings#allowNoOrigin()}. */
     public Builder allowNoOrigin(boolean allow) {
       this.allowNoOrigin = allow;
+      return this;
+    }
+
+    /** {@code compression}: see {@link WebSocketSettings#compression()}. */
+    public Builder compression(boolean on) {
+      this.compression = on;
       return this;
     }
 

@@ -23,11 +23,16 @@ final class WebSocketTransport implements Transport {
   /** How a message becomes a websocket frame: one per message, shared by every connection. */
   static final Function<EncodedMessage, Frame> FRAMING = Frame::of;
 
+  /** The framing for clients that took permessage-deflate: compressed once, for all of them. */
+  static final Function<EncodedMessage, Frame> DEFLATED_FRAMING = Frame::deflated;
+
   private static final int PING_PAYLOAD = Long.BYTES;
 
   private final WebSocketImpl conn;
   private final Consumer<WebSocketImpl> writeDemand;
   private final String remote;
+  // Whether the client took permessage-deflate at its handshake.
+  private final boolean deflates;
   private volatile Connection connection;
 
   /** One writer (the selector thread), any readers: a plain add published with release order. */
@@ -47,6 +52,7 @@ final class WebSocketTransport implements Transport {
     this.conn = conn;
     this.writeDemand = writeDemand;
     this.remote = String.valueOf(conn.getRemoteSocketAddress());
+    this.deflates = conn.getDraft() instanceof ServerDraft d && d.deflates();
   }
 
   /** Attaches the hub's handle, once {@link org.arithmospora.hub.Hub#connect} returned it. */
@@ -60,7 +66,7 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public int send(OutboundMessage message) {
-    Frame frame = message.framed(FRAMING);
+    Frame frame = message.framed(deflates ? DEFLATED_FRAMING : FRAMING);
     if (conn.isOpen()) {
       conn.outQueue.add(frame.forClient());
     }

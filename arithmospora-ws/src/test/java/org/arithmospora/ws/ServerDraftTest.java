@@ -107,7 +107,7 @@ class ServerDraftTest {
     Admissions admissions =
         new Admissions(16384, 10_000_000_000L, 0, 0, 0, () -> 0, "election"::equals);
     Admission admission = admissions.newAdmission();
-    ServerDraft draft = (ServerDraft) new ServerDraft(1024, admission).copyInstance();
+    ServerDraft draft = (ServerDraft) new ServerDraft(1024).forConnection(admission).copyInstance();
     draft.setParseMode(Role.SERVER);
     String http = request.trim().replace("~", "\r\n");
     ClientHandshake parsed = (ClientHandshake) draft.translateHandshake(bytes(http));
@@ -126,7 +126,7 @@ class ServerDraftTest {
     Admissions admissions =
         new Admissions(16384, 10_000_000_000L, 0, 0, 0, () -> 0, "election"::equals);
     Admission good = admissions.newAdmission();
-    ServerDraft draft = (ServerDraft) new ServerDraft(1024, good).copyInstance();
+    ServerDraft draft = (ServerDraft) new ServerDraft(1024).forConnection(good).copyInstance();
     draft.setParseMode(Role.SERVER);
     ClientHandshake parsed =
         (ClientHandshake)
@@ -140,7 +140,7 @@ class ServerDraftTest {
     assertThat(good.refusal()).isNull();
 
     Admission post = admissions.newAdmission();
-    ServerDraft other = new ServerDraft(1024, post);
+    ServerDraft other = new ServerDraft(1024).forConnection(post);
     other.setParseMode(Role.SERVER);
     assertThatThrownBy(() -> other.translateHandshake(bytes("POST /election HTTP/1.1\r\n\r\n")))
         .isInstanceOf(InvalidHandshakeException.class);

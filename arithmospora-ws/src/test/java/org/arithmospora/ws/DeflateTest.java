@@ -1,0 +1,213 @@
+package org.arithmospora.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+import org.arithmospora.core.LiveSource;
+import org.arithmospora.core.ManualScheduler;
+import org.arithmospora.core.SourceDefinition;
+import org.arithmospora.core.store.InMemoryStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * permessage-deflate (RFC 7692) over raw sockets: a client that offers it gets compressed frames
+ * that inflate to the very text an uncompressed client reads, its own compressed frames are
+ * understood, and offers the server cannot honour, or a server with compression off, get plain
+ * frames.
+ */
+class DeflateTest {
+  private static final String OFFER = "permessage-deflate; client_max_window_bits";
+  private LiveSource source;
+  private ArithmosporaServer server;
+  private final List<Socket> sockets = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    InMemoryStore store = new InMemoryStore();
+    InMemoryStore.Node total = store.stat("total").set("current", 71).set("total", 200);
+    for (String hall : List.of("North", "South", "East", "West", "Central")) {
+      total.dataPoint(hall).set("current", 12).set("total", 40);
+    }
+    source =
+        LiveSource.builder(SourceDefinition.builder("election").stat("proportion", "total").build())
+            .loader(store)
+            .scheduler(new ManualScheduler(Instant.parse("2017-03-03T12:00:00Z")))
+            .build();
+    source.start();
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    for (Socket s : sockets) {
+      s.close();
+    }
+    if (server != null) {
+      server.stop(Duration.ofSeconds(2));
+    }
+    source.close();
+  }
+
+  private void serve(boolean compression) {
+    server =
+        ArithmosporaServer.builder(
+                WebSocketSettings.builder()
+                    .address("127.0.0.1:0")
+                    .compression(compression)
+                    .snapshotDelay(Duration.ZERO)
+                    .build())
+            .source(source)
+            .build();
+    server.start();
+  }
+
+  /** A client over a raw socket: its handshake's answer, then frames one by one. */
+  private final class RawClient {
+    final Socket socket;
+    final DataInputStream in;
+    final String answer;
+
+    RawClient(String extensions) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+      socket.setSoTimeout(10_000);
+      sockets.add(socket);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /election HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                      + (extensions == null
+                          ? ""
+                          : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
+                      + "\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      in = new DataInputStream(socket.getInputStream());
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        head.append((char) in.readUnsignedByte());
+      }
+      answer = head.toString();
+    }
+
+    /** The next text frame: whether RSV1 was set, and its text, inflated when it was. */
+    Message next() throws IOException, DataFormatException {
+      int first = in.readUnsignedByte();
+      int second = in.readUnsignedByte();
+      long length = second & 0x7F;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      if ((first & 0x0F) != 1) {
+        return next(); // a ping: not what the test reads
+      }
+      boolean compressed = (first & 0x40) != 0;
+      return new Message(
+          compressed, compressed ? inflate(payload) : new String(payload, StandardCharsets.UTF_8));
+    }
+
+    /** Sends {@code text} as a masked frame, compressed as a browser would. */
+    void sendCompressed(String text) throws IOException {
+      Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+      d.setInput(text.getBytes(StandardCharsets.UTF_8));
+      byte[] buf = new byte[1024];
+      int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH) - 4;
+      d.end();
+      byte[] mask = {1, 2, 3, 4};
+      OutputStream out = socket.getOutputStream();
+      out.write(new byte[] {(byte) 0xC1, (byte) (0x80 | n)});
+      out.write(mask);
+      for (int i = 0; i < n; i++) {
+        out.write(buf[i] ^ mask[i % 4]);
+      }
+      out.flush();
+    }
+  }
+
+  private record Message(boolean compressed, String text) {}
+
+  private static String inflate(byte[] payload) throws DataFormatException {
+    Inflater inflater = new Inflater(true);
+    byte[] withTail = new byte[payload.length + 4];
+    System.arraycopy(payload, 0, withTail, 0, payload.length);
+    withTail[payload.length + 2] = (byte) 0xFF;
+    withTail[payload.length + 3] = (byte) 0xFF;
+    inflater.setInput(withTail);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    while (!inflater.needsInput()) {
+      int n = inflater.inflate(buf);
+      if (n == 0 && inflater.needsInput()) {
+        break;
+      }
+      out.write(buf, 0, n);
+    }
+    inflater.end();
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aClientThatOffersDeflateGetsCompressedFramesOfTheSameText() throws Exception {
+    serve(true);
+    RawClient plain = new RawClient(null);
+    RawClient deflating = new RawClient(OFFER);
+    assertThat(plain.answer).doesNotContain("Sec-WebSocket-Extensions");
+    assertThat(deflating.answer)
+        .contains(
+            "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover;"
+                + " client_no_context_takeover");
+    Message available = deflating.next();
+    Message stat = deflating.next();
+    assertThat(available.text()).isEqualTo(plain.next().text());
+    Message plainStat = plain.next();
+    assertThat(plainStat.compressed()).isFalse();
+    assertThat(stat.compressed()).as("a stat of five halls compresses").isTrue();
+    assertThat(stat.text()).isEqualTo(plainStat.text()).contains("\"North\"");
+  }
+
+  @Test
+  void aClientsCompressedFramesAreUnderstood() throws Exception {
+    serve(true);
+    RawClient c = new RawClient(OFFER);
+    c.next();
+    c.next();
+    c.sendCompressed("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
+    Message hello = c.next();
+    assertThat(hello.text()).contains("\"hello\"").contains("\"protocol\":2");
+  }
+
+  @Test
+  void anOfferOfASmallerWindowOrAServerWithCompressionOffGetsPlainFrames() throws Exception {
+    serve(true);
+    RawClient small = new RawClient("permessage-deflate; server_max_window_bits=10");
+    assertThat(small.answer).doesNotContain("Sec-WebSocket-Extensions");
+    small.next();
+    assertThat(small.next().compressed()).isFalse();
+    RawClient fifteen = new RawClient("permessage-deflate; server_max_window_bits=15");
+    assertThat(fifteen.answer).contains("Sec-WebSocket-Extensions: permessage-deflate");
+    server.stop(Duration.ofSeconds(2));
+
+    serve(false);
+    RawClient off = new RawClient(OFFER);
+    assertThat(off.answer).doesNotContain("Sec-WebSocket-Extensions");
+    off.next();
+    assertThat(off.next().compressed()).isFalse();
+  }
+}
