@@ -32,13 +32,13 @@ import org.junit.jupiter.api.Test;
  */
 class DeflateTest {
   private static final String OFFER = "permessage-deflate; client_max_window_bits";
+  private final InMemoryStore store = new InMemoryStore();
   private LiveSource source;
   private ArithmosporaServer server;
   private final List<Socket> sockets = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
-    InMemoryStore store = new InMemoryStore();
     InMemoryStore.Node total = store.stat("total").set("current", 71).set("total", 200);
     for (String hall : List.of("North", "South", "East", "West", "Central")) {
       total.dataPoint(hall).set("current", 12).set("total", 40);
@@ -180,6 +180,34 @@ class DeflateTest {
     assertThat(plainStat.compressed()).isFalse();
     assertThat(stat.compressed()).as("a stat of five halls compresses").isTrue();
     assertThat(stat.text()).isEqualTo(plainStat.text()).contains("\"North\"");
+  }
+
+  @Test
+  void aChangeIsCompressedOnceForEveryClientThatTookTheExtension() throws Exception {
+    serve(true);
+    List<RawClient> deflating = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      deflating.add(new RawClient(OFFER));
+    }
+    RawClient plain = new RawClient(null);
+    for (RawClient c : deflating) {
+      c.next();
+      c.next();
+    }
+    plain.next();
+    plain.next();
+    long framedBefore = Frame.framed();
+    store.stat("total").dataPoint("North").set("current", 13);
+    source.refreshAll();
+    String expected = plain.next().text();
+    for (RawClient c : deflating) {
+      Message m = c.next();
+      assertThat(m.compressed()).isTrue();
+      assertThat(m.text()).isEqualTo(expected);
+    }
+    assertThat(Frame.framed() - framedBefore)
+        .as("frames built for one change: one deflated for three clients, one plain")
+        .isEqualTo(2);
   }
 
   @Test
