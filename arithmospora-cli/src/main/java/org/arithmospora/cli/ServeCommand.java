@@ -104,10 +104,9 @@ final class ServeCommand extends ConfiguredCommand {
               TimeUnit.MILLISECONDS);
       stop.await();
       systemd.stopping();
-      Duration drain = config.websocket().drainTime();
-      if (!drain.isZero()) {
+      if (!config.websocket().drainTime().isZero()) {
         // /readyz says 503 from now on, so the load balancer sends no one here meanwhile.
-        server.drain(drain);
+        assembly.drain();
       }
       log.info("Shutting down: closing client connections");
       status.shutdownNow();

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code arithmospora drain}: a server started by {@code serve} is asked over its HTTP side to
- * drain, without a signal. Its client is closed with 1012, new ones are refused, {@code /readyz}
- * turns 503, and the process keeps running until it is stopped.
+ * drain, without a signal. Its websocket client is closed with 1012 and its event stream ended, new
+ * ones of both are refused with 503, {@code /readyz} turns 503, and the process keeps running until
+ * it is stopped.
  */
 class DrainCommandTest {
   @TempDir Path dir;
@@ -91,12 +92,38 @@ class DrainCommandTest {
             .atMost(Duration.ofSeconds(10))
             .until(() -> send(webPort, "GET", "/readyz").statusCode() == 200);
         assertThat(send(webPort, "GET", "/drain").statusCode()).isEqualTo(405);
+        HttpResponse<java.io.InputStream> stream =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + webPort + "/sources/election/events"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        // Read to its end on a thread of its own: the drain ends it.
+        java.util.concurrent.CompletableFuture<byte[]> streamEnd =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  ByteArrayOutputStream got = new ByteArrayOutputStream();
+                  try (java.io.InputStream in = stream.body()) {
+                    in.transferTo(got);
+                  } catch (java.io.IOException e) {
+                    got.writeBytes(("\n(ended by " + e + ")").getBytes(StandardCharsets.UTF_8));
+                  }
+                  return got.toByteArray();
+                });
 
         CliRun first = drain(conf);
         assertThat(first.status()).as(first.err()).isZero();
         assertThat(first.out()).contains("/drain: draining");
         assertThat(client.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1012);
         assertThat(send(webPort, "GET", "/readyz").statusCode()).isEqualTo(503);
+        assertThat(new String(streamEnd.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8))
+            .as("the event stream, ended in order by the drain")
+            .contains("event: available")
+            .doesNotContain("(ended by");
+        HttpResponse<String> late = send(webPort, "GET", "/sources/election/events");
+        assertThat(late.statusCode()).isEqualTo(503);
+        assertThat(late.headers().firstValue("Retry-After")).contains("1");
         assertThatThrownBy(() -> TestClient.connect("ws://127.0.0.1:" + wsPort + "/election"))
             .isInstanceOf(CompletionException.class)
             .cause()

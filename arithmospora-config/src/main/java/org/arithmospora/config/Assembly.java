@@ -245,23 +245,63 @@ public final class Assembly implements AutoCloseable {
   }
 
   /**
-   * Begins the drain a SIGTERM would ({@code [websocket] drain_time_ms}) on a thread of its own,
-   * and returns at once: true when this call began it, false when the server was draining already
-   * or is not serving. What {@code POST /drain} and {@code arithmospora drain} do; the process
-   * keeps running, refusing new clients and unready, until it is stopped.
+   * Drains for a restart, what a SIGTERM does first: {@code /readyz} turns 503, new clients are
+   * refused, and the connected ones are closed in random order over {@code [websocket]
+   * drain_time_ms}, websocket clients with 1012 and event streams (whose browsers reconnect by
+   * themselves) alongside. Returns when the last was closed; does nothing when a drain began
+   * already.
+   */
+  public void drain() {
+    ArithmosporaServer s = beginDrain();
+    if (s != null) {
+      drain(s);
+    }
+  }
+
+  /**
+   * Begins {@link #drain()} on a thread of its own and returns at once: true when this call began
+   * it, false when a drain had begun already or nothing is served. What {@code POST /drain} and
+   * {@code arithmospora drain} do; the process keeps running, refusing new clients and unready,
+   * until it is stopped.
    */
   public boolean startDrain() {
-    ArithmosporaServer s = server;
-    synchronized (this) {
-      if (s == null || s.isDraining() || draining) {
-        return false;
-      }
-      draining = true;
+    ArithmosporaServer s = beginDrain();
+    if (s == null) {
+      return false;
     }
-    Thread t = new Thread(() -> s.drain(config.websocket().drainTime()), "arithmospora-drain");
+    Thread t = new Thread(() -> drain(s), "arithmospora-drain");
     t.setDaemon(true);
     t.start();
     return true;
+  }
+
+  /** The server to drain, when this call is the first to ask; else null. */
+  private synchronized ArithmosporaServer beginDrain() {
+    ArithmosporaServer s = server;
+    if (s == null || draining) {
+      return null;
+    }
+    draining = true;
+    return s;
+  }
+
+  private void drain(ArithmosporaServer s) {
+    Duration spread = config.websocket().drainTime();
+    WebServer w = web;
+    Thread streams = null;
+    if (w != null) {
+      streams = new Thread(() -> w.drainStreams(spread), "arithmospora-drain-streams");
+      streams.setDaemon(true);
+      streams.start();
+    }
+    s.drain(spread);
+    if (streams != null) {
+      try {
+        streams.join(spread.toMillis() + 5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -33,12 +34,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.arithmospora.core.Source;
@@ -134,6 +139,37 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   void closeStreams() {
     streams.close().awaitUninterruptibly();
+  }
+
+  private volatile boolean draining;
+
+  /**
+   * From now on new event streams are answered 503 with {@code Retry-After: 1}, and the open ones
+   * are closed in random order, spread evenly over {@code spread}: their {@code EventSource}s
+   * reconnect, with their {@code Last-Event-ID}, to the servers still ready. Returns when the last
+   * was closed.
+   */
+  void drainStreams(Duration spread) {
+    draining = true;
+    List<Channel> open = new ArrayList<>(streams);
+    Collections.shuffle(open);
+    long started = System.nanoTime();
+    for (int i = 0; i < open.size(); i++) {
+      long wait = started + spread.toNanos() * i / open.size() - System.nanoTime();
+      if (wait > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      // The chunked response ends in order, then the connection: the browser reconnects as after
+      // any end of stream, rather than reporting a broken one.
+      open.get(i)
+          .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   @Override
@@ -392,6 +428,13 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private void events(
       ChannelHandlerContext ctx, FullHttpRequest req, String name, SourceAccess.Decision access) {
+    if (draining) {
+      FullHttpResponse r =
+          status(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining: connect to another server\n");
+      r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      reply(ctx, req, cors(req, r), true);
+      return;
+    }
     if (hub == null || !hub.serves(name)) {
       reply(
           ctx,

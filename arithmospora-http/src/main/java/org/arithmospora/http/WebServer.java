@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,6 +165,15 @@ public final class WebServer implements AutoCloseable {
   /** Event streams open now. */
   public int eventStreams() {
     return routes.eventStreams();
+  }
+
+  /**
+   * Drains the event streams for a restart: new ones are refused with 503 from now on, and the open
+   * ones are closed in random order over {@code spread}, so that browsers reconnect (and resume) on
+   * the other servers without a thundering herd. Returns when the last was closed.
+   */
+  public void drainStreams(Duration spread) {
+    routes.drainStreams(spread);
   }
 
   /** Stops listening and closes every connection, event streams included. */
