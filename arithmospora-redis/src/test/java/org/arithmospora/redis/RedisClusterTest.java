@@ -52,6 +52,20 @@ class RedisClusterTest {
             .initializationTimeout(Duration.ofSeconds(30))
             .build();
     cluster.start();
+    // start() returns once slots are assigned; each node says the cluster is up a moment later,
+    // and a write before that is refused with CLUSTERDOWN (seen once in CI).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                cluster.serverPorts().stream()
+                    .allMatch(
+                        port -> {
+                          try (Jedis node = new Jedis("127.0.0.1", port)) {
+                            return node.clusterInfo().contains("cluster_state:ok");
+                          }
+                        }));
     Set<HostAndPort> nodes = new HashSet<>();
     cluster.serverPorts().forEach(p -> nodes.add(new HostAndPort("127.0.0.1", p)));
     writer = RedisClusterClient.builder().nodes(nodes).build();
