@@ -86,7 +86,7 @@ final class ServerDraft extends Draft_6455 {
   private ServerDraft(int maxFrameSize, boolean compression, Admission admission) {
     super(
         compression
-            ? Collections.<IExtension>singletonList(new ServerDeflate())
+            ? Collections.<IExtension>singletonList(new ServerDeflate(maxFrameSize))
             : Collections.<IExtension>emptyList(),
         maxFrameSize);
     this.compression = compression;

@@ -123,16 +123,36 @@ class DeflateTest {
           compressed, compressed ? inflate(payload) : new String(payload, StandardCharsets.UTF_8));
     }
 
+    /** The close code of the close frame the server sends next, skipping other frames. */
+    int closeCode() throws IOException {
+      while (true) {
+        int first = in.readUnsignedByte();
+        int length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        }
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        if ((first & 0x0F) == 8) {
+          return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        }
+      }
+    }
+
     /** Sends {@code text} as a masked frame, compressed as a browser would. */
     void sendCompressed(String text) throws IOException {
       Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
       d.setInput(text.getBytes(StandardCharsets.UTF_8));
-      byte[] buf = new byte[1024];
+      byte[] buf = new byte[8192];
       int n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH) - 4;
       d.end();
       byte[] mask = {1, 2, 3, 4};
       OutputStream out = socket.getOutputStream();
-      out.write(new byte[] {(byte) 0xC1, (byte) (0x80 | n)});
+      if (n < 126) {
+        out.write(new byte[] {(byte) 0xC1, (byte) (0x80 | n)});
+      } else {
+        out.write(new byte[] {(byte) 0xC1, (byte) (0x80 | 126), (byte) (n >> 8), (byte) n});
+      }
       out.write(mask);
       for (int i = 0; i < n; i++) {
         out.write(buf[i] ^ mask[i % 4]);
@@ -219,6 +239,23 @@ class DeflateTest {
     c.sendCompressed("{\"event\":\"hello\",\"payload\":{\"protocol\":2}}");
     Message hello = c.next();
     assertThat(hello.text()).contains("\"hello\"").contains("\"protocol\":2");
+  }
+
+  @Test
+  void aCompressedMessageThatInflatesPastTheLimitClosesItsConnectionOnly() throws Exception {
+    serve(true);
+    RawClient bomb = new RawClient(OFFER);
+    RawClient bystander = new RawClient(OFFER);
+    bomb.next();
+    bomb.next();
+    bystander.next();
+    bystander.next();
+    // 100 KB of one letter deflates to about a hundred bytes; the limit is 4 KB inflated.
+    bomb.sendCompressed("{\"event\":\"" + "a".repeat(100_000) + "\"}");
+    assertThat(bomb.closeCode()).isEqualTo(1009);
+    store.stat("total").dataPoint("South").set("current", 14);
+    source.refreshAll();
+    assertThat(bystander.next().text()).contains("\"South\"");
   }
 
   @Test
