@@ -3,7 +3,6 @@ package org.arithmospora.hub;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +30,7 @@ public final class Connection {
   final SendWindow window;
 
   /** Messages waiting for the window or the rate cap, by key: a newer one replaces an older. */
-  final Map<String, OutboundMessage> pending = new LinkedHashMap<>();
+  final PendingMessages pending;
 
   /** Per stat, when it may next be sent under the rate cap; null without a cap. */
   long[] nextAllowed;
@@ -92,6 +91,9 @@ public final class Connection {
   /** Whether the hub counts it among the clients with messages waiting. */
   boolean counted;
 
+  /** Whether it is in the set of clients the hub's tick pumps (a rate cap or its backlog waits). */
+  boolean retrying;
+
   /** When its access ends, on the hub's ticker; {@link Long#MAX_VALUE} while it has no end. */
   volatile long accessEndsNanos = Long.MAX_VALUE;
 
@@ -99,6 +101,7 @@ public final class Connection {
     this.hub = hub;
     this.channel = channel;
     this.transport = transport;
+    this.pending = new PendingMessages(channel.statCount());
     this.window = new SendWindow(settings.sendWindowBytes(), settings.sendWindowTime().toNanos());
     this.nextAllowed = settings.maxStatRate() > 0 ? new long[channel.statCount()] : null;
     this.messageTokens = 2 * settings.clientMessagesPerSecond();

@@ -78,7 +78,7 @@ final class Protocol2 {
     if (c.protocol != 2) {
       c.protocol = 2;
       c.subscribed = new boolean[c.channel.statCount()];
-      c.pending.values().removeIf(p -> p.statIndex() >= 0);
+      c.pending.removeIf(p -> p.statIndex() >= 0);
       hub.countWaiting(c);
     }
     hub.offer(c, hello2, now);
