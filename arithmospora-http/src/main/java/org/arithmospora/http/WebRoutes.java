@@ -36,19 +36,18 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.arithmospora.core.Source;
 import org.arithmospora.core.wire.WireFormat;
 import org.arithmospora.hub.Connection;
+import org.arithmospora.hub.Drains;
 import org.arithmospora.hub.Hub;
 import org.arithmospora.hub.SourceAccess;
 import org.slf4j.Logger;
@@ -151,25 +150,14 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
    */
   void drainStreams(Duration spread) {
     draining = true;
-    List<Channel> open = new ArrayList<>(streams);
-    Collections.shuffle(open);
-    long started = System.nanoTime();
-    for (int i = 0; i < open.size(); i++) {
-      long wait = started + spread.toNanos() * i / open.size() - System.nanoTime();
-      if (wait > 0) {
-        try {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-      // The chunked response ends in order, then the connection: the browser reconnects as after
-      // any end of stream, rather than reporting a broken one.
-      open.get(i)
-          .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-          .addListener(ChannelFutureListener.CLOSE);
-    }
+    // The chunked response ends in order, then the connection: the browser reconnects as after
+    // any end of stream, rather than reporting a broken one.
+    Drains.spread(
+        new ArrayList<Channel>(streams),
+        spread,
+        ch ->
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                .addListener(ChannelFutureListener.CLOSE));
   }
 
   @Override

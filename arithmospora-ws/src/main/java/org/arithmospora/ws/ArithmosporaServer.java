@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLContext;
 import org.arithmospora.core.Source;
 import org.arithmospora.hub.Connection;
+import org.arithmospora.hub.Drains;
 import org.arithmospora.hub.Hub;
 import org.arithmospora.hub.SourceAccess;
 import org.java_websocket.WebSocket;
@@ -330,29 +331,12 @@ public final class ArithmosporaServer implements AutoCloseable {
     for (Endpoint e : endpoints) {
       all.addAll(e.getConnections());
     }
-    Collections.shuffle(all);
     log.info(
         "Draining: refusing new clients, closing {} client(s) with 1012 over {} ms",
         all.size(),
         spread.toMillis());
     long started = System.nanoTime();
-    for (int i = 0; i < all.size(); i++) {
-      long due = started + spread.toNanos() * i / all.size();
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        try {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      try {
-        all.get(i).close(CloseFrame.SERVICE_RESTART, "server restarting");
-      } catch (RuntimeException e) {
-        // Already gone.
-      }
-    }
+    Drains.spread(all, spread, c -> c.close(CloseFrame.SERVICE_RESTART, "server restarting"));
     log.info(
         "Drained {} client(s) in {} ms",
         all.size(),
