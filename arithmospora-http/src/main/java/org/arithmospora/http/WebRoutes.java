@@ -415,7 +415,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private void events(
-      ChannelHandlerContext ctx, FullHttpRequest req, String name, SourceAccess.Decision access) {
+      ChannelHandlerContext ctx, FullHttpRequest req, String name, SourceAccess.Decision decision) {
     if (draining) {
       FullHttpResponse r =
           status(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining: connect to another server\n");
@@ -453,7 +453,7 @@ final class WebRoutes extends SimpleChannelInboundHandler<FullHttpRequest> {
     streams.add(ch);
     SseTransport transport = new SseTransport(ch, epoch);
     Connection client = hub.connect(name, transport, resumeAfter(req));
-    access.expires().ifPresent(client::accessEndsAt);
+    decision.expires().ifPresent(client::accessEndsAt);
     transport.attach(client);
   }
 

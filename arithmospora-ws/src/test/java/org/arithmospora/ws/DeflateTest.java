@@ -105,36 +105,21 @@ class DeflateTest {
 
     /** The next text frame: whether RSV1 was set, and its text, inflated when it was. */
     Message next() throws IOException, DataFormatException {
-      int first = in.readUnsignedByte();
-      int second = in.readUnsignedByte();
-      long length = second & 0x7F;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      if ((first & 0x0F) != 1) {
+      ServerFrame f = ServerFrame.read(in);
+      if (f.opcode() != 1) {
         return next(); // a ping: not what the test reads
       }
-      boolean compressed = (first & 0x40) != 0;
       return new Message(
-          compressed, compressed ? inflate(payload) : new String(payload, StandardCharsets.UTF_8));
+          f.compressed(),
+          f.compressed() ? inflate(f.payload()) : new String(f.payload(), StandardCharsets.UTF_8));
     }
 
     /** The close code of the close frame the server sends next, skipping other frames. */
     int closeCode() throws IOException {
       while (true) {
-        int first = in.readUnsignedByte();
-        int length = in.readUnsignedByte() & 0x7F;
-        if (length == 126) {
-          length = in.readUnsignedShort();
-        }
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        if ((first & 0x0F) == 8) {
-          return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        ServerFrame f = ServerFrame.read(in);
+        if (f.opcode() == 8) {
+          return ((f.payload()[0] & 0xFF) << 8) | (f.payload()[1] & 0xFF);
         }
       }
     }

@@ -109,17 +109,9 @@ final class SlowReader implements AutoCloseable {
   private void readLoop() {
     try {
       while (true) {
-        int b0 = in.readUnsignedByte();
-        int b1 = in.readUnsignedByte();
-        long length = b1 & 0x7F;
-        if (length == 126) {
-          length = in.readUnsignedShort();
-        } else if (length == 127) {
-          length = in.readLong();
-        }
-        byte[] payload = new byte[(int) length];
-        in.readFully(payload);
-        int opcode = b0 & 0x0F;
+        ServerFrame frame = ServerFrame.read(in);
+        byte[] payload = frame.payload();
+        int opcode = frame.opcode();
         if (opcode == 1) {
           messages.add(new String(payload, StandardCharsets.UTF_8));
         } else if (opcode == 9) {
