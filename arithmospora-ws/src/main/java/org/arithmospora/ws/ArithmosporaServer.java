@@ -616,7 +616,7 @@ public final class ArithmosporaServer implements AutoCloseable {
      */
     @Override
     public boolean onConnect(SelectionKey key) {
-      if (Descriptors.oneIsFree()) {
+      if (Descriptors.free(settings.selectorThreads())) {
         return true;
       }
       if (pausedSelector == null) {
@@ -629,7 +629,10 @@ public final class ArithmosporaServer implements AutoCloseable {
     /** From the server's timer: listens again once a file descriptor is free. */
     void acceptAgainIfPossible() {
       Selector selector = pausedSelector;
-      if (selector == null || stopped || !listening.isOpen() || !Descriptors.oneIsFree()) {
+      if (selector == null
+          || stopped
+          || !listening.isOpen()
+          || !Descriptors.free(settings.selectorThreads())) {
         return;
       }
       try {

@@ -3,6 +3,8 @@ package org.arithmospora.ws;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Whether this process has a file descriptor to spare, asked by making one. */
 final class Descriptors {
@@ -12,14 +14,28 @@ final class Descriptors {
   private Descriptors() {}
 
   /**
-   * Opens and closes a socket: true when that worked, so that the accept about to follow has a
-   * descriptor (unless another thread takes it in between, which the health check then shows).
+   * Opens and closes {@code n} sockets at once: true when that worked, so that the accept about to
+   * follow has a descriptor even when the other selector threads, which share the port, accept at
+   * the same moment (one each). Another thread can still take one in between, which the health
+   * check then shows.
    */
-  static boolean oneIsFree() {
-    try (SocketChannel probe = SocketChannel.open()) {
-      return probe.isOpen();
+  static boolean free(int n) {
+    List<SocketChannel> probes = new ArrayList<>(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        probes.add(SocketChannel.open());
+      }
+      return true;
     } catch (IOException e) {
       return false;
+    } finally {
+      for (SocketChannel p : probes) {
+        try {
+          p.close();
+        } catch (IOException ignored) {
+          // A probe that never carried anything.
+        }
+      }
     }
   }
 
