@@ -108,9 +108,13 @@ final class WebSocketTransport implements Transport {
     written.setRelease(written.getPlain() + bytes);
   }
 
-  /** Whether {@code b} is a message frame (FIN + text), as {@link Frame} builds them. */
+  /**
+   * Whether {@code b} is a message frame as {@link Frame} builds them: FIN + text, with RSV1 when
+   * compressed. A compressed message not counted here would stay unwritten for the hub until its
+   * acknowledgement, so the client's window would look shut by the server, never by the client.
+   */
   static boolean isMessage(ByteBuffer b) {
-    return b.limit() > 0 && b.get(0) == (byte) 0x81;
+    return b.limit() > 0 && (b.get(0) == (byte) 0x81 || b.get(0) == (byte) 0xC1);
   }
 
   /** Whether {@code b} is one of our pings: FIN + ping, an 8-byte payload. */

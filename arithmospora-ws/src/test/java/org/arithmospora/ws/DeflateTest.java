@@ -1,6 +1,7 @@
 package org.arithmospora.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,6 +21,8 @@ import org.arithmospora.core.LiveSource;
 import org.arithmospora.core.ManualScheduler;
 import org.arithmospora.core.SourceDefinition;
 import org.arithmospora.core.store.InMemoryStore;
+import org.arithmospora.hub.Hub;
+import org.java_websocket.WebSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +216,25 @@ class DeflateTest {
     assertThat(Frame.framed() - framedBefore)
         .as("frames built for one change: one deflated for three clients, one plain")
         .isEqualTo(2);
+  }
+
+  @Test
+  void aCompressedMessageCountsAsWrittenOnceItLeaves() throws Exception {
+    serve(true);
+    RawClient c = new RawClient(OFFER); // answers no ping: nothing is ever acknowledged
+    c.next();
+    assertThat(c.next().compressed()).isTrue();
+    WebSocket conn = server.connections().get(0);
+    // Read by the client, so written: what is in flight is the client's part of the window, not
+    // the server's own backlog.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Hub.FlowState flow = server.flowState(conn);
+              assertThat(flow.bytesInFlight()).isPositive();
+              assertThat(flow.bytesUnwritten()).isZero();
+            });
   }
 
   @Test
