@@ -43,9 +43,7 @@ public final class OutboundMessage {
   /** The most bases a message keeps deltas from: a client further behind gets a full copy. */
   static final int MAX_DELTAS = 4;
 
-  // Framings so far, as [framing, framed, framing, framed, ...]: one or two in practice. Read
-  // without a lock (once built, the array never changes); replaced under one.
-  private volatile Object[] framings = new Object[0];
+  private final Framings framings = new Framings();
 
   OutboundMessage(EncodedMessage message, String key, int statIndex) {
     this(message, key, statIndex, null, message.sequence());
@@ -211,33 +209,16 @@ public final class OutboundMessage {
    * This message framed by {@code framing}: built on the first call with that framing (compared by
    * identity, so pass the same constant every time), shared by every later call.
    */
+  @SuppressWarnings("unchecked") // what Framings holds under a framing is what it framed
   public <T> T framed(Function<EncodedMessage, T> framing) {
-    T found = find(framings, framing);
-    return found != null ? found : frame(framing);
-  }
-
-  private synchronized <T> T frame(Function<EncodedMessage, T> framing) {
-    Object[] f = framings;
-    T found = find(f, framing);
+    T found = (T) framings.find(framing);
     if (found != null) {
       return found;
     }
-    T framed = Objects.requireNonNull(framing.apply(message));
-    Object[] more = java.util.Arrays.copyOf(f, f.length + 2);
-    more[f.length] = framing;
-    more[f.length + 1] = framed;
-    framings = more;
-    return framed;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T find(Object[] f, Function<EncodedMessage, T> framing) {
-    for (int i = 0; i < f.length; i += 2) {
-      if (f[i] == framing) {
-        return (T) f[i + 1];
-      }
+    synchronized (this) {
+      found = (T) framings.find(framing);
+      return found != null ? found : framings.keep(framing, framing.apply(message));
     }
-    return null;
   }
 
   @Override

@@ -130,6 +130,16 @@ final class SendWindow {
     return written - acked < limit && sent - written < limit;
   }
 
+  /**
+   * Whether {@code bytes} more may be handed over at once and stay within the window, both the
+   * client's part and the server's own: a whole round for a client that keeps up. {@link #isOpen}
+   * lets one message start while anything of the window is left; a round of several must fit.
+   */
+  boolean fits(long bytes) {
+    long limit = probing ? MIN_BYTES : window;
+    return written - acked + bytes <= limit && sent - written + bytes <= limit;
+  }
+
   /** Whether the client holds the window shut: its part, written and unacknowledged, is full. */
   boolean shutByClient() {
     return written - acked >= (probing ? MIN_BYTES : window);

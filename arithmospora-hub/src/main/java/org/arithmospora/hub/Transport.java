@@ -23,6 +23,23 @@ public interface Transport {
   int send(OutboundMessage message);
 
   /**
+   * Queues the messages of {@code round} to be written one after the other, as if each were given
+   * to {@link #send(OutboundMessage)} in turn. The hub hands the same round to every client that
+   * takes it whole, so a transport can build its wire form once for all of them ({@link
+   * OutboundRound#framed}) and queue one piece per client rather than one per message. The default
+   * sends each message.
+   *
+   * @return the bytes the messages take on the wire, framing included
+   */
+  default int sendRound(OutboundRound round) {
+    int bytes = 0;
+    for (OutboundMessage m : round.messages()) {
+      bytes += send(m);
+    }
+    return bytes;
+  }
+
+  /**
    * Asks the client to confirm once it has consumed everything sent before this call, by a call to
    * {@link Connection#acknowledged(long)} (or {@link Connection#acknowledged(long, long, long)},
    * with the round trip and the write delay the transport timed) with {@code token}. Queued like a

@@ -138,6 +138,15 @@ final class FakeClient implements Transport {
     return size;
   }
 
+  /** The rounds the hub handed over whole, in order; their messages travel as {@link #send}'s. */
+  final List<OutboundRound> rounds = new ArrayList<>();
+
+  @Override
+  public int sendRound(OutboundRound round) {
+    rounds.add(round);
+    return Transport.super.sendRound(round);
+  }
+
   @Override
   public void requestAck(long token) {
     queued.add(token);

@@ -399,6 +399,39 @@ class HubTest {
   }
 
   @Test
+  void aRoundGoesWholeToEveryClientThatKeepsUpAndOneByOneToAClientWithMessagesWaiting() {
+    f = new HubFixture(5, settings().writeWait(Duration.ofHours(1)).build());
+    FakeClient a = f.connectAndReadSnapshot("keeps up");
+    FakeClient b = f.connectAndReadSnapshot("keeps up too");
+    FakeClient slow = f.connectAndReadSnapshot("stalls");
+    f.vote();
+    a.readAll();
+    b.readAll();
+    assertThat(a.rounds).hasSize(1);
+    // The same round for both: a transport frames it once for all.
+    assertThat(b.rounds).containsExactly(a.rounds.get(0));
+    assertThat(a.rounds.get(0).messages()).hasSize(5);
+    assertThat(a.lastCurrent("stat4")).isEqualTo(1);
+    assertThat(a.events()).hasSize(1 + 5 + 5);
+
+    // A client whose window is shut gets no round: what it has not taken waits, one per stat, and
+    // only the newest goes once it reads again.
+    for (int i = 0; i < 20; i++) {
+      f.vote();
+      f.keepReading(a, Duration.ofMillis(10));
+    }
+    int roundsWhileStalled = slow.rounds.size();
+    f.keepReading(slow, Duration.ofMillis(100));
+    for (String stat : f.stats) {
+      assertThat(slow.lastCurrent(stat)).as(stat).isEqualTo(21);
+    }
+    assertThat(slow.received.size()).isLessThan(1 + 5 + 21 * 5);
+    assertThat(roundsWhileStalled).isLessThan(21);
+    assertThat(a.rounds).hasSize(21);
+    assertThat(a.lastCurrent("stat4")).isEqualTo(21);
+  }
+
+  @Test
   void aClientThatLeavesIsForgotten() {
     f = new HubFixture(2, settings().build());
     FakeClient c = f.connectAndReadSnapshot("leaves");

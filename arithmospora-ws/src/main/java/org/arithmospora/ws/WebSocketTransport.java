@@ -7,6 +7,7 @@ import java.util.function.Function;
 import org.arithmospora.core.wire.EncodedMessage;
 import org.arithmospora.hub.Connection;
 import org.arithmospora.hub.OutboundMessage;
+import org.arithmospora.hub.OutboundRound;
 import org.arithmospora.hub.Transport;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.framing.CloseFrame;
@@ -71,6 +72,16 @@ final class WebSocketTransport implements Transport {
       conn.outQueue.add(frame.forClient());
     }
     return frame.size();
+  }
+
+  /** The round's frames side by side in one buffer, built once for every client that takes it. */
+  @Override
+  public int sendRound(OutboundRound round) {
+    Frame frames = round.framed(deflates ? DEFLATED_FRAMING : FRAMING, Frame::join);
+    if (conn.isOpen()) {
+      conn.outQueue.add(frames.forClient());
+    }
+    return frames.size();
   }
 
   @Override

@@ -238,6 +238,44 @@ class DeflateTest {
   }
 
   @Test
+  void aRoundOfChangesArrivesAsItsMessagesCompressedOrNot() throws Exception {
+    source.close();
+    store.stat("turnout").set("current", 5).set("total", 10);
+    source =
+        LiveSource.builder(
+                SourceDefinition.builder("election")
+                    .stat("proportion", "total")
+                    .stat("proportion", "turnout")
+                    .build())
+            .loader(store)
+            .scheduler(new ManualScheduler(Instant.parse("2017-03-03T12:00:00Z")))
+            .build();
+    source.start();
+    serve(true);
+    RawClient deflating = new RawClient(OFFER);
+    RawClient plain = new RawClient(null);
+    for (RawClient c : List.of(deflating, plain)) {
+      for (int i = 0; i < 3; i++) {
+        c.next(); // available and both stats
+      }
+    }
+    // Both stats change in one round: each client is handed the round's frames as one piece.
+    store.stat("total").dataPoint("North").set("current", 13);
+    store.stat("turnout").set("current", 6);
+    source.refreshAll();
+    List<String> plainTexts = List.of(plain.next().text(), plain.next().text());
+    Message first = deflating.next();
+    Message second = deflating.next();
+    assertThat(first.compressed()).isTrue();
+    assertThat(List.of(first.text(), second.text())).isEqualTo(plainTexts);
+    assertThat(String.join("\n", plainTexts))
+        .contains("\"stats:proportion:total\"")
+        .contains("\"stats:proportion:turnout\"")
+        .contains("\"current\":13")
+        .contains("\"current\":6");
+  }
+
+  @Test
   void aClientsCompressedFramesAreUnderstood() throws Exception {
     serve(true);
     RawClient c = new RawClient(OFFER);
