@@ -91,8 +91,11 @@ public final class Connection {
   /** Whether the hub counts it among the clients with messages waiting. */
   boolean counted;
 
-  /** Whether it is in the set of clients the hub's tick pumps (a rate cap or its backlog waits). */
+  /** Whether the hub's tick is to pump it (a rate cap or the server's backlog holds it back). */
   boolean retrying;
+
+  /** Whether it is in the hub's list of clients the tick pumps. */
+  boolean retryListed;
 
   /** When its access ends, on the hub's ticker; {@link Long#MAX_VALUE} while it has no end. */
   volatile long accessEndsNanos = Long.MAX_VALUE;

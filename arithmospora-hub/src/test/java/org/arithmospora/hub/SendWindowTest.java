@@ -101,6 +101,26 @@ class SendWindowTest {
   }
 
   @Test
+  void aWindowShutByTheServersOwnBacklogReopensOnlyOnceHalfOfItIsWritten() {
+    SendWindow w = new SendWindow(8 * 1024, 0);
+    w.start(0);
+    while (w.isOpen()) {
+      w.sent(MESSAGE, 0);
+      w.written(0); // the server's selector writes nothing yet
+    }
+    assertThat(w.shutByServer()).isTrue();
+    assertThat(w.unwritten()).isGreaterThanOrEqualTo(8 * 1024);
+    // A message's worth written: still shut, so that it is not refilled one message at a time.
+    w.written(MESSAGE);
+    assertThat(w.isOpen()).isFalse();
+    assertThat(w.fits(MESSAGE)).isFalse();
+    // Half the window left unwritten: open again, for a round at once.
+    w.written(w.sent() - 4 * 1024);
+    assertThat(w.isOpen()).isTrue();
+    assertThat(w.fits(2 * 1024)).isTrue();
+  }
+
+  @Test
   void acknowledgementsMatchTheirRequestsAndIgnoreStrangers() {
     SendWindow w = new SendWindow(8192, 250 * MS);
     w.start(0);
