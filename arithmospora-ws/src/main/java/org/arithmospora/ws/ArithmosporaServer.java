@@ -77,8 +77,15 @@ import org.slf4j.LoggerFactory;
 public final class ArithmosporaServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ArithmosporaServer.class);
 
-  /** How often connections left with frames but no write interest are looked for. */
+  /**
+   * How often every connection is looked at for frames left without write interest, when the
+   * selected-key sweeper cannot catch them at the end of the round they are left in (another
+   * library version). Where it can, the sweep of every connection is only a net, and rarer: with
+   * 10,000 clients it was 7 % of the server's profile samples at 250 ms.
+   */
   private static final long RESCUE_PERIOD_MILLIS = 250;
+
+  private static final long RESCUE_NET_PERIOD_MILLIS = 2000;
 
   private final WebSocketSettings settings;
   private final Hub hub;
@@ -199,8 +206,8 @@ public final class ArithmosporaServer implements AutoCloseable {
     ScheduledFuture<?> unused =
         rescuer.scheduleWithFixedDelay(
             this::rescueStrandedFrames,
-            RESCUE_PERIOD_MILLIS,
-            RESCUE_PERIOD_MILLIS,
+            rescuePeriodMillis(),
+            rescuePeriodMillis(),
             TimeUnit.MILLISECONDS);
     try {
       for (Endpoint e : endpoints) {
@@ -250,11 +257,16 @@ public final class ArithmosporaServer implements AutoCloseable {
     }
   }
 
+  private static long rescuePeriodMillis() {
+    return SelectedKeySweeper.supported() ? RESCUE_NET_PERIOD_MILLIS : RESCUE_PERIOD_MILLIS;
+  }
+
   /**
    * Java-WebSocket's write routine can turn a connection's write interest off just as the hub
    * queues a frame for it (it finds the queue empty, then clears the interest). Such frames would
-   * wait, with the client's window shut, until write_wait dropped it. Ask again for any connection
-   * that has frames queued and no write interest.
+   * wait, with the client's window shut, until write_wait dropped it. The sweeper catches them at
+   * the end of that round ({@link SelectedKeySweeper#emptied}); this asks again, now and then, for
+   * any connection that has frames queued and no write interest.
    */
   private void rescueStrandedFrames() {
     try {
@@ -506,7 +518,12 @@ public final class ArithmosporaServer implements AutoCloseable {
    * again.
    */
   long writesRescued() {
-    return rescued.get();
+    return rescued.get() + writesRescuedAtRoundEnd();
+  }
+
+  /** For tests: those of {@link #writesRescued()} caught at the end of the round they were left. */
+  long writesRescuedAtRoundEnd() {
+    return endpoints.stream().mapToLong(e -> e.sweeper.rescued()).sum();
   }
 
   /** For tests: connections whose clients closed them, closed at the end of a selector round. */

@@ -92,6 +92,11 @@ final class GatheringChannel extends UnbufferedChannel {
       channel.write(batch, 0, n);
     }
     noteWritten(n);
+    if (n < MAX_BUFFERS && !batch[n - 1].hasRemaining()) {
+      // Everything queued when the batch was made is written: the library will find the queue
+      // empty and turn write interest off.
+      sweeper.emptied(connection);
+    }
     java.util.Arrays.fill(batch, 0, n, null);
     return remainingBefore[0] - src.remaining();
   }

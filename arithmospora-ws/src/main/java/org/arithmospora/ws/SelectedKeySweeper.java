@@ -69,6 +69,11 @@ final class SelectedKeySweeper {
   private boolean fullSweep;
 
   private final List<java.nio.channels.SelectionKey> forgotten = new java.util.ArrayList<>();
+
+  /** Connections whose queue a write emptied this round: the library turns their interest off. */
+  private final List<WebSocketImpl> emptied = new java.util.ArrayList<>();
+
+  private final AtomicLong rescued = new AtomicLong();
   private final List<WebSocketImpl> endedStreams = new java.util.ArrayList<>();
   private final AtomicLong closedAfterRound = new AtomicLong();
 
@@ -99,6 +104,25 @@ final class SelectedKeySweeper {
       forgotten.add(key);
       schedule();
     }
+  }
+
+  /**
+   * A write has just emptied {@code connection}'s queue, so the library will turn its write
+   * interest off. If the hub queues a frame in between, it would wait with no write interest: at
+   * the end of the round, after the library's own change, a connection with frames queued and no
+   * write interest is asked to write again. This catches the race in the round it happens, at the
+   * cost of one check per connection written, not a sweep of every connection.
+   */
+  void emptied(WebSocketImpl connection) {
+    if (supported() && (emptied.isEmpty() || emptied.get(emptied.size() - 1) != connection)) {
+      emptied.add(connection);
+      schedule();
+    }
+  }
+
+  /** For tests and metrics, from any thread: frames found stranded at the end of a round. */
+  long rescued() {
+    return rescued.get();
   }
 
   private void schedule() {
@@ -154,6 +178,12 @@ final class SelectedKeySweeper {
 
   private void clear() {
     scheduled = false;
+    if (!emptied.isEmpty()) {
+      for (WebSocketImpl connection : emptied) {
+        rescueIfStranded(connection);
+      }
+      emptied.clear();
+    }
     if (!endedStreams.isEmpty()) {
       for (WebSocketImpl connection : endedStreams) {
         try {
@@ -181,6 +211,22 @@ final class SelectedKeySweeper {
     }
     fullSweep = false;
     forgotten.clear();
+  }
+
+  private void rescueIfStranded(WebSocketImpl connection) {
+    java.nio.channels.SelectionKey key = connection.getSelectionKey();
+    try {
+      if (key != null
+          && key.isValid()
+          && (key.interestOps() & java.nio.channels.SelectionKey.OP_WRITE) == 0
+          && !connection.outQueue.isEmpty()) {
+        key.interestOps(
+            java.nio.channels.SelectionKey.OP_READ | java.nio.channels.SelectionKey.OP_WRITE);
+        rescued.incrementAndGet();
+      }
+    } catch (java.nio.channels.CancelledKeyException e) {
+      // Closing: nothing to rescue.
+    }
   }
 
   private static boolean nothingQueued(java.nio.channels.SelectionKey key) {
@@ -342,6 +388,10 @@ final class SelectedKeySweeper {
         } else if (wrote > 0 && !src.hasRemaining() && WebSocketTransport.isPing(src)) {
           t.pingWritten(src, System.nanoTime());
         }
+      }
+      if (before > 0 && !src.hasRemaining()) {
+        // Perhaps the last one queued: checked at the end of the round (see #emptied).
+        sweeper.emptied(connection);
       }
       return n;
     }

@@ -15,10 +15,11 @@
  * <p>Every touch of Java-WebSocket's internals is in this package, each explained where it is done:
  * its selector never empties its selected-key set after writes, nor after reads that gave it
  * nothing, and abandons a round when a client leaves ({@code SelectedKeySweeper}); it can turn off
- * a connection's write interest just as frames are queued (a rescue timer asks again); pongs,
- * thousands a second under flow control, are taken out of the inbound bytes on the selector thread
- * ({@code PongFilter}); its handshake is costly ({@code ServerDraft}); and its per-connection queue
- * takes locks ({@code OutQueue}). When a field these need is missing (another library version), the
+ * a connection's write interest just as frames are queued (the sweeper asks again at the end of
+ * that round, and a slower timer looks at every connection as a net); pongs, thousands a second
+ * under flow control, are taken out of the inbound bytes on the selector thread ({@code
+ * PongFilter}); its handshake is costly ({@code ServerDraft}); and its per-connection queue takes
+ * locks ({@code OutQueue}). When a field these need is missing (another library version), the
  * server says so at WARN when it starts. Upgrading the library means re-checking these; the tests
  * of the sweeper, the rescue, the pong filter and the handshake fail if they stop working.
  */

@@ -249,6 +249,63 @@ class ServerTest {
   }
 
   @Test
+  void aFrameQueuedJustAsTheQueueEmptiesIsWrittenAtTheEndOfThatRound() throws Exception {
+    serve(settings().selectorThreads(1));
+    TestClient c = connect("/election");
+    c.nextJson(4);
+    WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.flowState(conn).acksOutstanding() == 0);
+    LateFrameQueue queue = new LateFrameQueue(Frame.of(source.availableMessage()).forClient());
+    java.lang.reflect.Field outQueue = WebSocketImpl.class.getField("outQueue");
+    outQueue.setAccessible(true);
+    outQueue.set(conn, queue);
+    long before = server.writesRescuedAtRoundEnd();
+    queue.add(Frame.of(source.availableMessage()).forClient());
+    ((WebSocketTransport) conn.getAttachment()).flush();
+    assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+    // The late frame came in after the library found the queue empty and before it turned write
+    // interest off: nothing else would make this quiet client's selector write it.
+    assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+    assertThat(queue.lateFrameQueued).isTrue();
+    assertThat(server.writesRescuedAtRoundEnd()).isGreaterThan(before);
+  }
+
+  /**
+   * A connection's queue that plays the hub queueing a frame at the worst moment: when the library,
+   * having written and polled the last frame, asks whether the queue is empty, just before it turns
+   * write interest off; without asking for writing, as the hub's request came too early.
+   */
+  private static final class LateFrameQueue
+      extends java.util.concurrent.LinkedBlockingQueue<java.nio.ByteBuffer> {
+    private final java.nio.ByteBuffer lateFrame;
+    private volatile boolean polled;
+    volatile boolean lateFrameQueued;
+
+    LateFrameQueue(java.nio.ByteBuffer lateFrame) {
+      this.lateFrame = lateFrame;
+    }
+
+    @Override
+    public java.nio.ByteBuffer poll() {
+      java.nio.ByteBuffer b = super.poll();
+      polled |= b != null;
+      return b;
+    }
+
+    @Override
+    public boolean isEmpty() {
+      if (polled && !lateFrameQueued && super.isEmpty()) {
+        lateFrameQueued = true;
+        super.add(lateFrame);
+        return true; // as it was when asked
+      }
+      return super.isEmpty();
+    }
+  }
+
+  @Test
   void aReconnectStormCostsNoEncoding() {
     serve(settings());
     // The first client's snapshot frames the stats (once, lazily); nobody after it should.
