@@ -4,7 +4,8 @@
 # message. Prints the audience's JSON plus the server's CPU and peak RSS.
 #
 #   bench/run-node-audience.sh CLIENTS [SECONDS_OF_WRITING]      (npm install runs once, in bench/node)
-#   SERVER_JAR: another build's jar to serve with; TOUCH: the stats each vote changes.
+#   SERVER_JAR: another build's jar to serve with; TOUCH: the stats each vote changes;
+#   DEFLATE=1: the clients offer permessage-deflate, as browsers do.
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
 clients=${1:?clients}

@@ -6,6 +6,8 @@
 //
 //   node audience.mjs URL CLIENTS WRITE_SECONDS SETTLE_SECONDS
 //   e.g. node audience.mjs ws://127.0.0.1:8090/loadtest 5000 20 15
+//   DEFLATE=1 offers permessage-deflate, as every browser does (off by default: the Go server
+//   never compressed, and its figures were measured without).
 //
 // Once every client is in, it waits for the first new stamp; ages are sampled for WRITE_SECONDS
 // from then (while a writer such as `arithmospora loadtest --clients 1 ...` stamps 'loadstamp'),
@@ -34,7 +36,7 @@ let writing = false;
 function connect(i) {
   const c = { lastStamp: 0, messages: 0, open: false };
   state[i] = c;
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: process.env.DEFLATE === '1' });
   ws.on('open', () => { c.open = true; opened++; if (i + 1 < clients) setImmediate(() => connect(i + 1)); });
   ws.on('message', data => {
     const m = JSON.parse(data);

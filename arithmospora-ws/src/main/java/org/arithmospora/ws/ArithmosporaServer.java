@@ -85,7 +85,7 @@ public final class ArithmosporaServer implements AutoCloseable {
    */
   private static final long RESCUE_PERIOD_MILLIS = 250;
 
-  private static final long RESCUE_NET_PERIOD_MILLIS = 2000;
+  private static final long RESCUE_NET_PERIOD_MILLIS = 1000;
 
   private final WebSocketSettings settings;
   private final Hub hub;

@@ -102,6 +102,17 @@ final class GatheringChannel extends UnbufferedChannel {
   }
 
   /**
+   * Nothing is buffered here; the library asks this only when it found the connection's queue
+   * empty, just before it turns write interest off: the end of the round checks that nothing was
+   * queued in between ({@link SelectedKeySweeper#emptied}).
+   */
+  @Override
+  public boolean isNeedWrite() {
+    sweeper.emptied(connection);
+    return false;
+  }
+
+  /**
    * Reads, taking complete pongs out on the way (see {@link PongFilter}). A read that held only
    * pongs reports nothing read: the library then has nothing to decode, and the round needs no
    * sweep of its selected keys.

@@ -331,7 +331,11 @@ final class SelectedKeySweeper {
 
     @Override
     public boolean isNeedWrite() {
-      return wrapped().isNeedWrite();
+      boolean needed = wrapped().isNeedWrite();
+      if (!needed) {
+        sweeper.emptied(connection); // as GatheringChannel#isNeedWrite
+      }
+      return needed;
     }
 
     @Override

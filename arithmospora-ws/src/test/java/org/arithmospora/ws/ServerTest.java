@@ -253,14 +253,8 @@ class ServerTest {
     serve(settings().selectorThreads(1));
     TestClient c = connect("/election");
     c.nextJson(4);
-    WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> server.flowState(conn).acksOutstanding() == 0);
-    LateFrameQueue queue = new LateFrameQueue(Frame.of(source.availableMessage()).forClient());
-    java.lang.reflect.Field outQueue = WebSocketImpl.class.getField("outQueue");
-    outQueue.setAccessible(true);
-    outQueue.set(conn, queue);
+    WebSocketImpl conn = quietConnection();
+    LateFrameQueue queue = lateFrameQueue(conn, false);
     long before = server.writesRescuedAtRoundEnd();
     queue.add(Frame.of(source.availableMessage()).forClient());
     ((WebSocketTransport) conn.getAttachment()).flush();
@@ -272,19 +266,58 @@ class ServerTest {
     assertThat(server.writesRescuedAtRoundEnd()).isGreaterThan(before);
   }
 
+  @Test
+  void aFrameQueuedAsTheLibraryFindsNothingToWriteIsWrittenAtTheEndOfThatRound() throws Exception {
+    serve(settings().selectorThreads(1));
+    TestClient c = connect("/election");
+    c.nextJson(4);
+    WebSocketImpl conn = quietConnection();
+    LateFrameQueue queue = lateFrameQueue(conn, true);
+    long before = server.writesRescuedAtRoundEnd();
+    // Writable with nothing queued (a stale selected key, or a request for writing that came
+    // before its frame): the library finds the queue empty and turns write interest off.
+    conn.getSelectionKey().interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    conn.getSelectionKey().selector().wakeup();
+    assertThat(c.nextJson().get("event").asText()).isEqualTo("available");
+    assertThat(queue.lateFrameQueued).isTrue();
+    assertThat(server.writesRescuedAtRoundEnd()).isGreaterThan(before);
+  }
+
+  /** The only connection, once the snapshot's acknowledgements are in and nothing else is due. */
+  private WebSocketImpl quietConnection() {
+    WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> server.flowState(conn).acksOutstanding() == 0);
+    return conn;
+  }
+
+  private LateFrameQueue lateFrameQueue(WebSocketImpl conn, boolean whenFoundEmpty)
+      throws ReflectiveOperationException {
+    LateFrameQueue queue =
+        new LateFrameQueue(Frame.of(source.availableMessage()).forClient(), whenFoundEmpty);
+    java.lang.reflect.Field outQueue = WebSocketImpl.class.getField("outQueue");
+    outQueue.setAccessible(true);
+    outQueue.set(conn, queue);
+    return queue;
+  }
+
   /**
-   * A connection's queue that plays the hub queueing a frame at the worst moment: when the library,
-   * having written and polled the last frame, asks whether the queue is empty, just before it turns
-   * write interest off; without asking for writing, as the hub's request came too early.
+   * A connection's queue that plays the hub queueing a frame at the worst moment, without asking
+   * for writing (its request came too early): just after the library, having written and polled the
+   * last frame, asks whether the queue is empty; or, with {@code whenFoundEmpty}, just after it
+   * found nothing to write. Either way the library then turns write interest off.
    */
   private static final class LateFrameQueue
       extends java.util.concurrent.LinkedBlockingQueue<java.nio.ByteBuffer> {
     private final java.nio.ByteBuffer lateFrame;
+    private final boolean whenFoundEmpty;
     private volatile boolean polled;
     volatile boolean lateFrameQueued;
 
-    LateFrameQueue(java.nio.ByteBuffer lateFrame) {
+    LateFrameQueue(java.nio.ByteBuffer lateFrame, boolean whenFoundEmpty) {
       this.lateFrame = lateFrame;
+      this.whenFoundEmpty = whenFoundEmpty;
     }
 
     @Override
@@ -295,13 +328,26 @@ class ServerTest {
     }
 
     @Override
+    public java.nio.ByteBuffer peek() {
+      java.nio.ByteBuffer b = super.peek();
+      if (whenFoundEmpty && b == null && !lateFrameQueued) {
+        queueLateFrame();
+      }
+      return b; // as it was when asked
+    }
+
+    @Override
     public boolean isEmpty() {
-      if (polled && !lateFrameQueued && super.isEmpty()) {
-        lateFrameQueued = true;
-        super.add(lateFrame);
+      if (!whenFoundEmpty && polled && !lateFrameQueued && super.isEmpty()) {
+        queueLateFrame();
         return true; // as it was when asked
       }
       return super.isEmpty();
+    }
+
+    private void queueLateFrame() {
+      lateFrameQueued = true;
+      super.add(lateFrame);
     }
   }
 
