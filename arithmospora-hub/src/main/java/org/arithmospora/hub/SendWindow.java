@@ -34,7 +34,9 @@ package org.arithmospora.hub;
  * <p><b>Round trip.</b> It must not include the client's own backlog: once the window is full,
  * every answer waits behind it. So the shortest delay is trusted for ten seconds; then, for a
  * client whose window limits it, the window is held at its minimum until one request made with
- * little in flight is answered, and that delay is the new round trip (BBR's ProbeRTT).
+ * little in flight is answered, and that delay is the new round trip (BBR's ProbeRTT). Not for a
+ * client whose shortest round trip is already {@code sendWindowTime} or more: the window counts the
+ * round trip up to that time only, so a new measurement could not widen it.
  *
  * <p><b>Requests.</b> Acknowledgements are asked for after the first {@link #MIN_BYTES}, then every
  * half window up to {@link #MAX_ACK_INTERVAL} ({@link #ackInterval()}): each costs a slow client a
@@ -182,6 +184,11 @@ final class SendWindow {
     if (w > written) {
       written = w;
     }
+  }
+
+  /** Whether its round trip is being measured afresh, with the smallest window (for tests). */
+  boolean probing() {
+    return probing;
   }
 
   /** Bytes handed over and not yet acknowledged. */
@@ -412,7 +419,11 @@ final class SendWindow {
     } else if (!probing
         && windowLimited
         && now - minRttAt > MIN_RTT_LIFETIME_NANOS
-        && targetNanos > 0) {
+        && targetNanos > 0
+        && minRtt < targetNanos) {
+      // A round trip of the target time or more already counts as the target (see adapt): a
+      // fresh one could not widen the window, and probing costs such a client seconds at the
+      // smallest window, one round trip or two of its own.
       probing = true;
     }
   }

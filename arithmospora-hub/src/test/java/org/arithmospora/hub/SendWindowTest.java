@@ -16,10 +16,22 @@ class SendWindowTest {
   private static final int MESSAGE = 500;
 
   /** What a simulated run ends with. */
-  private record Outcome(SendWindow window, long maxInFlight, long bytesConsumed) {}
+  private record Outcome(
+      SendWindow window, long maxInFlight, long bytesConsumed, long millisProbing) {}
 
   private static Outcome simulate(
       int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
+    return simulate(maxBytes, targetMillis, clientBytesPerSecond, rttMillis, rttMillis, seconds);
+  }
+
+  /** As above, with the round trip {@code laterRttMillis} from the fifth second on. */
+  private static Outcome simulate(
+      int maxBytes,
+      long targetMillis,
+      double clientBytesPerSecond,
+      long firstRttMillis,
+      long laterRttMillis,
+      long seconds) {
     SendWindow w = new SendWindow(maxBytes, targetMillis * MS);
     long now = 0;
     w.start(now);
@@ -28,8 +40,10 @@ class SendWindowTest {
     ArrayDeque<long[]> acks = new ArrayDeque<>(); // [token, arrives at]
     double consumed = 0;
     long maxInFlight = 0;
+    long millisProbing = 0;
     for (long t = 0; t < seconds * 1000; t++) {
       now = t * MS;
+      long rttMillis = t < 5000 ? firstRttMillis : laterRttMillis;
       while (!acks.isEmpty() && acks.peek()[1] <= now) {
         w.acknowledged(acks.poll()[0], now);
       }
@@ -46,6 +60,7 @@ class SendWindowTest {
         requests.add(new long[] {w.request(now), w.sent()});
       }
       maxInFlight = Math.max(maxInFlight, w.inFlight());
+      millisProbing += w.probing() ? 1 : 0;
       // The client reads what has reached it (half a round trip after it left: ignored, it is
       // small).
       consumed = Math.min((double) w.sent(), consumed + clientBytesPerSecond / 1000);
@@ -53,7 +68,7 @@ class SendWindowTest {
         acks.add(new long[] {requests.poll()[0], now + rttMillis * MS / 2});
       }
     }
-    return new Outcome(w, maxInFlight, (long) consumed);
+    return new Outcome(w, maxInFlight, (long) consumed, millisProbing);
   }
 
   @Test
@@ -85,6 +100,17 @@ class SendWindowTest {
     Outcome o = simulate(256 * 1024, 250, 400_000, 300, 30);
     assertThat(o.window().window()).isGreaterThan(120_000);
     assertThat(o.bytesConsumed()).isGreaterThan((long) (400_000 * 30 * 0.85));
+  }
+
+  @Test
+  void aLimitedClientsRoundTripIsMeasuredAfreshButNotWhenItIsAlreadyTheTargetTime() {
+    // 40 KB/s, 20 ms away, then 60 ms: its window limits it, and the shortest round trip it
+    // showed is measured afresh once it is ten seconds old.
+    assertThat(simulate(64 * 1024, 250, 40_000, 20, 60, 30).millisProbing()).isPositive();
+    // 8 KB/s, 300 ms away, then a second (a device busy with many pages): its round trip already
+    // counts as the target time; a probe would hold it at the smallest window for seconds and
+    // could not widen it.
+    assertThat(simulate(64 * 1024, 250, 8_000, 300, 1000, 30).millisProbing()).isZero();
   }
 
   @Test
