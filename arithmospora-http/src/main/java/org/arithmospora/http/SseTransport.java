@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.arithmospora.core.wire.EncodedMessage;
 import org.arithmospora.hub.Connection;
 import org.arithmospora.hub.OutboundMessage;
+import org.arithmospora.hub.OutboundRound;
 import org.arithmospora.hub.Transport;
 
 /**
@@ -85,6 +86,28 @@ final class SseTransport implements Transport {
     int counted = frame.readableBytes() + CHUNK_OVERHEAD;
     queuedCounted += counted;
     return counted;
+  }
+
+  /** A round's events in one buffer, built once for every stream that takes it: one chunk. */
+  @Override
+  public int sendRound(OutboundRound round) {
+    ByteBuf events = round.framed(FRAMING, SseTransport::join);
+    queued.add(events.duplicate());
+    int counted = events.readableBytes() + CHUNK_OVERHEAD;
+    queuedCounted += counted;
+    return counted;
+  }
+
+  private static ByteBuf join(List<ByteBuf> events) {
+    int size = 0;
+    for (ByteBuf e : events) {
+      size += e.readableBytes();
+    }
+    ByteBuf whole = Unpooled.buffer(size);
+    for (ByteBuf e : events) {
+      whole.writeBytes(e, e.readerIndex(), e.readableBytes());
+    }
+    return Unpooled.unreleasableBuffer(whole.asReadOnly());
   }
 
   @Override

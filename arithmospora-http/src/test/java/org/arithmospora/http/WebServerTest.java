@@ -218,8 +218,16 @@ class WebServerTest {
     Event change = first.next();
     assertThat(change.event()).isEqualTo("stats:proportion:total");
     assertThat(JSON.readTree(change.data()).get("data").get("current").asLong()).isEqualTo(12);
+    String changeId = first.nextId().id();
+    assertThat(changeId).isNotEqualTo(caughtUp.id());
+    // Both stats change in one round: both events, in one piece, then the id that covers them.
+    store.stat("total").set("current", 13);
+    store.stat("votes").setValue(5);
+    source.refreshAll();
+    assertThat(List.of(first.next().event(), first.next().event()))
+        .containsExactlyInAnyOrder("stats:proportion:total", "stats:other:votes");
     String lastId = first.nextId().id();
-    assertThat(lastId).isNotEqualTo(caughtUp.id());
+    assertThat(lastId).isNotEqualTo(changeId);
     first.close();
 
     // While it is away, one stat changes; coming back, it gets that one alone.
