@@ -39,6 +39,8 @@ bench_start() {
 bench_cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # SERVER_LOG=path keeps the server's log (its Delivery: lines say who was behind).
+  if [ -n "${SERVER_LOG:-}" ]; then cp "$work/server.log" "$SERVER_LOG" || true; fi
   rm -rf "$work"
 }
 

@@ -230,15 +230,9 @@ class ServerTest {
 
   @Test
   void framesLeftWithoutWriteInterestAreStillSent() {
-    serve(settings().selectorThreads(1));
-    TestClient c = connect("/election");
-    c.nextJson(4);
-    WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
-    // Once the snapshot's acknowledgements are in, nothing else will ask this connection's
-    // selector to write (an answer arriving later would, and hide the race).
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> server.flowState(conn).acksOutstanding() == 0);
+    Quiet q = quietClientOnOneSelector();
+    TestClient c = q.client();
+    WebSocketImpl conn = q.conn();
     // The race in Java-WebSocket's write routine: it turns write interest off after finding the
     // queue empty, just as a frame is queued. Nothing else will make this quiet client's
     // selector go round.
@@ -250,10 +244,9 @@ class ServerTest {
 
   @Test
   void aFrameQueuedJustAsTheQueueEmptiesIsWrittenAtTheEndOfThatRound() throws Exception {
-    serve(settings().selectorThreads(1));
-    TestClient c = connect("/election");
-    c.nextJson(4);
-    WebSocketImpl conn = quietConnection();
+    Quiet q = quietClientOnOneSelector();
+    TestClient c = q.client();
+    WebSocketImpl conn = q.conn();
     LateFrameQueue queue = lateFrameQueue(conn, false);
     long before = server.writesRescuedAtRoundEnd();
     queue.add(Frame.of(source.availableMessage()).forClient());
@@ -268,10 +261,9 @@ class ServerTest {
 
   @Test
   void aFrameQueuedAsTheLibraryFindsNothingToWriteIsWrittenAtTheEndOfThatRound() throws Exception {
-    serve(settings().selectorThreads(1));
-    TestClient c = connect("/election");
-    c.nextJson(4);
-    WebSocketImpl conn = quietConnection();
+    Quiet q = quietClientOnOneSelector();
+    TestClient c = q.client();
+    WebSocketImpl conn = q.conn();
     LateFrameQueue queue = lateFrameQueue(conn, true);
     long before = server.writesRescuedAtRoundEnd();
     // Writable with nothing queued (a stale selected key, or a request for writing that came
@@ -283,13 +275,22 @@ class ServerTest {
     assertThat(server.writesRescuedAtRoundEnd()).isGreaterThan(before);
   }
 
-  /** The only connection, once the snapshot's acknowledgements are in and nothing else is due. */
-  private WebSocketImpl quietConnection() {
+  private record Quiet(TestClient client, WebSocketImpl conn) {}
+
+  /**
+   * One client on a server with one selector thread, once its snapshot's acknowledgements are in:
+   * nothing else will ask that connection's selector to write (an answer arriving later would, and
+   * hide a race).
+   */
+  private Quiet quietClientOnOneSelector() {
+    serve(settings().selectorThreads(1));
+    TestClient c = connect("/election");
+    c.nextJson(4);
     WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> server.flowState(conn).acksOutstanding() == 0);
-    return conn;
+    return new Quiet(c, conn);
   }
 
   private LateFrameQueue lateFrameQueue(WebSocketImpl conn, boolean whenFoundEmpty)
