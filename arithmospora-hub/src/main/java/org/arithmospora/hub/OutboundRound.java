@@ -30,8 +30,9 @@ public final class OutboundRound {
   }
 
   /**
-   * The most the round takes on the wire, uncompressed: each message with the largest websocket
-   * header (10 bytes) or an event stream's chunk framing of about the same.
+   * The most the round takes as uncompressed websocket frames: each message with the largest header
+   * (10 bytes). What the hub checks a client's window against before handing it the round; for an
+   * event stream, whose framing repeats each event's name, it is an estimate.
    */
   public int sizeAtMost() {
     return sizeAtMost;
