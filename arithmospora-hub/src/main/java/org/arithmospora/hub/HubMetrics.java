@@ -55,7 +55,9 @@ public final class HubMetrics implements MeterBinder {
         .description("Messages handed to transports, one per client per message")
         .register(registry);
     FunctionCounter.builder("arithmospora.bytes.sent", hub, Hub::bytesSent)
-        .description("Bytes handed to transports, framing included")
+        .description(
+            "Bytes handed to transports, framing included; a compressed message counts at its"
+                + " size uncompressed, as against its client's window")
         .baseUnit("bytes")
         .register(registry);
     FunctionCounter.builder("arithmospora.deltas.made", hub, Hub::deltasMade)

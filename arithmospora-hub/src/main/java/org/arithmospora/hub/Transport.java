@@ -17,8 +17,9 @@ public interface Transport {
    * Queues a message to be written after those queued before. Nothing need be written until {@link
    * #flush()}.
    *
-   * @return the bytes the message takes on the wire, framing included: what counts against the
-   *     client's send window until it is acknowledged
+   * @return the bytes the message takes on the wire, framing included (uncompressed, for a
+   *     transport that compresses: the client's work): what counts against the client's send window
+   *     until it is acknowledged, in the unit {@link #bytesWritten()} reports
    */
   int send(OutboundMessage message);
 
@@ -29,7 +30,7 @@ public interface Transport {
    * OutboundRound#framed}) and queue one piece per client rather than one per message. The default
    * sends each message.
    *
-   * @return the bytes the messages take on the wire, framing included
+   * @return the bytes the messages take on the wire, framing included, as {@link #send} counts them
    */
   default int sendRound(OutboundRound round) {
     int bytes = 0;

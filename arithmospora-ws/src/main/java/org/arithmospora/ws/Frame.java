@@ -59,9 +59,18 @@ final class Frame {
   private static final ThreadLocal<Deflater> DEFLATER =
       ThreadLocal.withInitial(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true));
 
+  /** The size of an uncompressed frame of {@code payloadLength} bytes, header included. */
+  static int sizeOf(int payloadLength) {
+    return headerSize(payloadLength) + payloadLength;
+  }
+
+  private static int headerSize(int length) {
+    return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+  }
+
   private static Frame frame(ByteBuffer payload, boolean compressed) {
     int length = payload.remaining();
-    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    int header = headerSize(length);
     ByteBuffer buf = ByteBuffer.allocateDirect(header + length);
     buf.put((byte) (compressed ? 0xC1 : 0x81)); // FIN (+ RSV1, compressed) + text
     if (length < 126) {

@@ -39,6 +39,11 @@ final class WebSocketTransport implements Transport {
   /** One writer (the selector thread), any readers: a plain add published with release order. */
   private final AtomicLong written = new AtomicLong();
 
+  // One writer (the hub's thread), as above: message bytes handed over as they go on the wire,
+  // and as counted against the window.
+  private final AtomicLong wireHandedOver = new AtomicLong();
+  private final AtomicLong countedHandedOver = new AtomicLong();
+
   // When the last few pings were queued and left for the network, by token: the round trip counts
   // from their leaving, and a long wait before it shows the server, not the client, was slow.
   private final long[] pingTokens = new long[8];
@@ -65,13 +70,21 @@ final class WebSocketTransport implements Transport {
     return connection;
   }
 
+  /**
+   * Queues the message's frame. What counts against the client's window is the frame's size
+   * uncompressed, even when it goes compressed: a client's work is the messages it inflates and
+   * reads, and the window's bounds (a few messages at least, a snapshot to start with) are meant in
+   * those. Counted compressed, the same window held four times the messages, and a client that is
+   * slow per message (5,000 Node.js clients inflating in one process read 450 compressed bytes a
+   * second each) had seconds of them on its way.
+   */
   @Override
   public int send(OutboundMessage message) {
     Frame frame = message.framed(deflates ? DEFLATED_FRAMING : FRAMING);
     if (conn.isOpen()) {
       conn.outQueue.add(frame.forClient());
     }
-    return frame.size();
+    return handedOver(frame.size(), deflates ? Frame.sizeOf(message.message().size()) : -1);
   }
 
   /** The round's frames side by side in one buffer, built once for every client that takes it. */
@@ -81,7 +94,25 @@ final class WebSocketTransport implements Transport {
     if (conn.isOpen()) {
       conn.outQueue.add(frames.forClient());
     }
-    return frames.size();
+    int uncompressed = -1;
+    if (deflates) {
+      uncompressed = 0;
+      for (OutboundMessage m : round.messages()) {
+        uncompressed += Frame.sizeOf(m.message().size());
+      }
+    }
+    return handedOver(frames.size(), uncompressed);
+  }
+
+  /**
+   * Keeps the totals {@link #bytesWritten()} converts with; returns what counts against the window:
+   * {@code uncompressed}, or {@code wire} for a frame sent as it is (-1).
+   */
+  private int handedOver(int wire, int uncompressed) {
+    int counted = uncompressed < 0 ? wire : uncompressed;
+    wireHandedOver.setRelease(wireHandedOver.getPlain() + wire);
+    countedHandedOver.setRelease(countedHandedOver.getPlain() + counted);
+    return counted;
   }
 
   @Override
@@ -108,10 +139,24 @@ final class WebSocketTransport implements Transport {
     }
   }
 
-  /** Bytes of messages written to the socket so far; counted by the channel that writes them. */
+  /**
+   * Bytes of messages written to the socket so far, in the unit {@link #send} counts them: the
+   * channel that writes counts wire bytes, and for a client that takes compressed frames they are
+   * scaled by what was handed over uncompressed against on the wire. Exact once everything handed
+   * over is written; in between, an estimate as good as compression is even.
+   */
   @Override
   public long bytesWritten() {
-    return written.get();
+    long wire = written.get();
+    if (!deflates) {
+      return wire;
+    }
+    long handed = wireHandedOver.getAcquire();
+    long counted = countedHandedOver.getAcquire();
+    if (wire >= handed) {
+      return counted;
+    }
+    return handed == 0 ? 0 : (long) (wire * ((double) counted / handed));
   }
 
   /** {@code bytes} of messages were written to the socket; selector thread (the only writer). */

@@ -238,6 +238,32 @@ class DeflateTest {
   }
 
   @Test
+  void aCompressedMessageCountsAgainstTheWindowAtItsSizeUncompressed() throws Exception {
+    serve(true);
+    RawClient plain = new RawClient(null); // neither answers pings: nothing is acknowledged
+    RawClient deflating = new RawClient(OFFER);
+    plain.next();
+    plain.next();
+    deflating.next();
+    assertThat(deflating.next().compressed()).isTrue();
+    // The same messages, the same count against the window: a client's work is what it reads.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              List<Hub.FlowState> flows = new ArrayList<>();
+              for (WebSocket conn : server.connections()) {
+                flows.add(server.flowState(conn));
+              }
+              assertThat(flows).hasSize(2);
+              assertThat(flows.get(0).bytesInFlight())
+                  .isPositive()
+                  .isEqualTo(flows.get(1).bytesInFlight());
+              assertThat(flows).allSatisfy(f -> assertThat(f.bytesUnwritten()).isZero());
+            });
+  }
+
+  @Test
   void aRoundOfChangesArrivesAsItsMessagesCompressedOrNot() throws Exception {
     source.close();
     store.stat("turnout").set("current", 5).set("total", 10);
