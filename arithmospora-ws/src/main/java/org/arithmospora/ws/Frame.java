@@ -16,14 +16,17 @@ final class Frame {
       new java.util.concurrent.atomic.AtomicLong();
 
   private final ByteBuffer bytes;
+  // What the frame would take uncompressed: what counts against a client's window.
+  private final int uncompressedSize;
 
-  private Frame(ByteBuffer bytes) {
+  private Frame(ByteBuffer bytes, int uncompressedSize) {
     this.bytes = bytes;
+    this.uncompressedSize = uncompressedSize;
   }
 
   /** Frames {@code message}. */
   static Frame of(EncodedMessage message) {
-    return frame(message.bytes(), false);
+    return frame(message.bytes(), false, message.size());
   }
 
   /**
@@ -51,9 +54,9 @@ final class Frame {
     // A sync flush ends with an empty stored block, 00 00 FF FF: the receiver puts it back.
     int length = n - 4;
     if (length <= 0 || length >= raw.length) {
-      return frame(ByteBuffer.wrap(raw), false);
+      return frame(ByteBuffer.wrap(raw), false, raw.length);
     }
-    return frame(ByteBuffer.wrap(out, 0, length), true);
+    return frame(ByteBuffer.wrap(out, 0, length), true, raw.length);
   }
 
   private static final ThreadLocal<Deflater> DEFLATER =
@@ -68,7 +71,7 @@ final class Frame {
     return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
   }
 
-  private static Frame frame(ByteBuffer payload, boolean compressed) {
+  private static Frame frame(ByteBuffer payload, boolean compressed, int uncompressedLength) {
     int length = payload.remaining();
     int header = headerSize(length);
     ByteBuffer buf = ByteBuffer.allocateDirect(header + length);
@@ -85,7 +88,7 @@ final class Frame {
     buf.put(payload);
     buf.flip();
     FRAMED.incrementAndGet();
-    return new Frame(buf.asReadOnlyBuffer());
+    return new Frame(buf.asReadOnlyBuffer(), sizeOf(uncompressedLength));
   }
 
   /**
@@ -95,15 +98,17 @@ final class Frame {
    */
   static Frame join(List<Frame> frames) {
     int size = 0;
+    int uncompressed = 0;
     for (Frame f : frames) {
       size += f.size();
+      uncompressed += f.uncompressedSize;
     }
     ByteBuffer buf = ByteBuffer.allocateDirect(size);
     for (Frame f : frames) {
       buf.put(f.forClient());
     }
     buf.flip();
-    return new Frame(buf.asReadOnlyBuffer());
+    return new Frame(buf.asReadOnlyBuffer(), uncompressed);
   }
 
   /** How many frames this JVM has built: one per message, however many clients. */
@@ -114,6 +119,11 @@ final class Frame {
   /** Total bytes on the wire. */
   int size() {
     return bytes.limit();
+  }
+
+  /** Total bytes it would take uncompressed: its size, for a frame sent as it is. */
+  int uncompressedSize() {
+    return uncompressedSize;
   }
 
   /** A view of the frame with its own position, for one client's queue. */

@@ -84,7 +84,7 @@ final class WebSocketTransport implements Transport {
     if (conn.isOpen()) {
       conn.outQueue.add(frame.forClient());
     }
-    return handedOver(frame.size(), deflates ? Frame.sizeOf(message.message().size()) : -1);
+    return handedOver(frame);
   }
 
   /** The round's frames side by side in one buffer, built once for every client that takes it. */
@@ -94,23 +94,16 @@ final class WebSocketTransport implements Transport {
     if (conn.isOpen()) {
       conn.outQueue.add(frames.forClient());
     }
-    int uncompressed = -1;
-    if (deflates) {
-      uncompressed = 0;
-      for (OutboundMessage m : round.messages()) {
-        uncompressed += Frame.sizeOf(m.message().size());
-      }
-    }
-    return handedOver(frames.size(), uncompressed);
+    return handedOver(frames);
   }
 
   /**
    * Keeps the totals {@link #bytesWritten()} converts with; returns what counts against the window:
-   * {@code uncompressed}, or {@code wire} for a frame sent as it is (-1).
+   * the frame's size uncompressed (its size, for a frame sent as it is), known when it was framed.
    */
-  private int handedOver(int wire, int uncompressed) {
-    int counted = uncompressed < 0 ? wire : uncompressed;
-    wireHandedOver.setRelease(wireHandedOver.getPlain() + wire);
+  private int handedOver(Frame frame) {
+    int counted = frame.uncompressedSize();
+    wireHandedOver.setRelease(wireHandedOver.getPlain() + frame.size());
     countedHandedOver.setRelease(countedHandedOver.getPlain() + counted);
     return counted;
   }

@@ -46,8 +46,12 @@ class DeflateTest {
     for (String hall : List.of("North", "South", "East", "West", "Central")) {
       total.dataPoint(hall).set("current", 12).set("total", 40);
     }
+    startSource(SourceDefinition.builder("election").stat("proportion", "total"));
+  }
+
+  private void startSource(SourceDefinition.Builder definition) {
     source =
-        LiveSource.builder(SourceDefinition.builder("election").stat("proportion", "total").build())
+        LiveSource.builder(definition.build())
             .loader(store)
             .scheduler(new ManualScheduler(Instant.parse("2017-03-03T12:00:00Z")))
             .build();
@@ -267,16 +271,10 @@ class DeflateTest {
   void aRoundOfChangesArrivesAsItsMessagesCompressedOrNot() throws Exception {
     source.close();
     store.stat("turnout").set("current", 5).set("total", 10);
-    source =
-        LiveSource.builder(
-                SourceDefinition.builder("election")
-                    .stat("proportion", "total")
-                    .stat("proportion", "turnout")
-                    .build())
-            .loader(store)
-            .scheduler(new ManualScheduler(Instant.parse("2017-03-03T12:00:00Z")))
-            .build();
-    source.start();
+    startSource(
+        SourceDefinition.builder("election")
+            .stat("proportion", "total")
+            .stat("proportion", "turnout"));
     serve(true);
     RawClient deflating = new RawClient(OFFER);
     RawClient plain = new RawClient(null);
