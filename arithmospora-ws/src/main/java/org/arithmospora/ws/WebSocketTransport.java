@@ -81,9 +81,7 @@ final class WebSocketTransport implements Transport {
   @Override
   public int send(OutboundMessage message) {
     Frame frame = message.framed(deflates ? DEFLATED_FRAMING : FRAMING);
-    if (conn.isOpen()) {
-      conn.outQueue.add(frame.forClient());
-    }
+    queueIfOpen(frame.forClient());
     return handedOver(frame);
   }
 
@@ -91,10 +89,22 @@ final class WebSocketTransport implements Transport {
   @Override
   public int sendRound(OutboundRound round) {
     Frame frames = round.framed(deflates ? DEFLATED_FRAMING : FRAMING, Frame::join);
-    if (conn.isOpen()) {
-      conn.outQueue.add(frames.forClient());
-    }
+    queueIfOpen(frames.forClient());
     return handedOver(frames);
+  }
+
+  /**
+   * Queues {@code frame} unless the connection has begun to close. The library queues its close
+   * frame and leaves the open state under the connection's own lock, so testing and adding under
+   * that lock never puts a message after a close frame, which RFC 6455 §5.5.1 forbids; tested
+   * without it, the hub's thread could add one while a worker closed the connection.
+   */
+  private void queueIfOpen(ByteBuffer frame) {
+    synchronized (conn) {
+      if (conn.isOpen()) {
+        conn.outQueue.add(frame);
+      }
+    }
   }
 
   /**
@@ -114,7 +124,7 @@ final class WebSocketTransport implements Transport {
     ping.put((byte) 0x89).put((byte) PING_PAYLOAD).putLong(token).flip(); // FIN + ping, unmasked
     if (conn.isOpen()) {
       pingQueued(token, System.nanoTime());
-      conn.outQueue.add(ping);
+      queueIfOpen(ping);
     }
   }
 
