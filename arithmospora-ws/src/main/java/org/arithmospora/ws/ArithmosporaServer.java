@@ -100,6 +100,7 @@ public final class ArithmosporaServer implements AutoCloseable {
   private ScheduledExecutorService rescuer;
   // Clients the server closed for what they sent, by close code: counted, and said every 10 s.
   private final Map<Integer, LongAdder> clientErrors = new ConcurrentHashMap<>();
+  private final LongAdder pongsDecodedByLibrary = new LongAdder();
   private final Map<Integer, Long> clientErrorsSaid = new HashMap<>();
   private volatile int port;
   private volatile boolean running;
@@ -426,6 +427,14 @@ public final class ArithmosporaServer implements AutoCloseable {
                   1007, "invalid UTF-8",
                   1008, "policy violations",
                   1009, "messages over max_message_bytes")));
+
+  /**
+   * For tests: pongs that reached Java-WebSocket's decoder rather than being taken out on the
+   * selector thread ({@link PongFilter}); over plain connections none should.
+   */
+  long pongsDecodedByLibrary() {
+    return pongsDecodedByLibrary.sum();
+  }
 
   /** The close codes the server answers clients' mistakes with, each with what it means. */
   public static Map<Integer, String> clientErrorCodes() {
@@ -782,6 +791,7 @@ public final class ArithmosporaServer implements AutoCloseable {
 
     @Override
     public void onWebsocketPong(WebSocket conn, Framedata f) {
+      pongsDecodedByLibrary.increment();
       if (conn.getAttachment() instanceof WebSocketTransport t) {
         t.pong(f);
       }

@@ -156,7 +156,6 @@ final class GatheringChannel extends UnbufferedChannel {
       return sweeper.closeAfterRound(connection) ? 0 : n;
     }
     if (readingHeader != null && n > 0) {
-      // No pongs before the upgrade: only the request's header to bound.
       int header = Handshakes.read(readingHeader, dst, start, n, channel::write);
       if (header < 0) {
         dst.position(start);
@@ -166,7 +165,11 @@ final class GatheringChannel extends UnbufferedChannel {
       if (header > 0) {
         readingHeader = null;
       }
-    } else if (n > 0 && dst.hasArray()) {
+    }
+    // The filter sees every byte, the request's included: it finds where frames begin by itself.
+    // Given only what followed the request, it waited for the request's end forever and let every
+    // pong through to the library (from 2026-12-02 to 12-04).
+    if (n > 0 && dst.hasArray()) {
       n = pongs.filter(dst.array(), dst.arrayOffset() + start, n);
       dst.position(start + n);
     }

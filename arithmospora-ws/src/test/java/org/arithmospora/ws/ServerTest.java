@@ -260,6 +260,27 @@ class ServerTest {
   }
 
   @Test
+  void pongsAreTakenOnTheSelectorThreadNotDecodedByTheLibrary() {
+    // Keep-alive pings soon after the last message: they acknowledge everything before them.
+    serve(settings().pingPeriod(Duration.ofMillis(300)));
+    TestClient c = connect("/election");
+    c.nextJson(4);
+    WebSocketImpl conn = (WebSocketImpl) server.connections().get(0);
+    for (int i = 0; i < 20; i++) {
+      update(String.valueOf(72 + i));
+      assertThat(c.nextJson().get("payload").get("data").get("current").asLong()).isEqualTo(72 + i);
+    }
+    // Nothing left unacknowledged: the client's pongs (the JDK answers pings by itself) arrived.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                server.flowState(conn).bytesInFlight() == 0
+                    && server.flowState(conn).acksOutstanding() == 0);
+    assertThat(server.pongsDecodedByLibrary()).isZero();
+  }
+
+  @Test
   void aFrameQueuedAsTheLibraryFindsNothingToWriteIsWrittenAtTheEndOfThatRound() throws Exception {
     Quiet q = quietClientOnOneSelector();
     TestClient c = q.client();
