@@ -77,6 +77,10 @@ public final class Connection {
   private volatile long lastRoundTrip = -1;
 
   private volatile long lastWriteDelay = -1;
+
+  /** When, on the hub's clock, the newest acknowledgement reached the server at the latest; -1. */
+  private volatile long lastArrivedAt = -1;
+
   long snapshotDueNanos;
   // Only stats newer than this go in the snapshot: -1 for a new client.
   long resumeAfter = -1;
@@ -199,9 +203,22 @@ public final class Connection {
    * server's own queue says nothing about the client's speed.
    */
   public void acknowledged(long token, long roundTripNanos, long writeDelayNanos) {
+    acknowledged(token, roundTripNanos, writeDelayNanos, 0);
+  }
+
+  /**
+   * As {@link #acknowledged(long, long, long)}, with how long the answer may have waited in the
+   * server before it was read ({@code readDelayNanos}, 0 when it was read as it arrived). A busy
+   * selector reads a socket a round of its loop or two after the data came; what the client
+   * acknowledged it had read by then, and the hub times the answer from then, so that the server's
+   * lateness in reading does not count as the client's slowness.
+   */
+  public void acknowledged(
+      long token, long roundTripNanos, long writeDelayNanos, long readDelayNanos) {
     heard();
     lastRoundTrip = roundTripNanos;
     lastWriteDelay = writeDelayNanos;
+    lastArrivedAt = hub.nanoTime() - Math.max(0, readDelayNanos);
     inbox(token);
   }
 
@@ -238,6 +255,13 @@ public final class Connection {
     long rtt = lastRoundTrip;
     lastRoundTrip = -1;
     return rtt;
+  }
+
+  /** Hub thread: when the newest acknowledgement arrived (see {@link #acknowledged}), or -1. */
+  long takeArrivedAt() {
+    long at = lastArrivedAt;
+    lastArrivedAt = -1;
+    return at;
   }
 
   /** Hub thread: how long the newest acknowledged request waited to be written, or -1. */

@@ -256,8 +256,12 @@ public final class Hub {
       long token = c.takeAck();
       long rtt = c.takeRoundTrip();
       long writeDelay = c.takeWriteDelay();
+      long arrivedAt = c.takeArrivedAt();
+      // Timed to its arrival, not to this tick: neither the server's late reading nor the wait
+      // for the tick is the client's.
+      long at = arrivedAt < 0 ? now : Math.min(now, arrivedAt);
       if (token >= 0) {
-        acked |= !c.closed && c.window.acknowledged(token, now, rtt, writeDelay);
+        acked |= !c.closed && c.window.acknowledged(token, now, at, rtt, writeDelay);
       }
       if (acked) {
         pump(c, now);

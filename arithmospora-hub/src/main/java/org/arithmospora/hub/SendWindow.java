@@ -66,6 +66,9 @@ final class SendWindow {
   /** Weight of a new, faster rate measurement. */
   private static final double RATE_GAIN = 0.25;
 
+  /** The most of the server's lateness in reading answers that a window is widened by. */
+  private static final long MAX_READ_DELAY_NANOS = 1_000_000_000L;
+
   private final int maxBytes;
   private final long targetNanos;
 
@@ -82,6 +85,12 @@ final class SendWindow {
   private long minRttAt;
   private long lastAckAt;
   private long acks;
+
+  /**
+   * How late the server has lately read this client's answers: the latest lateness at once when it
+   * grows, a quarter of the way to it when it shrinks.
+   */
+  private long readDelay;
 
   /** When bytes were last handed over with nothing in flight: the start of a busy period. */
   private long busySince;
@@ -344,6 +353,16 @@ final class SendWindow {
    * delay was long the server was the bottleneck, and the answer measures nothing of the client.
    */
   boolean acknowledged(long token, long now, long transportRtt, long writeDelay) {
+    return acknowledged(token, now, now, transportRtt, writeDelay);
+  }
+
+  /**
+   * As {@link #acknowledged(long, long, long, long)}, for an answer that reached the server at
+   * {@code arrivedAt}, before the hub took it at {@code now}: a busy server reads late. The client
+   * is timed to the arrival, from when the hub took its answer before (when the window reopened):
+   * the server's lateness in reading delays what the client is sent, and is not the client's.
+   */
+  boolean acknowledged(long token, long now, long arrivedAt, long transportRtt, long writeDelay) {
     if (count == 0
         || (token != Connection.UNKNOWN_TOKEN && (token < requests[head] || token >= nextToken))) {
       return false; // unsolicited, already acknowledged, or never asked for
@@ -362,13 +381,16 @@ final class SendWindow {
     }
     long bytes = mark - acked;
     boolean wasProbing = probing;
-    long rtt = transportRtt >= 0 ? transportRtt : now - askedAt;
+    long lateness = Math.max(0, now - arrivedAt);
+    readDelay =
+        lateness >= readDelay ? lateness : readDelay - (long) (RATE_GAIN * (readDelay - lateness));
+    long rtt = transportRtt >= 0 ? transportRtt : arrivedAt - askedAt;
     long probeRtt =
         probeAskedAt < 0
             ? -1
-            : transportRtt >= 0 && token == probeToken ? transportRtt : now - probeAskedAt;
+            : transportRtt >= 0 && token == probeToken ? transportRtt : arrivedAt - probeAskedAt;
     roundTrip(rtt, probeRtt, now, limited);
-    long interval = now - Math.max(lastAckAt, busySince);
+    long interval = arrivedAt - Math.max(lastAckAt, busySince);
     // Only when the window held messages back was the client the limit: this is how fast it
     // consumes. Not while probing, when the limit was ours, nor when the request waited long in
     // the server's own queue, when the limit was the server. A slower measurement halves the
@@ -395,6 +417,7 @@ final class SendWindow {
     acked = mark;
     // What the client acknowledged it was certainly written.
     written = Math.max(written, acked);
+    // Answers are timed by their arrival, which for two close together may come out of order.
     lastAckAt = now;
     limited = false;
     return true;
@@ -434,8 +457,15 @@ final class SendWindow {
     }
     // The round trip counts up to the target time only. Clients that share a bottleneck (one
     // overloaded device or link for many of them) each see the others' backlog in their round
-    // trip; a window that grew with it would grow the backlog in turn, without end.
-    double bytes = rate * (targetNanos + Math.min(minRtt, targetNanos));
+    // trip; a window that grew with it would grow the backlog in turn, without end. The server's
+    // lateness in reading answers counts too (up to a second): bytes the client has read stay in
+    // the window until the server reads that it has, and a window without room for them would
+    // hold a fast client to the pace of the server's reading.
+    double bytes =
+        rate
+            * (targetNanos
+                + Math.min(minRtt, targetNanos)
+                + Math.min(readDelay, MAX_READ_DELAY_NANOS));
     window = (long) Math.max(MIN_BYTES, Math.min(maxBytes, bytes));
   }
 }

@@ -96,6 +96,15 @@ final class FakeClient implements Transport {
   boolean tellsWritten;
 
   boolean serverStalled;
+
+  /**
+   * Whether the server reads this client's answers late, as a busy selector does: they wait, each
+   * with when it arrived, until {@link #serverReadsAnswers}.
+   */
+  boolean answersReadLate;
+
+  private final List<long[]> answersWaiting = new ArrayList<>();
+  private Hub hub;
   private long bytesWritten;
   int flushes;
   int closeCode = -1;
@@ -115,6 +124,7 @@ final class FakeClient implements Transport {
   /** Connects a client that comes back holding everything up to {@code resumeAfter}. */
   static FakeClient connect(Hub hub, String source, String name, long resumeAfter) {
     FakeClient c = new FakeClient(name);
+    c.hub = hub;
     c.connection = hub.connect(source, c, resumeAfter);
     return c;
   }
@@ -202,6 +212,18 @@ final class FakeClient implements Transport {
     return bytesHandedOver - bytesConsumed;
   }
 
+  /**
+   * The server reads the answers that were waiting for it; {@code saysHowLate} whether it tells the
+   * hub how long each waited (as the websocket server does), or leaves them timed as read.
+   */
+  void serverReadsAnswers(boolean saysHowLate) {
+    long now = hub.nanoTime();
+    for (long[] answer : answersWaiting) {
+      connection.acknowledged(answer[0], -1, -1, saysHowLate ? now - answer[1] : 0);
+    }
+    answersWaiting.clear();
+  }
+
   /** Consumes everything that has reached it. */
   void readAll() {
     read(Long.MAX_VALUE);
@@ -213,7 +235,11 @@ final class FakeClient implements Transport {
       Object head = travelling.peek();
       if (head instanceof Long token) {
         travelling.poll();
-        connection.acknowledged(echo ? token : Connection.UNKNOWN_TOKEN);
+        if (answersReadLate) {
+          answersWaiting.add(new long[] {token, hub.nanoTime()});
+        } else {
+          connection.acknowledged(echo ? token : Connection.UNKNOWN_TOKEN);
+        }
         continue;
       }
       Sent s = (Sent) head;

@@ -171,6 +171,44 @@ class HubTest {
   }
 
   @Test
+  void answersTheServerReadsLateAreTimedByTheirArrivalSoAFastClientIsNotTakenForSlow() {
+    LateReads timedByArrival = fastClientWhoseAnswersAreReadLate(true);
+    f.close();
+    LateReads timedAsRead = fastClientWhoseAnswersAreReadLate(false);
+    // It reads everything within 20 ms; the server reads its answers every 400 ms. Timed as
+    // read, it looks like a client that takes 400 ms for a window's worth, and is held to that.
+    assertThat(timedAsRead.end().windowBytes()).isLessThan(16 * 1024);
+    assertThat(timedAsRead.conflatedInSecondHalf()).isPositive();
+    // Timed by arrival, its window has room for what the server's late reading holds in it.
+    assertThat(timedByArrival.end().windowBytes()).isGreaterThanOrEqualTo(48 * 1024);
+    assertThat(timedByArrival.conflatedInSecondHalf()).isZero();
+  }
+
+  private record LateReads(Hub.FlowState end, long conflatedInSecondHalf) {}
+
+  private LateReads fastClientWhoseAnswersAreReadLate(boolean saysHowLate) {
+    f =
+        new HubFixture(
+            5, settings().sendWindowBytes(128 * 1024).writeWait(Duration.ofHours(1)).build());
+    FakeClient c = f.connectAndReadSnapshot("fast client, busy selector");
+    c.answersReadLate = true;
+    long conflatedAtHalf = 0;
+    for (int i = 1; i <= 300; i++) {
+      f.vote();
+      f.advance(Duration.ofMillis(20));
+      c.readAll();
+      if (i % 20 == 0) {
+        c.serverReadsAnswers(saysHowLate);
+      }
+      if (i == 150) {
+        conflatedAtHalf = f.hub.messagesConflated();
+      }
+    }
+    return new LateReads(
+        f.hub.flowState(c.connection), f.hub.messagesConflated() - conflatedAtHalf);
+  }
+
+  @Test
   void aClientThatKeepsUpGetsEveryVersion() {
     f = new HubFixture(3, settings().build());
     FakeClient c = f.connectAndReadSnapshot("fast");

@@ -50,7 +50,7 @@ final class GatheringChannel extends UnbufferedChannel {
             token -> {
               // A pong answers a ping, and pings are sent only once the connection is open.
               if (connection.getAttachment() instanceof WebSocketTransport t) {
-                t.pong(token);
+                t.pong(token, sweeper.arrivedNoEarlierThan());
               }
             });
   }
@@ -61,6 +61,7 @@ final class GatheringChannel extends UnbufferedChannel {
     if (!src.hasRemaining()) {
       return 0;
     }
+    sweeper.roundActivity();
     if (answering != null) {
       int replaced = Handshakes.answer(answering, src, channel::write);
       answering = null;
@@ -148,6 +149,7 @@ final class GatheringChannel extends UnbufferedChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
+    sweeper.roundActivity();
     int start = dst.position();
     int n = channel.read(dst);
     if (n < 0) {

@@ -73,6 +73,21 @@ final class SelectedKeySweeper {
   /** Connections whose queue a write emptied this round: the library turns their interest off. */
   private final List<WebSocketImpl> emptied = new java.util.ArrayList<>();
 
+  /**
+   * Rounds closer than this count as back to back: the selector did not wait between them, so what
+   * the second reads arrived during the first (or it would have been read then).
+   */
+  private static final long BACK_TO_BACK_NANOS = 2_000_000;
+
+  /** When the round in progress began (its first read or write), or 0 between rounds. */
+  private long roundStartedAt;
+
+  private long lastRoundStartedAt;
+  private long lastRoundEndedAt;
+
+  /** The earliest that what the round in progress reads can have arrived. */
+  private long earliestArrival;
+
   private final AtomicLong rescued = new AtomicLong();
   private final List<WebSocketImpl> endedStreams = new java.util.ArrayList<>();
   private final AtomicLong closedAfterRound = new AtomicLong();
@@ -118,6 +133,31 @@ final class SelectedKeySweeper {
       emptied.add(connection);
       schedule();
     }
+  }
+
+  /**
+   * A connection is about to read or write: the first of a round marks its start, and asks for its
+   * end (see {@link #arrivedNoEarlierThan}).
+   */
+  void roundActivity() {
+    if (roundStartedAt != 0 || !supported()) {
+      return;
+    }
+    long now = System.nanoTime();
+    earliestArrival = now - lastRoundEndedAt <= BACK_TO_BACK_NANOS ? lastRoundStartedAt : now;
+    roundStartedAt = now;
+    schedule();
+  }
+
+  /**
+   * The earliest time that what a connection reads now can have reached its socket. A selector busy
+   * with thousands of connections takes a round of its loop to read what arrived during the round
+   * before: data that was there when the previous round began would have been read in it, so when
+   * the rounds ran back to back, it came after that. Otherwise (an idle selector, woken by this
+   * very data) it came just now.
+   */
+  long arrivedNoEarlierThan() {
+    return roundStartedAt == 0 ? System.nanoTime() : earliestArrival;
   }
 
   /** For tests and metrics, from any thread: frames found stranded at the end of a round. */
@@ -177,6 +217,11 @@ final class SelectedKeySweeper {
   }
 
   private void clear() {
+    if (roundStartedAt != 0) {
+      lastRoundStartedAt = roundStartedAt;
+      lastRoundEndedAt = System.nanoTime();
+      roundStartedAt = 0;
+    }
     scheduled = false;
     if (!emptied.isEmpty()) {
       for (WebSocketImpl connection : emptied) {

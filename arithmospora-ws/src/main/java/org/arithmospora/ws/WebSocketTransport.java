@@ -220,25 +220,35 @@ final class WebSocketTransport implements Transport {
         payload.remaining() == PING_PAYLOAD
             ? payload.getLong(payload.position())
             : Connection.UNKNOWN_TOKEN;
-    pong(token <= 0 ? Connection.UNKNOWN_TOKEN : token); // ours start at 1
+    // Decoded on a worker thread, the library's own time after the read: timed as it is now.
+    pong(token <= 0 ? Connection.UNKNOWN_TOKEN : token, System.nanoTime()); // ours start at 1
   }
 
-  /** A pong with this token arrived (see {@link PongFilter}); any thread. */
-  void pong(long token) {
+  /**
+   * A pong with this token was read, having reached the socket no earlier than {@code
+   * arrivedNoEarlierThan} (see {@link SelectedKeySweeper#arrivedNoEarlierThan}); any thread. Its
+   * round trip ends there, and the rest of the wait until now was the server's: neither counts
+   * against the client.
+   */
+  void pong(long token, long arrivedNoEarlierThan) {
     Connection c = connection;
     if (c == null) {
       return;
     }
+    long now = System.nanoTime();
+    long arrived = Math.min(now, arrivedNoEarlierThan);
     long roundTrip = -1;
     long writeDelay = -1;
     synchronized (this) {
       int i = slotOf(token);
       if (i >= 0 && pingWrittenAt[i] >= 0) {
-        roundTrip = Math.max(0, System.nanoTime() - pingWrittenAt[i]);
+        // It cannot have come back before its ping left.
+        arrived = Math.max(arrived, pingWrittenAt[i]);
+        roundTrip = arrived - pingWrittenAt[i];
         writeDelay = Math.max(0, pingWrittenAt[i] - pingQueuedAt[i]);
       }
     }
-    c.acknowledged(token, roundTrip, writeDelay);
+    c.acknowledged(token, roundTrip, writeDelay, now - arrived);
   }
 
   /** The client sent a text message: to the hub, which acts on protocol 2's. */
