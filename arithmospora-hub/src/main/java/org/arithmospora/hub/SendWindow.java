@@ -457,15 +457,17 @@ final class SendWindow {
     }
     // The round trip counts up to the target time only. Clients that share a bottleneck (one
     // overloaded device or link for many of them) each see the others' backlog in their round
-    // trip; a window that grew with it would grow the backlog in turn, without end. The server's
-    // lateness in reading answers counts too (up to a second): bytes the client has read stay in
-    // the window until the server reads that it has, and a window without room for them would
-    // hold a fast client to the pace of the server's reading.
-    double bytes =
-        rate
-            * (targetNanos
-                + Math.min(minRtt, targetNanos)
-                + Math.min(readDelay, MAX_READ_DELAY_NANOS));
+    // trip; a window that grew with it would grow the backlog in turn, without end.
+    double nanos = targetNanos + Math.min(minRtt, targetNanos);
+    if (minRtt < targetNanos / 4) {
+      // A client that answers promptly is held back by the server's lateness in reading its
+      // answers (counted up to a second): what it has read stays in the window until the server
+      // reads that it has. Not a slow one: room for that lateness would be as much more in flight
+      // for it, stale by as much (5,000 deflating Node.js clients in one process lagged half as
+      // much again with it).
+      nanos += Math.min(readDelay, MAX_READ_DELAY_NANOS);
+    }
+    double bytes = rate * nanos;
     window = (long) Math.max(MIN_BYTES, Math.min(maxBytes, bytes));
   }
 }
