@@ -6,6 +6,7 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WrappedByteChannel;
@@ -59,6 +60,7 @@ final class SelectedKeySweeper {
   private static final Field ADDITIONAL_READS = field("iqueue");
   private static final Field SELECTOR = field("selector");
 
+  private final LongSupplier clock;
   private final WebSocketServer server;
   private final WebSocketImpl sweep;
   private List<WebSocketImpl> additionalReads;
@@ -93,6 +95,12 @@ final class SelectedKeySweeper {
   private final AtomicLong closedAfterRound = new AtomicLong();
 
   SelectedKeySweeper(WebSocketServer server, List<Draft> drafts) {
+    this(server, drafts, System::nanoTime);
+  }
+
+  /** With the clock rounds are timed by (for tests). */
+  SelectedKeySweeper(WebSocketServer server, List<Draft> drafts, LongSupplier clock) {
+    this.clock = clock;
     this.server = server;
     this.sweep = new WebSocketImpl((WebSocketAdapter) server, drafts);
     this.sweep.setChannel(new SweepChannel());
@@ -143,7 +151,7 @@ final class SelectedKeySweeper {
     if (roundStartedAt != 0 || !supported()) {
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     earliestArrival = now - lastRoundEndedAt <= BACK_TO_BACK_NANOS ? lastRoundStartedAt : now;
     roundStartedAt = now;
     schedule();
@@ -157,7 +165,16 @@ final class SelectedKeySweeper {
    * very data) it came just now.
    */
   long arrivedNoEarlierThan() {
-    return roundStartedAt == 0 ? System.nanoTime() : earliestArrival;
+    return roundStartedAt == 0 ? clock.getAsLong() : earliestArrival;
+  }
+
+  /** The round in progress has ended: its last connection has been handled. */
+  void roundEnded() {
+    if (roundStartedAt != 0) {
+      lastRoundStartedAt = roundStartedAt;
+      lastRoundEndedAt = clock.getAsLong();
+      roundStartedAt = 0;
+    }
   }
 
   /** For tests and metrics, from any thread: frames found stranded at the end of a round. */
@@ -217,11 +234,7 @@ final class SelectedKeySweeper {
   }
 
   private void clear() {
-    if (roundStartedAt != 0) {
-      lastRoundStartedAt = roundStartedAt;
-      lastRoundEndedAt = System.nanoTime();
-      roundStartedAt = 0;
-    }
+    roundEnded();
     scheduled = false;
     if (!emptied.isEmpty()) {
       for (WebSocketImpl connection : emptied) {
