@@ -13,23 +13,27 @@ package org.arithmospora.hub;
  * be conflated. Only the first is the client's doing and measures it; the second is a busy
  * server's, and a client held back by it waits for the server alone.
  *
- * <p><b>Size.</b> An acknowledgement that follows a time when the window held messages back
- * measures how fast the client really reads ({@code bytes / time}). The window is then what the
- * client reads in {@code sendWindowTime} plus one round trip (counted up to {@code sendWindowTime}:
- * clients that share one slow device or link each see the others' backlog in their round trip, and
- * a window grown with it would feed it), between {@link #MIN_BYTES} and the configured maximum. A
- * slower measurement is believed but halves the estimate at most; a faster one is approached by a
- * quarter of the difference. Two kinds of answer measure nothing: those that come while the window
- * was not the limit (they show how fast buffers absorb a burst), and those to a request that waited
- * long in the server's own queue (they show a busy server). A slow client thus has a quarter to
- * half a second of its own reading in flight, and what it sees lags by that much beyond its own
- * transfer time, not by whatever the kernel's buffers hold.
+ * <p><b>Size.</b> An acknowledgement that follows a time when the window held messages back, and
+ * that was not prompt, measures how fast the client really reads ({@code bytes / time}, from the
+ * arrival of the answer before: a busy server reads answers late, and its lateness is not the
+ * client's). The window is then what the client reads in {@code sendWindowTime} plus one round trip
+ * (counted up to {@code sendWindowTime}: clients that share one slow device or link each see the
+ * others' backlog in their round trip, and a window grown with it would feed it), plus, for a
+ * client whose shortest round trip is under a quarter of {@code sendWindowTime}, the server's
+ * recent lateness in reading its answers (up to a second), between {@link #MIN_BYTES} and the
+ * configured maximum. A slower measurement is believed but halves the estimate at most; a faster
+ * one is approached by a quarter of the difference. Two kinds of answer measure nothing: those that
+ * come while the window was not the limit (they show how fast buffers absorb a burst), and those to
+ * a request that waited long in the server's own queue (they show a busy server). A slow client
+ * thus has a quarter to half a second of its own reading in flight, and what it sees lags by that
+ * much beyond its own transfer time, not by whatever the kernel's buffers hold.
  *
  * <p><b>Start and growth.</b> A new client starts with {@link #INITIAL_BYTES}: a page's snapshot in
  * a round trip or two, and little to wait in front of thousands of clients arriving together on one
  * slow device. A client that answers promptly (within a quarter of {@code sendWindowTime}, as its
- * transport timed it) for at least half its window has the window grown by what it acknowledged, as
- * TCP's slow start does; a window it does not fill does not grow (RFC 7661).
+ * transport timed it, to the answer's arrival) for at least half its window has the window grown by
+ * what it acknowledged, as TCP's slow start does, whether or not the window held messages back; a
+ * window it does not fill does not grow (RFC 7661).
  *
  * <p><b>Round trip.</b> It must not include the client's own backlog: once the window is full,
  * every answer waits behind it. So the shortest delay is trusted for ten seconds; then, for a
@@ -84,6 +88,10 @@ final class SendWindow {
   private long minRtt = Long.MAX_VALUE / 4;
   private long minRttAt;
   private long lastAckAt;
+
+  /** When the last acknowledgement arrived, which may be before the hub took it. */
+  private long lastArrivalAt;
+
   private long acks;
 
   /**
@@ -332,6 +340,7 @@ final class SendWindow {
   /** Starts the clocks at {@code now}. */
   void start(long now) {
     lastAckAt = now;
+    lastArrivalAt = now;
     lastRequestAt = now;
     minRttAt = now;
   }
@@ -359,8 +368,10 @@ final class SendWindow {
   /**
    * As {@link #acknowledged(long, long, long, long)}, for an answer that reached the server at
    * {@code arrivedAt}, before the hub took it at {@code now}: a busy server reads late. The client
-   * is timed to the arrival, from when the hub took its answer before (when the window reopened):
-   * the server's lateness in reading delays what the client is sent, and is not the client's.
+   * is timed from arrival to arrival, so that the server's lateness in reading is not the client's.
+   * A client that had nothing to read while the server was late is measured the slower for it, but
+   * its window has room for that lateness (see {@link #adapt}), so the next measurement is larger:
+   * a fast client's window grows until the lateness no longer holds it back.
    */
   boolean acknowledged(long token, long now, long arrivedAt, long transportRtt, long writeDelay) {
     if (count == 0
@@ -390,34 +401,33 @@ final class SendWindow {
             ? -1
             : transportRtt >= 0 && token == probeToken ? transportRtt : arrivedAt - probeAskedAt;
     roundTrip(rtt, probeRtt, now, limited);
-    long interval = arrivedAt - Math.max(lastAckAt, busySince);
-    // Only when the window held messages back was the client the limit: this is how fast it
-    // consumes. Not while probing, when the limit was ours, nor when the request waited long in
-    // the server's own queue, when the limit was the server. A slower measurement halves the
-    // estimate at most, so that one late answer cannot shut a fast client's window.
+    long interval = arrivedAt - Math.max(lastArrivalAt, busySince);
+    lastArrivalAt = Math.max(lastArrivalAt, arrivedAt);
+    // Only when the window held messages back, and the answer was not prompt, was the client the
+    // limit: this is how fast it consumes. A prompt answer to a held-back window shows a client
+    // that reads all it gets at once, held back by the server's late reading of its answers or
+    // by the window's size: its window grows instead. Not while probing, when the limit was ours,
+    // nor when the request waited long in the server's own queue, when the limit was the server.
+    // A slower measurement halves the estimate at most, so that one late answer cannot shut a
+    // fast client's window.
     boolean serverLate = writeDelay > targetNanos / 4;
-    if (limited && !wasProbing && !serverLate && bytes > 0 && interval > 0) {
+    boolean prompt = targetNanos > 0 && rtt < targetNanos / 4;
+    if (limited && !prompt && !wasProbing && !serverLate && bytes > 0 && interval > 0) {
       double sample = (double) bytes / interval;
       rate =
           rate < 0
               ? sample
               : sample < rate ? Math.max(sample, rate / 2) : rate + RATE_GAIN * (sample - rate);
       adapt();
-    } else if (!limited
-        && !wasProbing
-        && !serverLate
-        && targetNanos > 0
-        && rtt < targetNanos / 4
-        && 2 * bytes >= window) {
-      // Answered promptly, without being held back, for at least half its window: it used the
-      // window and may have more, as fast as it proves (a window it does not use says nothing).
+    } else if (prompt && !wasProbing && !serverLate && 2 * bytes >= window) {
+      // Answered promptly for at least half its window: it used the window and may have more, as
+      // fast as it proves (a window it does not use says nothing).
       window = Math.min(maxBytes, window + bytes);
     }
     acks++;
     acked = mark;
     // What the client acknowledged it was certainly written.
     written = Math.max(written, acked);
-    // Answers are timed by their arrival, which for two close together may come out of order.
     lastAckAt = now;
     limited = false;
     return true;

@@ -32,6 +32,22 @@ class SendWindowTest {
       long firstRttMillis,
       long laterRttMillis,
       long seconds) {
+    return simulate(
+        maxBytes, targetMillis, clientBytesPerSecond, firstRttMillis, laterRttMillis, 0, seconds);
+  }
+
+  /**
+   * As above, with each answer taken {@code readDelayMillis} after it arrived, as a busy server
+   * reads, and timed by its arrival.
+   */
+  private static Outcome simulate(
+      int maxBytes,
+      long targetMillis,
+      double clientBytesPerSecond,
+      long firstRttMillis,
+      long laterRttMillis,
+      long readDelayMillis,
+      long seconds) {
     SendWindow w = new SendWindow(maxBytes, targetMillis * MS);
     long now = 0;
     w.start(now);
@@ -44,8 +60,9 @@ class SendWindowTest {
     for (long t = 0; t < seconds * 1000; t++) {
       now = t * MS;
       long rttMillis = t < 5000 ? firstRttMillis : laterRttMillis;
-      while (!acks.isEmpty() && acks.peek()[1] <= now) {
-        w.acknowledged(acks.poll()[0], now);
+      while (!acks.isEmpty() && acks.peek()[1] + readDelayMillis * MS <= now) {
+        long[] ack = acks.poll();
+        w.acknowledged(ack[0], now, ack[1], -1, -1);
       }
       // As the hub does: a request whenever enough was sent, and one when the window shuts.
       while (w.isOpen()) {
@@ -69,6 +86,26 @@ class SendWindowTest {
       }
     }
     return new Outcome(w, maxInFlight, (long) consumed, millisProbing);
+  }
+
+  @Test
+  void aPromptClientsWindowHasRoomForTheServersLateReadingAndASlowOnesDoesNot() {
+    // Both read 40 KB/s; the server takes each answer 200 ms after it arrived.
+    Outcome prompt = simulate(64 * 1024, 250, 40_000, 10, 10, 200, 30);
+    Outcome slow = simulate(64 * 1024, 250, 40_000, 100, 100, 200, 30);
+    // What it reads in 250 ms, plus its round trip, plus the 200 ms its answers wait: what it has
+    // read waits in its window until the server reads that it has.
+    assertThat(secondsOfReading(prompt)).isCloseTo(0.25 + 0.01 + 0.2, within(0.05));
+    // Not for a client with a round trip of its own (a quarter of the target or more): that room
+    // would be as much more on its way, and stale by as much, if it is slow per message. Its round
+    // trip, its backlog included, counts up to the target: 0.5 s, not 0.7.
+    assertThat(secondsOfReading(slow)).isCloseTo(0.25 + 0.25, within(0.05));
+    assertThat(prompt.bytesConsumed()).isGreaterThan(30 * 40_000 * 9 / 10);
+  }
+
+  /** The window in seconds of the client's reading, as measured. */
+  private static double secondsOfReading(Outcome o) {
+    return o.window().window() / o.window().bytesPerSecond();
   }
 
   @Test
