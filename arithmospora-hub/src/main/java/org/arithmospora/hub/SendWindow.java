@@ -369,9 +369,9 @@ final class SendWindow {
    * As {@link #acknowledged(long, long, long, long)}, for an answer that reached the server at
    * {@code arrivedAt}, before the hub took it at {@code now}: a busy server reads late. The client
    * is timed from arrival to arrival, so that the server's lateness in reading is not the client's.
-   * A client that had nothing to read while the server was late is measured the slower for it, but
-   * its window has room for that lateness (see {@link #adapt}), so the next measurement is larger:
-   * a fast client's window grows until the lateness no longer holds it back.
+   * A client that had nothing to read while the server was late would be measured the slower for
+   * it; one that answers promptly is not measured, its window grows instead, and has room for that
+   * lateness (see {@link #adapt}).
    */
   boolean acknowledged(long token, long now, long arrivedAt, long transportRtt, long writeDelay) {
     if (count == 0

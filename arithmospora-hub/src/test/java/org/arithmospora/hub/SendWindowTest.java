@@ -21,24 +21,13 @@ class SendWindowTest {
 
   private static Outcome simulate(
       int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
-    return simulate(maxBytes, targetMillis, clientBytesPerSecond, rttMillis, rttMillis, seconds);
-  }
-
-  /** As above, with the round trip {@code laterRttMillis} from the fifth second on. */
-  private static Outcome simulate(
-      int maxBytes,
-      long targetMillis,
-      double clientBytesPerSecond,
-      long firstRttMillis,
-      long laterRttMillis,
-      long seconds) {
-    return simulate(
-        maxBytes, targetMillis, clientBytesPerSecond, firstRttMillis, laterRttMillis, 0, seconds);
+    return simulate(maxBytes, targetMillis, clientBytesPerSecond, rttMillis, rttMillis, 0, seconds);
   }
 
   /**
-   * As above, with each answer taken {@code readDelayMillis} after it arrived, as a busy server
-   * reads, and timed by its arrival.
+   * As above, with the round trip {@code laterRttMillis} from the fifth second on, and each answer
+   * taken {@code readDelayMillis} after it arrived, as a busy server reads, and timed by its
+   * arrival.
    */
   private static Outcome simulate(
       int maxBytes,
@@ -143,11 +132,11 @@ class SendWindowTest {
   void aLimitedClientsRoundTripIsMeasuredAfreshButNotWhenItIsAlreadyTheTargetTime() {
     // 40 KB/s, 20 ms away, then 60 ms: its window limits it, and the shortest round trip it
     // showed is measured afresh once it is ten seconds old.
-    assertThat(simulate(64 * 1024, 250, 40_000, 20, 60, 30).millisProbing()).isPositive();
+    assertThat(simulate(64 * 1024, 250, 40_000, 20, 60, 0, 30).millisProbing()).isPositive();
     // 8 KB/s, 300 ms away, then a second (a device busy with many pages): its round trip already
     // counts as the target time; a probe would hold it at the smallest window for seconds and
     // could not widen it.
-    assertThat(simulate(64 * 1024, 250, 8_000, 300, 1000, 30).millisProbing()).isZero();
+    assertThat(simulate(64 * 1024, 250, 8_000, 300, 1000, 0, 30).millisProbing()).isZero();
   }
 
   @Test
