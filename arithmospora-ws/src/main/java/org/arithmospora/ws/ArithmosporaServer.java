@@ -763,8 +763,8 @@ public final class ArithmosporaServer implements AutoCloseable {
      * The server is about to send a close frame: counted here, not in {@link #onClose}, because the
      * code reaching {@code onClose} is racy. The library queues the close frame before it records
      * the code to close with, so a client that reads the frame and hangs up at once can have its
-     * end of stream seen first, and the connection then closes as 1006 from the client. (One run in
-     * forty of a test for 1002 failed so.)
+     * end of stream seen first, and the connection then closes as 1006 from the client. (A test for
+     * 1002, repeated 300 times, failed so 2 to 8 times.)
      */
     @Override
     public void onCloseInitiated(WebSocket conn, int code, String reason) {
