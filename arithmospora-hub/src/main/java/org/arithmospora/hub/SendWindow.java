@@ -13,20 +13,22 @@ package org.arithmospora.hub;
  * be conflated. Only the first is the client's doing and measures it; the second is a busy
  * server's, and a client held back by it waits for the server alone.
  *
- * <p><b>Size.</b> An acknowledgement that follows a time when the window held messages back, and
- * that was not prompt, measures how fast the client really reads ({@code bytes / time}, from the
- * arrival of the answer before: a busy server reads answers late, and its lateness is not the
- * client's). The window is then what the client reads in {@code sendWindowTime} plus one round trip
- * (counted up to {@code sendWindowTime}: clients that share one slow device or link each see the
- * others' backlog in their round trip, and a window grown with it would feed it), plus, for a
- * client whose shortest round trip is under a quarter of {@code sendWindowTime}, the server's
- * recent lateness in reading its answers (up to a second), between {@link #MIN_BYTES} and the
- * configured maximum. A slower measurement is believed but halves the estimate at most; a faster
- * one is approached by a quarter of the difference. Two kinds of answer measure nothing: those that
- * come while the window was not the limit (they show how fast buffers absorb a burst), and those to
- * a request that waited long in the server's own queue (they show a busy server). A slow client
- * thus has a quarter to half a second of its own reading in flight, and what it sees lags by that
- * much beyond its own transfer time, not by whatever the kernel's buffers hold.
+ * <p><b>Size.</b> Acknowledgements that follow a time when the window held messages back, and that
+ * were not prompt, measure how fast the client really reads ({@code bytes / time}, from arrival to
+ * arrival: a busy server reads answers late, and its lateness is not the client's; over {@code
+ * sendWindowTime} at least, answers closer together counting with the next, since a selector times
+ * each answer only to within a round of its loop). The window is then what the client reads in
+ * {@code sendWindowTime} plus one round trip (counted up to {@code sendWindowTime}: clients that
+ * share one slow device or link each see the others' backlog in their round trip, and a window
+ * grown with it would feed it), plus, for a client whose shortest round trip is under a quarter of
+ * {@code sendWindowTime}, the server's recent lateness in reading its answers (up to a second),
+ * between {@link #MIN_BYTES} and the configured maximum. A slower measurement is believed but
+ * halves the estimate at most; a faster one is approached by a quarter of the difference, and
+ * raises it by half at most. Two kinds of answer measure nothing: those that come while the window
+ * was not the limit (they show how fast buffers absorb a burst), and those to a request that waited
+ * long in the server's own queue (they show a busy server). A slow client thus has a quarter to
+ * half a second of its own reading in flight, and what it sees lags by that much beyond its own
+ * transfer time, not by whatever the kernel's buffers hold.
  *
  * <p><b>Start and growth.</b> A new client starts with {@link #INITIAL_BYTES}: a page's snapshot in
  * a round trip or two, and little to wait in front of thousands of clients arriving together on one
@@ -70,6 +72,16 @@ final class SendWindow {
   /** Weight of a new, faster rate measurement. */
   private static final double RATE_GAIN = 0.25;
 
+  /**
+   * The most one faster measurement raises the estimate by, as a factor. Answers are timed only to
+   * within a round of the selector's loop, up to a few hundred milliseconds with thousands of
+   * clients: two answers a round apart were timed 2 to 24 ms apart, and the bytes between them
+   * looked read 10 to 100 times as fast (a window log of 500 throttled clients among 5,000,
+   * 2026-12-04). What measuring over {@code sendWindowTime} at least does not smooth out cannot
+   * widen a window by more than half at once.
+   */
+  private static final double MAX_RATE_RISE = 1.5;
+
   /** The most of the server's lateness in reading answers that a window is widened by. */
   private static final long MAX_READ_DELAY_NANOS = 1_000_000_000L;
 
@@ -92,6 +104,14 @@ final class SendWindow {
   /** When the last acknowledgement arrived, which may be before the hub took it. */
   private long lastArrivalAt;
 
+  /**
+   * Where the span of reading being measured began: what was acknowledged then, and when that
+   * acknowledgement arrived (or the window began to be busy).
+   */
+  private long spanFromMark;
+
+  private long spanFromAt;
+
   private long acks;
 
   /**
@@ -99,9 +119,6 @@ final class SendWindow {
    * grows, a quarter of the way to it when it shrinks.
    */
   private long readDelay;
-
-  /** When bytes were last handed over with nothing in flight: the start of a busy period. */
-  private long busySince;
 
   /** Whether the window held a message back since the last acknowledgement. */
   private boolean limited;
@@ -236,7 +253,8 @@ final class SendWindow {
   /** {@code bytes} were handed over at {@code now}. */
   void sent(int bytes, long now) {
     if (sent == acked) {
-      busySince = now;
+      spanFromMark = acked;
+      spanFromAt = Math.max(spanFromAt, now);
     }
     if (probing && inFlight() < MIN_BYTES) {
       probeDrained = true;
@@ -341,6 +359,7 @@ final class SendWindow {
   void start(long now) {
     lastAckAt = now;
     lastArrivalAt = now;
+    spanFromAt = now;
     lastRequestAt = now;
     minRttAt = now;
   }
@@ -401,7 +420,6 @@ final class SendWindow {
             ? -1
             : transportRtt >= 0 && token == probeToken ? transportRtt : arrivedAt - probeAskedAt;
     roundTrip(rtt, probeRtt, now, limited);
-    long interval = arrivedAt - Math.max(lastArrivalAt, busySince);
     lastArrivalAt = Math.max(lastArrivalAt, arrivedAt);
     // Only when the window held messages back, and the answer was not prompt, was the client the
     // limit: this is how fast it consumes. A prompt answer to a held-back window shows a client
@@ -412,17 +430,28 @@ final class SendWindow {
     // fast client's window.
     boolean serverLate = writeDelay > targetNanos / 4;
     boolean prompt = targetNanos > 0 && rtt < targetNanos / 4;
-    if (limited && !prompt && !wasProbing && !serverLate && bytes > 0 && interval > 0) {
-      double sample = (double) bytes / interval;
-      rate =
-          rate < 0
-              ? sample
-              : sample < rate ? Math.max(sample, rate / 2) : rate + RATE_GAIN * (sample - rate);
-      adapt();
-    } else if (prompt && !wasProbing && !serverLate && 2 * bytes >= window) {
-      // Answered promptly for at least half its window: it used the window and may have more, as
-      // fast as it proves (a window it does not use says nothing).
-      window = Math.min(maxBytes, window + bytes);
+    if (limited && !prompt && !wasProbing && !serverLate) {
+      // Measured over at least sendWindowTime: a shorter span counts with the next answer's.
+      long span = arrivedAt - spanFromAt;
+      if (span >= targetNanos && mark > spanFromMark) {
+        double sample = (double) (mark - spanFromMark) / span;
+        rate =
+            rate < 0
+                ? sample
+                : sample < rate
+                    ? Math.max(sample, rate / 2)
+                    : Math.min(rate * MAX_RATE_RISE, rate + RATE_GAIN * (sample - rate));
+        adapt();
+        startSpan(mark, arrivedAt);
+      }
+    } else {
+      if (prompt && !wasProbing && !serverLate && 2 * bytes >= window) {
+        // Answered promptly for at least half its window: it used the window and may have more,
+        // as fast as it proves (a window it does not use says nothing).
+        window = Math.min(maxBytes, window + bytes);
+      }
+      // What came before this answer was not the client's reading alone: measure from here.
+      startSpan(mark, arrivedAt);
     }
     acks++;
     acked = mark;
@@ -431,6 +460,11 @@ final class SendWindow {
     lastAckAt = now;
     limited = false;
     return true;
+  }
+
+  private void startSpan(long mark, long arrivedAt) {
+    spanFromMark = mark;
+    spanFromAt = Math.max(spanFromAt, arrivedAt);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayDeque;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,20 +16,22 @@ class SendWindowTest {
   private static final long MS = 1_000_000L;
   private static final int MESSAGE = 500;
 
-  /** What a simulated run ends with. */
+  /**
+   * What a simulated run ends with; {@code maxWindowLater}: the largest window from the fifth
+   * second on, once the client was measured.
+   */
   private record Outcome(
-      SendWindow window, long maxInFlight, long bytesConsumed, long millisProbing) {}
+      SendWindow window,
+      long maxInFlight,
+      long bytesConsumed,
+      long millisProbing,
+      long maxWindowLater) {}
 
   private static Outcome simulate(
       int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
     return simulate(maxBytes, targetMillis, clientBytesPerSecond, rttMillis, rttMillis, 0, seconds);
   }
 
-  /**
-   * As above, with the round trip {@code laterRttMillis} from the fifth second on, and each answer
-   * taken {@code readDelayMillis} after it arrived, as a busy server reads, and timed by its
-   * arrival.
-   */
   private static Outcome simulate(
       int maxBytes,
       long targetMillis,
@@ -37,6 +40,34 @@ class SendWindowTest {
       long laterRttMillis,
       long readDelayMillis,
       long seconds) {
+    return simulate(
+        maxBytes,
+        targetMillis,
+        clientBytesPerSecond,
+        firstRttMillis,
+        laterRttMillis,
+        readDelayMillis,
+        0,
+        seconds);
+  }
+
+  /**
+   * As above, with the round trip {@code laterRttMillis} from the fifth second on, and each answer
+   * taken {@code readDelayMillis} after it arrived, as a busy server reads, and timed by its
+   * arrival. With {@code roundMillis} above 0 the server reads answers only at the end of each
+   * round of that length, and times each one at a random moment of that round: a selector that
+   * cannot see arrival times knows only the round.
+   */
+  private static Outcome simulate(
+      int maxBytes,
+      long targetMillis,
+      double clientBytesPerSecond,
+      long firstRttMillis,
+      long laterRttMillis,
+      long readDelayMillis,
+      long roundMillis,
+      long seconds) {
+    Random timing = new Random(1);
     SendWindow w = new SendWindow(maxBytes, targetMillis * MS);
     long now = 0;
     w.start(now);
@@ -46,12 +77,16 @@ class SendWindowTest {
     double consumed = 0;
     long maxInFlight = 0;
     long millisProbing = 0;
+    long maxWindowLater = 0;
     for (long t = 0; t < seconds * 1000; t++) {
       now = t * MS;
       long rttMillis = t < 5000 ? firstRttMillis : laterRttMillis;
-      while (!acks.isEmpty() && acks.peek()[1] + readDelayMillis * MS <= now) {
+      boolean reads = roundMillis == 0 || t % roundMillis == 0;
+      while (reads && !acks.isEmpty() && acks.peek()[1] + readDelayMillis * MS <= now) {
         long[] ack = acks.poll();
-        w.acknowledged(ack[0], now, ack[1], -1, -1);
+        long timedAt =
+            roundMillis == 0 ? ack[1] : now - (long) (timing.nextDouble() * roundMillis * MS);
+        w.acknowledged(ack[0], now, timedAt, -1, -1);
       }
       // As the hub does: a request whenever enough was sent, and one when the window shuts.
       while (w.isOpen()) {
@@ -67,6 +102,9 @@ class SendWindowTest {
       }
       maxInFlight = Math.max(maxInFlight, w.inFlight());
       millisProbing += w.probing() ? 1 : 0;
+      if (t >= 5000) {
+        maxWindowLater = Math.max(maxWindowLater, w.window());
+      }
       // The client reads what has reached it (half a round trip after it left: ignored, it is
       // small).
       consumed = Math.min((double) w.sent(), consumed + clientBytesPerSecond / 1000);
@@ -74,7 +112,7 @@ class SendWindowTest {
         acks.add(new long[] {requests.poll()[0], now + rttMillis * MS / 2});
       }
     }
-    return new Outcome(w, maxInFlight, (long) consumed, millisProbing);
+    return new Outcome(w, maxInFlight, (long) consumed, millisProbing, maxWindowLater);
   }
 
   @Test
@@ -87,9 +125,23 @@ class SendWindowTest {
     assertThat(secondsOfReading(prompt)).isCloseTo(0.25 + 0.01 + 0.2, within(0.05));
     // Not for a client with a round trip of its own (a quarter of the target or more): that room
     // would be as much more on its way, and stale by as much, if it is slow per message. Its round
-    // trip, its backlog included, counts up to the target: 0.5 s, not 0.7.
-    assertThat(secondsOfReading(slow)).isCloseTo(0.25 + 0.25, within(0.05));
+    // trip, its backlog included, counts up to the target: 0.5 s at most, not 0.7 (0.45 here: its
+    // probes measure 200 ms, net of what it read meanwhile).
+    assertThat(secondsOfReading(slow)).isCloseTo(0.25 + 0.25, within(0.1));
     assertThat(prompt.bytesConsumed()).isGreaterThan(30 * 40_000 * 9 / 10);
+  }
+
+  @Test
+  void answersTimedOnlyToWithinARoundOfTheServersReadingDoNotWidenASlowClientsWindow() {
+    // 16 KB/s, 20 ms away; the server reads answers every 200 ms and knows only the round it read
+    // each in. Two answers a round apart can then be timed a few milliseconds apart, and the bytes
+    // between them, read in 200 ms, look read in no time: measured answer to answer, its window
+    // reached 16 KB (a second of its reading) in this run.
+    Outcome o = simulate(64 * 1024, 250, 16_000, 20, 20, 0, 200, 60);
+    // What it reads in 250 ms plus its round trip is about 4.3 KB; three quarters of a second at
+    // most.
+    assertThat(o.maxWindowLater()).isLessThan(12_000);
+    assertThat(o.bytesConsumed()).isGreaterThan((long) (16_000 * 60 * 0.85));
   }
 
   /** The window in seconds of the client's reading, as measured. */
