@@ -41,6 +41,8 @@ bench_cleanup() {
   wait 2>/dev/null || true
   # SERVER_LOG=path keeps the server's log (its Delivery: lines say who was behind).
   if [ -n "${SERVER_LOG:-}" ]; then cp "$work/server.log" "$SERVER_LOG" || true; fi
+  # LOAD_LOG=path keeps the load tool's log.
+  if [ -n "${LOAD_LOG:-}" ]; then cp "$work/load.log" "$LOAD_LOG" || true; fi
   rm -rf "$work"
 }
 
