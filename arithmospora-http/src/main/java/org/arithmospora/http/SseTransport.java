@@ -122,6 +122,12 @@ final class SseTransport implements Transport {
     queued.add(token);
   }
 
+  /** Its acknowledgements say only that bytes left for the network. */
+  @Override
+  public boolean acknowledgesReading() {
+    return false;
+  }
+
   @Override
   public void flush() {
     if (queued.isEmpty()) {

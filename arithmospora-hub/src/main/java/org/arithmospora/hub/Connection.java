@@ -109,7 +109,11 @@ public final class Connection {
     this.channel = channel;
     this.transport = transport;
     this.pending = new PendingMessages(channel.statCount());
-    this.window = new SendWindow(settings.sendWindowBytes(), settings.sendWindowTime().toNanos());
+    this.window =
+        new SendWindow(
+            settings.sendWindowBytes(),
+            settings.sendWindowTime().toNanos(),
+            transport.acknowledgesReading());
     this.nextAllowed = settings.maxStatRate() > 0 ? new long[channel.statCount()] : null;
     this.messageTokens = 2 * settings.clientMessagesPerSecond();
     this.messageTokensAt = hub.nanoTime();

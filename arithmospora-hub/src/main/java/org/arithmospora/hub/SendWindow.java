@@ -35,7 +35,10 @@ package org.arithmospora.hub;
  * slow device. A client that answers promptly (within a quarter of {@code sendWindowTime}, as its
  * transport timed it, to the answer's arrival) for at least half its window has the window grown by
  * what it acknowledged, as TCP's slow start does, whether or not the window held messages back; a
- * window it does not fill does not grow (RFC 7661).
+ * window it does not fill does not grow (RFC 7661). Not when an answer means only that the bytes
+ * left for the network (an event stream's): the kernel takes them promptly while it has room,
+ * however slowly the client reads, and a window grown on that held seconds of a slow client's
+ * reading in the server's own buffer, beyond the kernel's.
  *
  * <p><b>Round trip.</b> It must not include the client's own backlog: once the window is full,
  * every answer waits behind it. So the shortest delay is trusted for ten seconds; then, for a
@@ -87,6 +90,7 @@ final class SendWindow {
 
   private final int maxBytes;
   private final long targetNanos;
+  private final boolean answersMeanRead;
 
   private long sent;
   private long written;
@@ -160,8 +164,20 @@ final class SendWindow {
    *     maxBytes} from the start
    */
   SendWindow(int maxBytes, long targetNanos) {
+    this(maxBytes, targetNanos, true);
+  }
+
+  /**
+   * @param maxBytes the largest window
+   * @param targetNanos the reading time a slow client's window holds; 0 keeps it at {@code
+   *     maxBytes} from the start
+   * @param answersMeanRead whether an acknowledgement says the client has read what came before it
+   *     ({@link Transport#acknowledgesReading()}): only then does a prompt one grow the window
+   */
+  SendWindow(int maxBytes, long targetNanos, boolean answersMeanRead) {
     this.maxBytes = maxBytes;
     this.targetNanos = targetNanos;
+    this.answersMeanRead = answersMeanRead;
     this.window = targetNanos > 0 ? Math.min(maxBytes, INITIAL_BYTES) : maxBytes;
   }
 
@@ -445,7 +461,7 @@ final class SendWindow {
         startSpan(mark, arrivedAt);
       }
     } else {
-      if (prompt && !wasProbing && !serverLate && 2 * bytes >= window) {
+      if (prompt && answersMeanRead && !wasProbing && !serverLate && 2 * bytes >= window) {
         // Answered promptly for at least half its window: it used the window and may have more,
         // as fast as it proves (a window it does not use says nothing).
         window = Math.min(maxBytes, window + bytes);

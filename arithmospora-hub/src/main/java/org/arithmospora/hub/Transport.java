@@ -51,6 +51,17 @@ public interface Transport {
   void requestAck(long token);
 
   /**
+   * Whether an acknowledgement says the client has read what was sent before the request (a
+   * websocket's pong does), rather than only that it left for the network (all an event stream can
+   * tell). Only an answer that means "read" shows a client fast enough for a larger window than its
+   * measured reading gives it: the kernel takes bytes at once while it has room, however slowly the
+   * client reads. The default is true.
+   */
+  default boolean acknowledgesReading() {
+    return true;
+  }
+
+  /**
    * Says that with what was sent so far the client has been handed the newest version of every stat
    * of its source, up to and including {@code sequence}: a client that comes back holding it needs
    * only what is newer ({@link Hub#connect(String, Transport, long)}). Queued like a message.

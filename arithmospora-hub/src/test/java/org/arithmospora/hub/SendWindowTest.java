@@ -192,6 +192,31 @@ class SendWindowTest {
   }
 
   @Test
+  void promptAnswersGrowTheWindowOnlyWhenTheyMeanTheClientRead() {
+    SendWindow reads = promptlyAnswered(new SendWindow(64 * 1024, 250 * MS, true));
+    SendWindow leftOnly = promptlyAnswered(new SendWindow(64 * 1024, 250 * MS, false));
+    assertThat(reads.window()).isGreaterThan(SendWindow.INITIAL_BYTES);
+    // An event stream's answer says only that the kernel took the bytes: it does so at once while
+    // it has room, however slowly the client reads.
+    assertThat(leftOnly.window()).isEqualTo(SendWindow.INITIAL_BYTES);
+  }
+
+  /** Fills the window ten times over, each half of it answered 1 ms after it was asked for. */
+  private static SendWindow promptlyAnswered(SendWindow w) {
+    w.start(0);
+    long now = 0;
+    for (int i = 0; i < 20; i++) {
+      while (w.inFlight() < w.window() / 2) {
+        w.sent(MESSAGE, now);
+      }
+      long token = w.request(now);
+      now += MS;
+      assertThat(w.acknowledged(token, now, now, MS, 0)).isTrue();
+    }
+    return w;
+  }
+
+  @Test
   void withoutATargetTimeTheWindowStaysFixed() {
     Outcome o = simulate(16 * 1024, 0, 2_000, 20, 30);
     assertThat(o.window().window()).isEqualTo(16 * 1024);
