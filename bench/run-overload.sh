@@ -8,8 +8,9 @@
 #   mixed   40 % fast, 40 % CPU-starved (one thread parses every message, 10 µs of work each),
 #           10 % reading 16 KiB/s through an 8 KiB receive buffer, 10 % stalling 5 s every 15 s;
 #   starved every client CPU-starved, as when one process holds them all;
-#   fast    every client fast, with the lighter updates of the latency benchmark (2 stats + stamp).
-# WORKLOADS="mixed starved fast" chooses among them.
+#   fast    every client fast, with the lighter updates of the latency benchmark (2 stats + stamp);
+#   sse-mixed  the mixed audience, every client reading an event stream instead of a websocket.
+# WORKLOADS="mixed starved fast" (the default) chooses among them.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 out=${1:?output file}
@@ -22,6 +23,7 @@ for workload in ${WORKLOADS:-mixed starved fast}; do
     mixed) args="$vote --population fast=40% --population parse:10=40% --population throttle:16k=10% --population stall:5/15=10%" ;;
     starved) args="$vote --population parse:10=100%" ;;
     fast) args="" ;;
+    sse-mixed) args="$vote --population sse-fast=40% --population sse-parse:10=40% --population sse-throttle:16k=10% --population sse-stall:5/15=10%" ;;
     *) echo "unknown workload $workload" >&2; exit 2 ;;
   esac
   for n in $sizes; do
