@@ -122,10 +122,14 @@ final class SseTransport implements Transport {
     queued.add(token);
   }
 
-  /** Its acknowledgements say only that bytes left for the network. */
+  /**
+   * Its acknowledgements say only that bytes left for the kernel, whose send buffer may still hold
+   * what Linux allows for {@link WebServer#SEND_BUFFER_BYTES}: twice that. A slow reader frees it
+   * only as it reads.
+   */
   @Override
-  public boolean acknowledgesReading() {
-    return false;
+  public long acknowledgedAheadOfReading() {
+    return 2L * WebServer.SEND_BUFFER_BYTES;
   }
 
   @Override

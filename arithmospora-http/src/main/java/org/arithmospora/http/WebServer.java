@@ -62,7 +62,7 @@ public final class WebServer implements AutoCloseable {
    * when the client reads (the kernel would otherwise take megabytes a client has not read, where
    * the hub's conflation cannot reach them), and large enough for a page or a snapshot.
    */
-  private static final int SEND_BUFFER_BYTES = 32 * 1024;
+  static final int SEND_BUFFER_BYTES = 32 * 1024;
 
   private final WebSettings settings;
   private final WebRoutes routes;

@@ -113,7 +113,7 @@ public final class Connection {
         new SendWindow(
             settings.sendWindowBytes(),
             settings.sendWindowTime().toNanos(),
-            transport.acknowledgesReading());
+            transport.acknowledgedAheadOfReading());
     this.nextAllowed = settings.maxStatRate() > 0 ? new long[channel.statCount()] : null;
     this.messageTokens = 2 * settings.clientMessagesPerSecond();
     this.messageTokensAt = hub.nanoTime();

@@ -51,7 +51,8 @@ package org.arithmospora.hub;
  * half window up to {@link #MAX_ACK_INTERVAL} ({@link #ackInterval()}): each costs a slow client a
  * pong and the server a read. A client counts as stuck ({@link #stuck}) only when it has answered
  * nothing for {@code write_wait}, and for as long as {@link #MIN_READING_RATE} would take to read
- * what is ahead of its oldest unanswered request.
+ * what is ahead of its oldest unanswered request (for an event stream, with what the kernel may
+ * still hold of what it answered for).
  */
 final class SendWindow {
   /** The smallest window: a few messages, so that even the slowest client gets whole updates. */
@@ -90,7 +91,9 @@ final class SendWindow {
 
   private final int maxBytes;
   private final long targetNanos;
-  private final boolean answersMeanRead;
+
+  /** How far an acknowledgement may run ahead of the client's reading (see the constructor). */
+  private final long ackedAheadOfReading;
 
   private long sent;
   private long written;
@@ -164,20 +167,21 @@ final class SendWindow {
    *     maxBytes} from the start
    */
   SendWindow(int maxBytes, long targetNanos) {
-    this(maxBytes, targetNanos, true);
+    this(maxBytes, targetNanos, 0);
   }
 
   /**
    * @param maxBytes the largest window
    * @param targetNanos the reading time a slow client's window holds; 0 keeps it at {@code
    *     maxBytes} from the start
-   * @param answersMeanRead whether an acknowledgement says the client has read what came before it
-   *     ({@link Transport#acknowledgesReading()}): only then does a prompt one grow the window
+   * @param ackedAheadOfReading how far an acknowledgement may run ahead of the client's reading
+   *     ({@link Transport#acknowledgedAheadOfReading()}): 0 when it says the client has read what
+   *     came before it, and only then does a prompt one grow the window
    */
-  SendWindow(int maxBytes, long targetNanos, boolean answersMeanRead) {
+  SendWindow(int maxBytes, long targetNanos, long ackedAheadOfReading) {
     this.maxBytes = maxBytes;
     this.targetNanos = targetNanos;
-    this.answersMeanRead = answersMeanRead;
+    this.ackedAheadOfReading = ackedAheadOfReading;
     this.window = targetNanos > 0 ? Math.min(maxBytes, INITIAL_BYTES) : maxBytes;
   }
 
@@ -300,7 +304,8 @@ final class SendWindow {
     if (count == 0 || now - lastAckAt <= writeWait) {
       return false;
     }
-    long ahead = requests[head + 1] - acked;
+    // What the kernel may still hold of what was acknowledged is ahead of it too.
+    long ahead = requests[head + 1] - acked + ackedAheadOfReading;
     long allowed = Math.max(writeWait, ahead * 1_000_000_000L / MIN_READING_RATE);
     return now - requests[head + 2] > allowed;
   }
@@ -461,7 +466,7 @@ final class SendWindow {
         startSpan(mark, arrivedAt);
       }
     } else {
-      if (prompt && answersMeanRead && !wasProbing && !serverLate && 2 * bytes >= window) {
+      if (prompt && ackedAheadOfReading == 0 && !wasProbing && !serverLate && 2 * bytes >= window) {
         // Answered promptly for at least half its window: it used the window and may have more,
         // as fast as it proves (a window it does not use says nothing).
         window = Math.min(maxBytes, window + bytes);

@@ -51,14 +51,15 @@ public interface Transport {
   void requestAck(long token);
 
   /**
-   * Whether an acknowledgement says the client has read what was sent before the request (a
-   * websocket's pong does), rather than only that it left for the network (all an event stream can
-   * tell). Only an answer that means "read" shows a client fast enough for a larger window than its
-   * measured reading gives it: the kernel takes bytes at once while it has room, however slowly the
-   * client reads. The default is true.
+   * How far an acknowledgement may run ahead of the client's reading, in bytes: 0 (the default)
+   * when it says the client has read what was sent before the request, as a websocket's pong does;
+   * for an event stream, which can tell only that bytes left for the network, what the kernel may
+   * hold for the client beyond that. Such answers do not grow a window for being prompt (the kernel
+   * takes bytes at once while it has room, however slowly the client reads), and a client is given
+   * the time to read this much more before it counts as stuck.
    */
-  default boolean acknowledgesReading() {
-    return true;
+  default long acknowledgedAheadOfReading() {
+    return 0;
   }
 
   /**
