@@ -29,26 +29,8 @@ class SendWindowTest {
 
   private static Outcome simulate(
       int maxBytes, long targetMillis, double clientBytesPerSecond, long rttMillis, long seconds) {
-    return simulate(maxBytes, targetMillis, clientBytesPerSecond, rttMillis, rttMillis, 0, seconds);
-  }
-
-  private static Outcome simulate(
-      int maxBytes,
-      long targetMillis,
-      double clientBytesPerSecond,
-      long firstRttMillis,
-      long laterRttMillis,
-      long readDelayMillis,
-      long seconds) {
     return simulate(
-        maxBytes,
-        targetMillis,
-        clientBytesPerSecond,
-        firstRttMillis,
-        laterRttMillis,
-        readDelayMillis,
-        0,
-        seconds);
+        maxBytes, targetMillis, clientBytesPerSecond, rttMillis, rttMillis, 0, 0, seconds);
   }
 
   /**
@@ -118,8 +100,8 @@ class SendWindowTest {
   @Test
   void aPromptClientsWindowHasRoomForTheServersLateReadingAndASlowOnesDoesNot() {
     // Both read 40 KB/s; the server takes each answer 200 ms after it arrived.
-    Outcome prompt = simulate(64 * 1024, 250, 40_000, 10, 10, 200, 30);
-    Outcome slow = simulate(64 * 1024, 250, 40_000, 100, 100, 200, 30);
+    Outcome prompt = simulate(64 * 1024, 250, 40_000, 10, 10, 200, 0, 30);
+    Outcome slow = simulate(64 * 1024, 250, 40_000, 100, 100, 200, 0, 30);
     // What it reads in 250 ms, plus its round trip, plus the 200 ms its answers wait: what it has
     // read waits in its window until the server reads that it has.
     assertThat(secondsOfReading(prompt)).isCloseTo(0.25 + 0.01 + 0.2, within(0.05));
@@ -184,11 +166,11 @@ class SendWindowTest {
   void aLimitedClientsRoundTripIsMeasuredAfreshButNotWhenItIsAlreadyTheTargetTime() {
     // 40 KB/s, 20 ms away, then 60 ms: its window limits it, and the shortest round trip it
     // showed is measured afresh once it is ten seconds old.
-    assertThat(simulate(64 * 1024, 250, 40_000, 20, 60, 0, 30).millisProbing()).isPositive();
+    assertThat(simulate(64 * 1024, 250, 40_000, 20, 60, 0, 0, 30).millisProbing()).isPositive();
     // 8 KB/s, 300 ms away, then a second (a device busy with many pages): its round trip already
     // counts as the target time; a probe would hold it at the smallest window for seconds and
     // could not widen it.
-    assertThat(simulate(64 * 1024, 250, 8_000, 300, 1000, 0, 30).millisProbing()).isZero();
+    assertThat(simulate(64 * 1024, 250, 8_000, 300, 1000, 0, 0, 30).millisProbing()).isZero();
   }
 
   @Test
